@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { ErrorCode, PairlineError, isPairlineError } from './index.js'
+
+describe('PairlineError', () => {
+  it('carries a stable code, a short message and details', () => {
+    const err = new PairlineError(ErrorCode.UriMalformed, 'The pairing URI is malformed.', {
+      details: 'missing field "s"',
+    })
+    expect(err.code).toBe('URI_MALFORMED')
+    expect(err.shortMessage).toBe('The pairing URI is malformed.')
+    expect(err.message).toMatchInlineSnapshot(`
+      "The pairing URI is malformed.
+
+      Details: missing field "s"
+      Code: URI_MALFORMED"
+    `)
+    expect(isPairlineError(err)).toBe(true)
+    expect(isPairlineError(err, ErrorCode.UriExpired)).toBe(false)
+    expect(isPairlineError(new Error('x'))).toBe(false)
+  })
+
+  it('walks the cause chain', () => {
+    const root = new TypeError('root')
+    const mid = new PairlineError(ErrorCode.HandshakeFailed, 'mid', { cause: root })
+    const top = new PairlineError(ErrorCode.HandshakeFailed, 'top', { cause: mid })
+    expect(top.walk()).toBe(root)
+    expect(top.walk((e) => e instanceof PairlineError && e.shortMessage === 'mid')).toBe(mid)
+  })
+
+  it('has unique codes', () => {
+    const values = Object.values(ErrorCode)
+    expect(new Set(values).size).toBe(values.length)
+  })
+})

@@ -1,0 +1,34 @@
+/**
+ * Every stable error code Pairline raises. Codes never change meaning once released; new failure
+ * kinds get new codes. The table in docs/PROTOCOL.md ("Error codes") lists them all with their meaning.
+ */
+export const ErrorCode = {
+  // Input shape
+  InvalidArgument: 'INVALID_ARGUMENT',
+  InvalidKey: 'INVALID_KEY',
+  RandomUnavailable: 'RANDOM_UNAVAILABLE',
+  // Pairing URI
+  UriMalformed: 'URI_MALFORMED',
+  UriUnsupportedVersion: 'URI_UNSUPPORTED_VERSION',
+  UriNonCanonical: 'URI_NON_CANONICAL',
+  UriExpired: 'URI_EXPIRED',
+  // Handshake
+  HandshakeWrongState: 'HANDSHAKE_WRONG_STATE',
+  HandshakeMalformed: 'HANDSHAKE_MALFORMED',
+  HandshakeFailed: 'HANDSHAKE_FAILED',
+  PairingBurned: 'PAIRING_BURNED',
+  // Transport frames
+  FrameMalformed: 'FRAME_MALFORMED',
+  FrameUnsupportedVersion: 'FRAME_UNSUPPORTED_VERSION',
+  FrameDecryptFailed: 'FRAME_DECRYPT_FAILED',
+  FrameReplayed: 'FRAME_REPLAYED',
+  FrameTooOld: 'FRAME_TOO_OLD',
+  FrameEpochRejected: 'FRAME_EPOCH_REJECTED',
+  CounterExhausted: 'COUNTER_EXHAUSTED',
+  PaddingInvalid: 'PADDING_INVALID',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  PayloadMalformed: 'PAYLOAD_MALFORMED',
+  SessionClosed: 'SESSION_CLOSED',
+} as const
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
