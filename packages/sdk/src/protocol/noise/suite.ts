@@ -1,0 +1,57 @@
+import { chacha20poly1305 } from '@noble/ciphers/chacha'
+import { blake2s } from '@noble/hashes/blake2s'
+import { hkdf } from '@noble/hashes/hkdf'
+import { sha256 } from '@noble/hashes/sha2'
+import type { CHash } from '@noble/hashes/utils'
+import { ErrorCode } from '../../errors/codes.js'
+import { PairlineError } from '../../errors/base.js'
+
+/** The hash half of a Noise suite: SHA256 (what Pairline uses) or BLAKE2s (for the vectors). */
+export type NoiseHash = {
+  name: 'SHA256' | 'BLAKE2s'
+  hash: CHash
+  /** HASHLEN: both are 32. */
+  hashLen: 32
+}
+
+export const SHA256: NoiseHash = { name: 'SHA256', hash: sha256, hashLen: 32 }
+export const BLAKE2S: NoiseHash = { name: 'BLAKE2s', hash: blake2s, hashLen: 32 }
+
+/**
+ * Noise §4.3 HKDF(chaining_key, ikm, n): RFC 5869 with salt = ck and empty info, n outputs of
+ * HASHLEN bytes. Returned as one buffer the caller slices.
+ */
+export function noiseHkdf(h: NoiseHash, ck: Uint8Array, ikm: Uint8Array, outputs: 2 | 3): Uint8Array {
+  return hkdf(h.hash, ikm, ck, new Uint8Array(0), outputs * h.hashLen)
+}
+
+export const KEY_LEN = 32
+export const TAG_LEN = 16
+
+/** Noise §12.3 ChaChaPoly nonce: 32 zero bits then the 64-bit counter, little-endian. */
+export function chachaNonce(n: number): Uint8Array {
+  const nonce = new Uint8Array(12)
+  const view = new DataView(nonce.buffer)
+  view.setUint32(4, n >>> 0, true)
+  view.setUint32(8, Math.floor(n / 2 ** 32), true)
+  return nonce
+}
+
+/** The Noise-reserved nonce 2^64-1, used only by Rekey() (§4.2, §11.3). */
+export const REKEY_NONCE = new Uint8Array([0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
+
+export function aeadEncrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, pt: Uint8Array): Uint8Array {
+  // A fresh cipher per message: noble refuses to reuse an instance, and counters are the nonces.
+  return chacha20poly1305(key, nonce, ad).encrypt(pt)
+}
+
+export function aeadDecrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ct: Uint8Array): Uint8Array {
+  if (ct.length < TAG_LEN) {
+    throw new PairlineError(ErrorCode.FrameDecryptFailed, 'The ciphertext is shorter than its tag.')
+  }
+  try {
+    return chacha20poly1305(key, nonce, ad).decrypt(ct)
+  } catch (cause) {
+    throw new PairlineError(ErrorCode.FrameDecryptFailed, 'The ciphertext failed authentication.', { cause })
+  }
+}
