@@ -24,7 +24,7 @@ type Vector = {
   messages: { payload: string; ciphertext: string }[]
 }
 
-const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'))
+const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'))
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
 function run(v: Vector) {

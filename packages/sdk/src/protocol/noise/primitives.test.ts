@@ -10,7 +10,7 @@ import chachaVectors from '../../../vectors/rfc8439-chacha20poly1305.json' with 
 import { dh, isLowOrderPublicKey, keyPairFromPrivate } from './dh.js'
 import { aeadDecrypt, aeadEncrypt } from './suite.js'
 
-const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'))
+const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'))
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
 describe('RFC 7748 X25519 (as dh() calls it)', () => {
@@ -19,8 +19,8 @@ describe('RFC 7748 X25519 (as dh() calls it)', () => {
   })
 
   it('§5.2 iterated test: 1 and 1,000 iterations', () => {
-    let k = hex(x25519Vectors.iterated.start)
-    let u = k.slice()
+    let k: Uint8Array = hex(x25519Vectors.iterated.start)
+    let u: Uint8Array = k.slice()
     const want = new Map(x25519Vectors.iterated.results.map((r) => [r.iterations, r.k]))
     for (let i = 1; i <= 1000; i++) {
       const r = dh(k, u)
