@@ -16,9 +16,12 @@ export const ErrorCode = {
   HandshakeWrongState: 'HANDSHAKE_WRONG_STATE',
   HandshakeMalformed: 'HANDSHAKE_MALFORMED',
   HandshakeFailed: 'HANDSHAKE_FAILED',
+  HandshakeReplayed: 'HANDSHAKE_REPLAYED',
   PairingBurned: 'PAIRING_BURNED',
+  PairingExpired: 'PAIRING_EXPIRED',
   // Transport frames
   FrameMalformed: 'FRAME_MALFORMED',
+  UnexpectedMessage: 'UNEXPECTED_MESSAGE',
   FrameUnsupportedVersion: 'FRAME_UNSUPPORTED_VERSION',
   FrameDecryptFailed: 'FRAME_DECRYPT_FAILED',
   FrameReplayed: 'FRAME_REPLAYED',

@@ -1,0 +1,55 @@
+import { ErrorCode } from '../errors/codes.js'
+import { PairlineError } from '../errors/base.js'
+import { MessageType, WIRE_VERSION, peekMessageType } from './envelope.js'
+import { paddedLength } from './padding.js'
+import { TAG_LEN } from './noise/suite.js'
+
+/** version(1) ‖ type(1) ‖ epoch(u32be) ‖ counter(u64be): the whole header is the AEAD's AD. */
+export const FRAME_HEADER_LEN = 14
+
+/**
+ * Largest plaintext of one frame: 2 + paddedLength(n) + 16 must stay within Noise's 65,535-byte
+ * message limit (§3), which puts the cap at n = 57,344 (paddedLength(57,345) is 65,536).
+ */
+export const MAX_FRAME_PLAINTEXT = 57_344
+export const MIN_FRAME_LEN = FRAME_HEADER_LEN + 2 + paddedLength(1) + TAG_LEN
+export const MAX_FRAME_LEN = FRAME_HEADER_LEN + 2 + paddedLength(MAX_FRAME_PLAINTEXT) + TAG_LEN
+
+export type FrameHeader = { epoch: number; counter: number }
+
+export function encodeFrameHeader({ epoch, counter }: FrameHeader): Uint8Array {
+  const out = new Uint8Array(FRAME_HEADER_LEN)
+  const view = new DataView(out.buffer)
+  out[0] = WIRE_VERSION
+  out[1] = MessageType.Transport
+  view.setUint32(2, epoch, false)
+  view.setUint32(6, Math.floor(counter / 2 ** 32), false)
+  view.setUint32(10, counter >>> 0, false)
+  return out
+}
+
+export type ParsedFrame = FrameHeader & { header: Uint8Array; ciphertext: Uint8Array }
+
+/**
+ * Parses a transport frame without any key. Counters of 2^53 and above are reported as
+ * Number.POSITIVE_INFINITY so that every limit check rejects them.
+ */
+export function parseFrame(bytes: Uint8Array): ParsedFrame {
+  if (peekMessageType(bytes) !== MessageType.Transport) {
+    throw new PairlineError(ErrorCode.UnexpectedMessage, 'Expected a transport frame.')
+  }
+  if (bytes.length < MIN_FRAME_LEN || bytes.length > MAX_FRAME_LEN) {
+    throw new PairlineError(ErrorCode.FrameMalformed, 'The transport frame has an impossible length.', {
+      details: `${bytes.length} bytes; frames are ${MIN_FRAME_LEN} to ${MAX_FRAME_LEN}`,
+    })
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const hi = view.getUint32(6, false)
+  const lo = view.getUint32(10, false)
+  return {
+    epoch: view.getUint32(2, false),
+    counter: hi >= 2 ** 21 ? Number.POSITIVE_INFINITY : hi * 2 ** 32 + lo,
+    header: bytes.subarray(0, FRAME_HEADER_LEN),
+    ciphertext: bytes.subarray(FRAME_HEADER_LEN),
+  }
+}

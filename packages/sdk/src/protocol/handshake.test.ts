@@ -1,0 +1,257 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { equalBytes } from './bytes.js'
+import { answerResume, createDappHandshake, startResume, startWalletHandshake } from './handshake.js'
+import { keyPairFromPrivate } from './noise/dh.js'
+import { DAPP_META, TEST_NOW, TEST_PROPOSAL, WALLET_META, fixedBytes, seededRandom, testPairing } from './testing.js'
+
+const hello = { v: 1 as const, wallet: WALLET_META }
+
+function pairOnce(seed = 1) {
+  const { uri, staticPrivate } = testPairing()
+  const wallet = startWalletHandshake({ uri, hello, nowSeconds: TEST_NOW, randomBytes: seededRandom(seed) })
+  const dapp = createDappHandshake({ uri, staticPrivateKey: staticPrivate, randomBytes: seededRandom(seed + 1000) })
+  return { uri, staticPrivate, wallet, dapp }
+}
+
+const code = (c: string) => expect.objectContaining({ code: c })
+
+describe('pairing handshake (NKpsk0)', () => {
+  it('completes with matching keys, SAS, topics and session id', () => {
+    const { wallet, dapp } = pairOnce()
+    expect(dapp.readHello(wallet.message1, TEST_NOW).hello).toEqual(hello)
+    const { message2, result: d } = dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)
+    const { proposal, result: w } = wallet.readProposal(message2, TEST_NOW)
+    expect(proposal).toEqual(TEST_PROPOSAL)
+    expect(w.sas).toMatch(/^\d{6}$/)
+    expect(w.sas).toBe(d.sas)
+    expect(equalBytes(w.sendKey, d.receiveKey)).toBe(true)
+    expect(equalBytes(w.receiveKey, d.sendKey)).toBe(true)
+    expect(equalBytes(w.sendKey, w.receiveKey)).toBe(false)
+    expect(w.topics).toEqual(d.topics)
+    expect(w.topics.w2d).not.toBe(w.topics.d2w)
+    expect(equalBytes(w.resumePsk, d.resumePsk)).toBe(true)
+    expect(equalBytes(w.sessionId, d.sessionId)).toBe(true)
+    expect(w.sessionId).toHaveLength(16)
+  })
+
+  it('message sizes: 2 + 32 + padded payload + 16', () => {
+    const { wallet } = pairOnce()
+    // hello JSON is 71 bytes -> padded to 96 (+2 length prefix)
+    expect(wallet.message1.length).toBe(2 + 32 + 2 + 96 + 16)
+  })
+
+  it('any single bit flip in message 1 fails without consuming the pairing', () => {
+    const { wallet, dapp } = pairOnce()
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 0, max: 7 }), (i, bit) => {
+        const m = wallet.message1.slice()
+        m[i % m.length]! ^= 1 << bit
+        expect(() => dapp.readHello(m, TEST_NOW)).toThrow()
+        expect(dapp.state).toBe('waiting')
+      }),
+      { numRuns: 300 },
+    )
+    expect(dapp.readHello(wallet.message1, TEST_NOW).hello).toEqual(hello)
+  })
+
+  it('any single bit flip in message 2 fails without side effects on the wallet', () => {
+    const { wallet, dapp } = pairOnce()
+    dapp.readHello(wallet.message1, TEST_NOW)
+    const { message2, result } = dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 0, max: 7 }), (i, bit) => {
+        const m = message2.slice()
+        m[i % m.length]! ^= 1 << bit
+        expect(() => wallet.readProposal(m, TEST_NOW)).toThrow()
+      }),
+      { numRuns: 300 },
+    )
+    expect(wallet.readProposal(message2, TEST_NOW).result.sas).toBe(result.sas)
+  })
+
+  it('a psk off by one bit fails and leaves the pairing usable', () => {
+    const { uri, dapp } = pairOnce()
+    const psk = uri.psk.slice()
+    psk[7]! ^= 0x10
+    const bad = startWalletHandshake({ uri: { ...uri, psk }, hello, nowSeconds: TEST_NOW, randomBytes: seededRandom(9) })
+    expect(() => dapp.readHello(bad.message1, TEST_NOW)).toThrowError(code('HANDSHAKE_FAILED'))
+    expect(dapp.state).toBe('waiting')
+  })
+
+  it('a wrong dApp static key fails', () => {
+    const { uri, dapp } = pairOnce()
+    const other = keyPairFromPrivate(fixedBytes(0x11)).publicKey
+    const bad = startWalletHandshake({
+      uri: { ...uri, responderStatic: other },
+      hello,
+      nowSeconds: TEST_NOW,
+      randomBytes: seededRandom(9),
+    })
+    expect(() => dapp.readHello(bad.message1, TEST_NOW)).toThrowError(code('HANDSHAKE_FAILED'))
+  })
+
+  it.each([
+    ['relay URL', { relayUrl: 'wss://evil.example' }],
+    ['expiry', { expiresAt: 1_800_000_301 }],
+    ['chains', { chains: ['eip155:10'] }],
+  ])('a prologue mismatch (%s) fails', (_, change) => {
+    const { uri, dapp } = pairOnce()
+    const bad = startWalletHandshake({ uri: { ...uri, ...change }, hello, nowSeconds: TEST_NOW, randomBytes: seededRandom(3) })
+    expect(() => dapp.readHello(bad.message1, TEST_NOW)).toThrowError(code('HANDSHAKE_FAILED'))
+    expect(dapp.state).toBe('waiting')
+  })
+
+  it('an expired pairing is refused by both sides', () => {
+    const { uri, wallet, dapp } = pairOnce()
+    expect(() =>
+      startWalletHandshake({ uri, hello, nowSeconds: uri.expiresAt, randomBytes: seededRandom(1) }),
+    ).toThrowError(code('PAIRING_EXPIRED'))
+    expect(() => dapp.readHello(wallet.message1, uri.expiresAt)).toThrowError(code('PAIRING_EXPIRED'))
+    dapp.readHello(wallet.message1, TEST_NOW)
+    const { message2 } = dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)
+    expect(() => wallet.readProposal(message2, uri.expiresAt + 1)).toThrowError(code('PAIRING_EXPIRED'))
+  })
+
+  it('a replayed message 1 yields no new session and no new reply', () => {
+    const { wallet, dapp } = pairOnce()
+    dapp.readHello(wallet.message1, TEST_NOW)
+    expect(() => dapp.readHello(wallet.message1, TEST_NOW)).toThrowError(code('HANDSHAKE_REPLAYED'))
+    dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)
+    expect(() => dapp.readHello(wallet.message1, TEST_NOW)).toThrowError(code('HANDSHAKE_REPLAYED'))
+    expect(() => dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)).toThrowError(code('HANDSHAKE_WRONG_STATE'))
+    expect(dapp.state).toBe('done')
+  })
+
+  it('a replayed message 2 yields no second session', () => {
+    const { wallet, dapp } = pairOnce()
+    dapp.readHello(wallet.message1, TEST_NOW)
+    const { message2 } = dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)
+    wallet.readProposal(message2, TEST_NOW)
+    expect(() => wallet.readProposal(message2, TEST_NOW)).toThrowError(code('HANDSHAKE_WRONG_STATE'))
+  })
+
+  it('two different valid message 1s burn the pairing, before or after the session', () => {
+    for (const after of [false, true]) {
+      const { uri, wallet, dapp } = pairOnce()
+      const racer = startWalletHandshake({ uri, hello, nowSeconds: TEST_NOW, randomBytes: seededRandom(77) })
+      dapp.readHello(racer.message1, TEST_NOW)
+      if (after) dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)
+      expect(() => dapp.readHello(wallet.message1, TEST_NOW)).toThrowError(code('PAIRING_BURNED'))
+      expect(dapp.state).toBe('burned')
+      expect(() => dapp.readHello(racer.message1, TEST_NOW)).toThrowError(code('PAIRING_BURNED'))
+      if (!after) expect(() => dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)).toThrowError(code('HANDSHAKE_WRONG_STATE'))
+    }
+  })
+
+  it('a racer who knows the psk gets a session whose SAS differs from the real wallet’s view', () => {
+    // The racer's session with the dApp has its own SAS; the real wallet never gets a proposal
+    // it can complete (message 2 is bound to the racer's ephemeral key), so nothing matches.
+    const { uri, wallet, dapp } = pairOnce()
+    const racer = startWalletHandshake({ uri, hello, nowSeconds: TEST_NOW, randomBytes: seededRandom(77) })
+    dapp.readHello(racer.message1, TEST_NOW)
+    const { message2, result: d } = dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)
+    expect(() => wallet.readProposal(message2, TEST_NOW)).toThrowError(code('HANDSHAKE_FAILED'))
+    const r = racer.readProposal(message2, TEST_NOW).result
+    expect(r.sas).toBe(d.sas)
+  })
+
+  it('rejects wrong message types and phases', () => {
+    const { wallet, dapp } = pairOnce()
+    expect(() => wallet.readProposal(wallet.message1, TEST_NOW)).toThrowError(code('UNEXPECTED_MESSAGE'))
+    expect(() => dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)).toThrowError(code('HANDSHAKE_WRONG_STATE'))
+    expect(() => dapp.readHello(new Uint8Array([1, 1]), TEST_NOW)).toThrowError(code('HANDSHAKE_MALFORMED'))
+    expect(() => dapp.readHello(new Uint8Array([2, 1, 0, 0]), TEST_NOW)).toThrowError(code('FRAME_UNSUPPORTED_VERSION'))
+    expect(() => dapp.readHello(new Uint8Array(0), TEST_NOW)).toThrowError(code('FRAME_MALFORMED'))
+    const huge = new Uint8Array(70_000)
+    huge[0] = 1
+    huge[1] = 1
+    expect(() => dapp.readHello(huge, TEST_NOW)).toThrowError(code('HANDSHAKE_MALFORMED'))
+    expect(dapp.state).toBe('waiting')
+  })
+
+  it('rejects a static key that does not match the URI', () => {
+    const { uri } = pairOnce()
+    expect(() =>
+      createDappHandshake({ uri, staticPrivateKey: fixedBytes(0x12), randomBytes: seededRandom(1) }),
+    ).toThrowError(code('INVALID_KEY'))
+  })
+
+  it('destroy() wipes the pairing secrets', () => {
+    const { uri, dapp } = pairOnce()
+    dapp.destroy()
+    expect(dapp.state).toBe('destroyed')
+    expect(uri.psk.some((b) => b !== 0)).toBe(true) // the caller's copy is the caller's
+    expect(() => dapp.readHello(new Uint8Array([1, 1]), TEST_NOW)).toThrowError(code('PAIRING_BURNED'))
+  })
+})
+
+describe('resume handshake (NNpsk0 keyed by the resume psk)', () => {
+  function paired() {
+    const { wallet, dapp } = pairOnce()
+    dapp.readHello(wallet.message1, TEST_NOW)
+    const { message2, result: d } = dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)
+    const { result: w } = wallet.readProposal(message2, TEST_NOW)
+    return { w, d }
+  }
+
+  it.each(['wallet', 'dapp'] as const)('either side (%s) can resume; keys, topics and resume psk all rotate', (who) => {
+    const { w, d } = paired()
+    const [a, b] = who === 'wallet' ? [w, d] : [d, w]
+    const init = startResume({
+      role: a.role,
+      sessionId: a.sessionId,
+      resumePsk: a.resumePsk,
+      payload: new TextEncoder().encode('{"v":1}'),
+      randomBytes: seededRandom(5),
+    })
+    const ans = answerResume({
+      role: b.role,
+      sessionId: b.sessionId,
+      resumePsk: b.resumePsk,
+      message1: init.message1,
+      payload: new TextEncoder().encode('{"v":1}'),
+      randomBytes: seededRandom(6),
+    })
+    const done = init.readReply(ans.message2)
+    const [ra, rb] = [done.result, ans.result]
+    expect(equalBytes(ra.sendKey, rb.receiveKey)).toBe(true)
+    expect(equalBytes(ra.receiveKey, rb.sendKey)).toBe(true)
+    expect(equalBytes(ra.sendKey, a.sendKey)).toBe(false)
+    expect(equalBytes(ra.resumePsk, a.resumePsk)).toBe(false)
+    expect(ra.topics).toEqual(rb.topics)
+    expect(ra.topics).not.toEqual(a.topics)
+    expect(equalBytes(ra.sessionId, a.sessionId)).toBe(true)
+    expect(ra.sas).toBe(rb.sas)
+  })
+
+  it('a wrong resume psk or session id fails', () => {
+    const { w, d } = paired()
+    const init = startResume({
+      role: 'wallet',
+      sessionId: w.sessionId,
+      resumePsk: fixedBytes(1),
+      payload: new Uint8Array([123, 125]),
+      randomBytes: seededRandom(5),
+    })
+    const args = { role: 'dapp' as const, payload: new Uint8Array([123, 125]), randomBytes: seededRandom(6) }
+    expect(() =>
+      answerResume({ ...args, sessionId: d.sessionId, resumePsk: d.resumePsk, message1: init.message1 }),
+    ).toThrowError(code('HANDSHAKE_FAILED'))
+    const init2 = startResume({ ...args, role: 'wallet', sessionId: w.sessionId, resumePsk: w.resumePsk })
+    expect(() =>
+      answerResume({ ...args, sessionId: fixedBytes(3, 16), resumePsk: d.resumePsk, message1: init2.message1 }),
+    ).toThrowError(code('HANDSHAKE_FAILED'))
+  })
+})
+
+describe('metadata in handshake payloads', () => {
+  it('the proposal is validated', () => {
+    const { wallet, dapp } = pairOnce()
+    dapp.readHello(wallet.message1, TEST_NOW)
+    expect(() =>
+      dapp.writeProposal({ ...TEST_PROPOSAL, dapp: { ...DAPP_META, url: 'javascript:alert(1)' } }, TEST_NOW),
+    ).toThrowError(code('PAYLOAD_MALFORMED'))
+    expect(dapp.state).toBe('hello')
+  })
+})

@@ -1,0 +1,303 @@
+import { ErrorCode } from '../errors/codes.js'
+import { PairlineError } from '../errors/base.js'
+import { assertBytes, concatBytes, equalBytes, utf8, wipe } from './bytes.js'
+import { MessageType, openEnvelope, withEnvelope } from './envelope.js'
+import { type KeyPair, type RandomBytes, keyPairFromPrivate } from './noise/dh.js'
+import { HandshakeState } from './noise/handshakeState.js'
+import { PATTERNS } from './noise/patterns.js'
+import { pad, unpad } from './padding.js'
+import { type Hello, type Proposal, decodeHello, decodeProposal, encodeHello, encodeProposal } from './payloads.js'
+import { LABELS } from './labels.js'
+import { deriveSas } from './sas.js'
+import { type TopicPair, exportSession } from './topics.js'
+import { type PairingUri, pairingPrologue } from './uri.js'
+
+export type Role = 'wallet' | 'dapp'
+
+/** Largest padded handshake payload we accept (metadata and namespaces are small). */
+export const MAX_HANDSHAKE_PAYLOAD = 8192
+
+/**
+ * What a completed handshake (pairing or resume) leaves one side with. All Uint8Arrays are
+ * secrets except sessionId and handshakeHash; `destroy` them via wipeHandshakeResult.
+ */
+export type HandshakeResult = {
+  role: Role
+  /** key for frames this side sends (c1 for the Noise initiator, c2 for the responder) */
+  sendKey: Uint8Array
+  receiveKey: Uint8Array
+  handshakeHash: Uint8Array
+  /** 6-digit short authentication string both screens show */
+  sas: string
+  topics: TopicPair
+  resumePsk: Uint8Array
+  sessionId: Uint8Array
+}
+
+export function wipeHandshakeResult(r: HandshakeResult): void {
+  wipe(r.sendKey, r.receiveKey, r.resumePsk)
+}
+
+function finish(hs: HandshakeState, role: Role, initiator: boolean, sessionId?: Uint8Array): HandshakeResult {
+  const { c1, c2, handshakeHash, chainingKey } = hs.split()
+  const ex = exportSession(chainingKey, handshakeHash)
+  wipe(chainingKey)
+  const k1 = c1.exportKey() as Uint8Array
+  const k2 = c2.exportKey() as Uint8Array
+  c1.destroy()
+  c2.destroy()
+  const result: HandshakeResult = {
+    role,
+    sendKey: initiator ? k1 : k2,
+    receiveKey: initiator ? k2 : k1,
+    handshakeHash,
+    sas: deriveSas(handshakeHash),
+    topics: ex.topics,
+    resumePsk: ex.resumePsk,
+    // A resumed session keeps the identity it got at pairing.
+    sessionId: sessionId ? sessionId.slice() : ex.sessionId,
+  }
+  if (sessionId) wipe(ex.sessionId)
+  return result
+}
+
+function openPayload(bytes: Uint8Array): Uint8Array {
+  try {
+    return unpad(bytes)
+  } catch (cause) {
+    throw new PairlineError(ErrorCode.HandshakeMalformed, 'The handshake payload has invalid padding.', { cause })
+  }
+}
+
+function checkPayloadSize(body: Uint8Array): void {
+  // 32 (e) + 2 (length) + up to MAX_HANDSHAKE_PAYLOAD + 16 (tag)
+  if (body.length > 32 + 2 + MAX_HANDSHAKE_PAYLOAD + 16) {
+    throw new PairlineError(ErrorCode.HandshakeMalformed, 'The handshake message is too large.')
+  }
+}
+
+function nkpsk0(uri: PairingUri, initiator: boolean, randomBytes: RandomBytes, s?: KeyPair): HandshakeState {
+  return new HandshakeState({
+    pattern: PATTERNS.NKpsk0,
+    initiator,
+    prologue: pairingPrologue(uri),
+    psks: [uri.psk],
+    randomBytes,
+    ...(initiator ? { rs: uri.responderStatic } : { s: s as KeyPair }),
+  })
+}
+
+function assertFresh(uri: PairingUri, nowSeconds: number): void {
+  if (!(nowSeconds < uri.expiresAt)) {
+    throw new PairlineError(ErrorCode.PairingExpired, 'The pairing has expired.', {
+      details: 'Ask the dApp for a new QR code.',
+    })
+  }
+}
+
+export type WalletHandshake = {
+  /** Message 1 (type Hello), to publish on the pairing topic w2d. */
+  readonly message1: Uint8Array
+  /** Reads message 2 and completes the handshake. Fails without side effects on bad input. */
+  readProposal(message2: Uint8Array, nowSeconds: number): { proposal: Proposal; result: HandshakeResult }
+  destroy(): void
+}
+
+/** The wallet (Noise initiator) side of pairing. */
+export function startWalletHandshake(o: {
+  uri: PairingUri
+  hello: Hello
+  nowSeconds: number
+  randomBytes: RandomBytes
+}): WalletHandshake {
+  assertFresh(o.uri, o.nowSeconds)
+  const hs = nkpsk0(o.uri, true, o.randomBytes)
+  const message1 = withEnvelope(MessageType.Hello, hs.writeMessage(pad(encodeHello(o.hello), MAX_HANDSHAKE_PAYLOAD)))
+  let done = false
+  return {
+    message1,
+    readProposal(message2, nowSeconds) {
+      if (done) throw new PairlineError(ErrorCode.HandshakeWrongState, 'This handshake is already complete.')
+      assertFresh(o.uri, nowSeconds)
+      const body = openEnvelope(message2, MessageType.Proposal)
+      checkPayloadSize(body)
+      const padded = hs.readMessage(body)
+      // Authenticated from here on: a malformed proposal is a broken peer, and it ends the handshake.
+      done = true
+      let proposal: Proposal
+      try {
+        proposal = decodeProposal(openPayload(padded))
+      } catch (cause) {
+        hs.destroy()
+        throw cause
+      }
+      return { proposal, result: finish(hs, 'wallet', true) }
+    },
+    destroy() {
+      done = true
+      hs.destroy()
+    },
+  }
+}
+
+export type HelloOutcome = { hello: Hello }
+
+export type DappHandshake = {
+  readonly state: 'waiting' | 'hello' | 'done' | 'burned' | 'destroyed'
+  /**
+   * Reads a message 1. The first valid one is accepted; a byte-identical copy raises
+   * HANDSHAKE_REPLAYED; a different valid one burns the pairing (PAIRING_BURNED) even after
+   * the session was set up, since two senders know the psk (PROTOCOL.md §3.4). Invalid
+   * messages raise HANDSHAKE_FAILED and change nothing.
+   */
+  readHello(message1: Uint8Array, nowSeconds: number): HelloOutcome
+  /** Writes message 2 once a hello was accepted, and completes the handshake. */
+  writeProposal(proposal: Proposal, nowSeconds: number): { message2: Uint8Array; result: HandshakeResult }
+  /** Wipes s and the psk: call at pairing expiry or when the session ends. */
+  destroy(): void
+}
+
+/** The dApp (Noise responder) side of pairing. `staticPrivateKey` is the per-pairing s. */
+export function createDappHandshake(o: {
+  uri: PairingUri
+  staticPrivateKey: Uint8Array
+  randomBytes: RandomBytes
+}): DappHandshake {
+  const s = keyPairFromPrivate(o.staticPrivateKey)
+  if (!equalBytes(s.publicKey, o.uri.responderStatic)) {
+    throw new PairlineError(ErrorCode.InvalidKey, 'The static private key does not match the pairing URI.')
+  }
+  const uri = { ...o.uri, psk: o.uri.psk.slice(), responderStatic: o.uri.responderStatic.slice() }
+  let state: DappHandshake['state'] = 'waiting'
+  let accepted: { hs: HandshakeState; message1: Uint8Array } | null = null
+
+  const burn = () => {
+    state = 'burned'
+    accepted?.hs.destroy()
+    accepted = null
+    wipe(s.privateKey, uri.psk)
+  }
+
+  return {
+    get state() {
+      return state
+    },
+    readHello(message1, nowSeconds) {
+      if (state === 'burned' || state === 'destroyed') {
+        throw new PairlineError(ErrorCode.PairingBurned, 'This pairing can no longer be used.')
+      }
+      assertFresh(uri, nowSeconds)
+      const body = openEnvelope(message1, MessageType.Hello)
+      checkPayloadSize(body)
+      if (accepted && equalBytes(accepted.message1, message1)) {
+        throw new PairlineError(ErrorCode.HandshakeReplayed, 'This wallet hello was already received.')
+      }
+      const hs = nkpsk0(uri, false, o.randomBytes, s)
+      let hello: Hello
+      try {
+        hello = decodeHello(openPayload(hs.readMessage(body)))
+      } catch (cause) {
+        hs.destroy()
+        throw cause
+      }
+      if (state !== 'waiting') {
+        // A second, different, valid hello: someone else has the QR too.
+        hs.destroy()
+        burn()
+        throw new PairlineError(ErrorCode.PairingBurned, 'A second wallet answered this QR code.', {
+          details: 'The QR code was seen by someone else. The pairing is cancelled; start again with a new code.',
+        })
+      }
+      state = 'hello'
+      accepted = { hs, message1: message1.slice() }
+      return { hello }
+    },
+    writeProposal(proposal, nowSeconds) {
+      if (state !== 'hello' || !accepted) {
+        throw new PairlineError(ErrorCode.HandshakeWrongState, 'No wallet hello to answer.')
+      }
+      assertFresh(uri, nowSeconds)
+      const body = accepted.hs.writeMessage(pad(encodeProposal(proposal), MAX_HANDSHAKE_PAYLOAD))
+      const result = finish(accepted.hs, 'dapp', false)
+      // Keep message1 to recognise replays; keep s and the psk to detect a racing second wallet.
+      state = 'done'
+      return { message2: withEnvelope(MessageType.Proposal, body), result }
+    },
+    destroy() {
+      if (state !== 'burned') burn()
+      state = 'destroyed'
+    },
+  }
+}
+
+function resumeState(initiator: boolean, sessionId: Uint8Array, resumePsk: Uint8Array, randomBytes: RandomBytes) {
+  assertBytes(resumePsk, 32, 'resume psk')
+  assertBytes(sessionId, 16, 'session id')
+  return new HandshakeState({
+    pattern: PATTERNS.NNpsk0,
+    initiator,
+    prologue: concatBytes(utf8(LABELS.resumePrologue), sessionId),
+    psks: [resumePsk],
+    randomBytes,
+  })
+}
+
+export type ResumeInitiator = {
+  readonly message1: Uint8Array
+  readReply(message2: Uint8Array): { payload: Uint8Array; result: HandshakeResult }
+  destroy(): void
+}
+
+/**
+ * Resume: a fresh Noise_NNpsk0 handshake keyed by the previous session's resume psk, so every
+ * resume gets new ephemeral keys (forward secrecy) and new topics. Either side may start it.
+ */
+export function startResume(o: {
+  role: Role
+  sessionId: Uint8Array
+  resumePsk: Uint8Array
+  payload: Uint8Array
+  randomBytes: RandomBytes
+}): ResumeInitiator {
+  const hs = resumeState(true, o.sessionId, o.resumePsk, o.randomBytes)
+  const message1 = withEnvelope(MessageType.ResumeInit, hs.writeMessage(pad(o.payload, MAX_HANDSHAKE_PAYLOAD)))
+  let done = false
+  return {
+    message1,
+    readReply(message2) {
+      if (done) throw new PairlineError(ErrorCode.HandshakeWrongState, 'This resume is already complete.')
+      const body = openEnvelope(message2, MessageType.ResumeReply)
+      checkPayloadSize(body)
+      const padded = hs.readMessage(body)
+      done = true
+      const payload = openPayload(padded)
+      return { payload, result: finish(hs, o.role, true, o.sessionId) }
+    },
+    destroy() {
+      done = true
+      hs.destroy()
+    },
+  }
+}
+
+/** The answering side of a resume: reads message 1 and writes message 2 in one step. */
+export function answerResume(o: {
+  role: Role
+  sessionId: Uint8Array
+  resumePsk: Uint8Array
+  message1: Uint8Array
+  payload: Uint8Array
+  randomBytes: RandomBytes
+}): { payload: Uint8Array; message2: Uint8Array; result: HandshakeResult } {
+  const body = openEnvelope(o.message1, MessageType.ResumeInit)
+  checkPayloadSize(body)
+  const hs = resumeState(false, o.sessionId, o.resumePsk, o.randomBytes)
+  try {
+    const payload = openPayload(hs.readMessage(body))
+    const message2 = withEnvelope(MessageType.ResumeReply, hs.writeMessage(pad(o.payload, MAX_HANDSHAKE_PAYLOAD)))
+    return { payload, message2, result: finish(hs, o.role, false, o.sessionId) }
+  } catch (cause) {
+    hs.destroy()
+    throw cause
+  }
+}

@@ -1,0 +1,60 @@
+import { ErrorCode } from '../errors/codes.js'
+import { PairlineError } from '../errors/base.js'
+import { fromUtf8, utf8 } from './bytes.js'
+
+/** Strict JSON from bytes: valid UTF-8, a JSON object at the top. */
+export function decodeJsonObject(bytes: Uint8Array, what: string): Record<string, unknown> {
+  const text = fromUtf8(bytes)
+  if (text === null) throw malformed(what, 'not valid UTF-8')
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw malformed(what, 'not valid JSON')
+  }
+  if (!isPlainObject(value)) throw malformed(what, 'not a JSON object')
+  return value
+}
+
+export function encodeJson(value: unknown): Uint8Array {
+  return utf8(JSON.stringify(value))
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+export function malformed(what: string, details: string): PairlineError {
+  return new PairlineError(ErrorCode.PayloadMalformed, `The ${what} is malformed.`, { details })
+}
+
+/** Small validators that throw PayloadMalformed with the path of the bad field. */
+export const check = {
+  string(v: unknown, path: string, what: string, max: number, pattern?: RegExp): string {
+    if (typeof v !== 'string' || v.length === 0 || v.length > max || (pattern && !pattern.test(v))) {
+      throw malformed(what, `${path} must be a non-empty string of at most ${max} characters${pattern ? ` matching ${pattern}` : ''}`)
+    }
+    return v
+  },
+  integer(v: unknown, path: string, what: string, min: number, max: number): number {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+      throw malformed(what, `${path} must be an integer from ${min} to ${max}`)
+    }
+    return v
+  },
+  list(v: unknown, path: string, what: string, max: number, item: (x: unknown, p: string) => string): string[] {
+    if (!Array.isArray(v) || v.length > max) throw malformed(what, `${path} must be a list of at most ${max} items`)
+    const out = v.map((x, i) => item(x, `${path}[${i}]`))
+    if (new Set(out).size !== out.length) throw malformed(what, `${path} has duplicates`)
+    return out
+  },
+  keys(o: Record<string, unknown>, path: string, what: string, allowed: readonly string[]): void {
+    for (const k of Object.keys(o)) {
+      if (!allowed.includes(k)) throw malformed(what, `${path} has an unknown field "${k}"`)
+    }
+  },
+  object(v: unknown, path: string, what: string): Record<string, unknown> {
+    if (!isPlainObject(v)) throw malformed(what, `${path} must be an object`)
+    return v
+  },
+}

@@ -1,0 +1,119 @@
+import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
+
+/**
+ * Length hiding for frame payloads, after NIP-44 v2 ("calc_padded_len", "pad", "unpad"):
+ * https://github.com/nostr-protocol/nips/blob/master/44.md
+ * The relay only sees a bucketed size, never the exact plaintext length.
+ *
+ * Layout: u16be(n) ‖ plaintext ‖ zeros for n < 65536. NIP-44 stops at 65535 bytes; above that Pairline
+ * writes 0x0000 ‖ u32be(n) ‖ plaintext ‖ zeros (a u16 length of 0 is otherwise invalid, so the marker
+ * is unambiguous). Each n has exactly one encoding, which `unpad` insists on.
+ */
+
+/** Largest plaintext the u32 length prefix can describe; the default cap for `pad`. */
+export const MAX_PADDED_PLAINTEXT = 0xffffffff
+
+const SHORT_PREFIX = 2
+const LONG_PREFIX = 6
+const FIRST_LONG = 0x10000
+
+/**
+ * NIP-44 calc_padded_len: 32 for n <= 32; else p = 2^(floor(log2(n-1)) + 1), chunk = 32 if p <= 256
+ * else p/8, result = chunk * (floor((n-1)/chunk) + 1). Overhead < chunk, so < n/4 past 256 bytes.
+ */
+export function paddedLength(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PADDED_PLAINTEXT) {
+    throw new PairlineError(ErrorCode.InvalidArgument, 'Padded length is defined for 1 to 2^32-1 bytes.', {
+      details: `got ${String(n)}`,
+    })
+  }
+  if (n <= 32) return 32
+  // floor(log2(n-1)) + 1 == 32 - clz32(n-1) for 1 <= n-1 < 2^32: exact integer math, no float log to trust.
+  const nextPower = 2 ** (32 - Math.clz32(n - 1))
+  const chunk = nextPower <= 256 ? 32 : nextPower / 8
+  return chunk * (Math.floor((n - 1) / chunk) + 1)
+}
+
+/** Pads `plaintext` (1..maxLength bytes) to its NIP-44 bucket behind a length prefix. */
+export function pad(plaintext: Uint8Array, maxLength: number = MAX_PADDED_PLAINTEXT): Uint8Array {
+  if (!(plaintext instanceof Uint8Array)) {
+    throw new PairlineError(ErrorCode.InvalidArgument, 'Plaintext must be a Uint8Array.')
+  }
+  if (!Number.isSafeInteger(maxLength) || maxLength < 1 || maxLength > MAX_PADDED_PLAINTEXT) {
+    throw new PairlineError(ErrorCode.InvalidArgument, 'maxLength must be an integer from 1 to 2^32-1.', {
+      details: `got ${String(maxLength)}`,
+    })
+  }
+  const n = plaintext.length
+  // NIP-44 forbids empty messages: a zero prefix would also collide with the long-form marker.
+  if (n < 1) throw new PairlineError(ErrorCode.InvalidArgument, 'Cannot pad an empty payload.')
+  if (n > maxLength) {
+    throw new PairlineError(ErrorCode.PayloadTooLarge, 'Payload is too large to pad.', {
+      details: `${n} bytes, limit ${maxLength}`,
+    })
+  }
+  const prefix = n < FIRST_LONG ? SHORT_PREFIX : LONG_PREFIX
+  const out = new Uint8Array(prefix + paddedLength(n)) // zero-filled: the padding
+  const view = new DataView(out.buffer)
+  if (prefix === SHORT_PREFIX) view.setUint16(0, n)
+  else view.setUint32(2, n) // bytes 0..1 stay 0x0000: the long-form marker
+  out.set(plaintext, prefix)
+  return out
+}
+
+function invalid(shortMessage: string, details: string): PairlineError {
+  return new PairlineError(ErrorCode.PaddingInvalid, shortMessage, { details })
+}
+
+/**
+ * Inverse of `pad`; returns a fresh copy of the plaintext. The input already passed the AEAD, but a
+ * buggy or hostile peer can still send any bytes, so only the one canonical encoding is accepted.
+ */
+export function unpad(padded: Uint8Array): Uint8Array {
+  if (!(padded instanceof Uint8Array)) {
+    throw new PairlineError(ErrorCode.InvalidArgument, 'Padded payload must be a Uint8Array.')
+  }
+  const total = padded.length
+  if (total < SHORT_PREFIX) {
+    throw invalid(
+      'Padded payload is shorter than its length prefix.',
+      `length ${total}, need at least ${SHORT_PREFIX}`,
+    )
+  }
+  const view = new DataView(padded.buffer, padded.byteOffset, padded.byteLength)
+  let prefix = SHORT_PREFIX
+  let n = view.getUint16(0)
+  if (n === 0) {
+    if (total < LONG_PREFIX) {
+      throw invalid(
+        'Padded payload is shorter than its length prefix.',
+        `length ${total}, need at least ${LONG_PREFIX}`,
+      )
+    }
+    prefix = LONG_PREFIX
+    n = view.getUint32(2)
+    if (n === 0) throw invalid('Padded payload declares an empty plaintext.', 'u32 length is 0')
+    if (n < FIRST_LONG) {
+      throw invalid('Padded payload uses the long length prefix for a short plaintext.', `length ${n}`)
+    }
+  }
+  if (prefix + n > total) {
+    throw invalid(
+      'Padded payload declares more bytes than it holds.',
+      `length ${n}, ${total - prefix} available`,
+    )
+  }
+  const expected = prefix + paddedLength(n)
+  if (total !== expected) {
+    throw invalid(
+      'Padded payload has the wrong length for its size.',
+      `length ${total}, expected ${expected}`,
+    )
+  }
+  // Check every padding byte (no early exit), so a malleable tail can never pass unnoticed.
+  let acc = 0
+  for (let i = prefix + n; i < total; i++) acc |= padded[i]!
+  if (acc !== 0) throw invalid('Padded payload has non-zero padding bytes.', `length ${n}`)
+  return padded.slice(prefix, prefix + n)
+}
