@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, PairlineError, isPairlineError } from './index.js'
+import { ErrorCode, isPairlineError, PairlineError } from './index.js'
 
 describe('PairlineError', () => {
   it('carries a stable code, a short message and details', () => {

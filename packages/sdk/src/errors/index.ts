@@ -1,2 +1,2 @@
-export { PairlineError, isPairlineError, type PairlineErrorOptions } from './base.js'
+export { isPairlineError, PairlineError, type PairlineErrorOptions } from './base.js'
 export { ErrorCode } from './codes.js'

@@ -1,5 +1,5 @@
-import { ErrorCode } from '../errors/codes.js'
 import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 const B64URL_INDEX = (() => {

@@ -1,5 +1,5 @@
-import { ErrorCode } from '../errors/codes.js'
 import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
 
 /** First byte of every Pairline message on the wire. */
 export const WIRE_VERSION = 1
@@ -33,7 +33,9 @@ export function peekMessageType(bytes: Uint8Array): MessageType {
   }
   const type = bytes[1]!
   if (!KNOWN.has(type)) {
-    throw new PairlineError(ErrorCode.FrameMalformed, 'The message has an unknown type.', { details: `type ${type}` })
+    throw new PairlineError(ErrorCode.FrameMalformed, 'The message has an unknown type.', {
+      details: `type ${type}`,
+    })
   }
   return type as MessageType
 }

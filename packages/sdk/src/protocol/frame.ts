@@ -1,8 +1,8 @@
-import { ErrorCode } from '../errors/codes.js'
 import { PairlineError } from '../errors/base.js'
-import { MessageType, WIRE_VERSION, peekMessageType } from './envelope.js'
-import { paddedLength } from './padding.js'
+import { ErrorCode } from '../errors/codes.js'
+import { MessageType, peekMessageType, WIRE_VERSION } from './envelope.js'
 import { TAG_LEN } from './noise/suite.js'
+import { paddedLength } from './padding.js'
 
 /** version(1) ‖ type(1) ‖ epoch(u32be) ‖ counter(u64be): the whole header is the AEAD's AD. */
 export const FRAME_HEADER_LEN = 14

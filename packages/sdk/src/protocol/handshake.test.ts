@@ -3,14 +3,26 @@ import { describe, expect, it } from 'vitest'
 import { equalBytes } from './bytes.js'
 import { answerResume, createDappHandshake, startResume, startWalletHandshake } from './handshake.js'
 import { keyPairFromPrivate } from './noise/dh.js'
-import { DAPP_META, TEST_NOW, TEST_PROPOSAL, WALLET_META, fixedBytes, seededRandom, testPairing } from './testing.js'
+import {
+  DAPP_META,
+  fixedBytes,
+  seededRandom,
+  TEST_NOW,
+  TEST_PROPOSAL,
+  testPairing,
+  WALLET_META,
+} from './testing.js'
 
 const hello = { v: 1 as const, wallet: WALLET_META }
 
 function pairOnce(seed = 1) {
   const { uri, staticPrivate } = testPairing()
   const wallet = startWalletHandshake({ uri, hello, nowSeconds: TEST_NOW, randomBytes: seededRandom(seed) })
-  const dapp = createDappHandshake({ uri, staticPrivateKey: staticPrivate, randomBytes: seededRandom(seed + 1000) })
+  const dapp = createDappHandshake({
+    uri,
+    staticPrivateKey: staticPrivate,
+    randomBytes: seededRandom(seed + 1000),
+  })
   return { uri, staticPrivate, wallet, dapp }
 }
 
@@ -74,7 +86,12 @@ describe('pairing handshake (NKpsk0)', () => {
     const { uri, dapp } = pairOnce()
     const psk = uri.psk.slice()
     psk[7]! ^= 0x10
-    const bad = startWalletHandshake({ uri: { ...uri, psk }, hello, nowSeconds: TEST_NOW, randomBytes: seededRandom(9) })
+    const bad = startWalletHandshake({
+      uri: { ...uri, psk },
+      hello,
+      nowSeconds: TEST_NOW,
+      randomBytes: seededRandom(9),
+    })
     expect(() => dapp.readHello(bad.message1, TEST_NOW)).toThrowError(code('HANDSHAKE_FAILED'))
     expect(dapp.state).toBe('waiting')
   })
@@ -97,7 +114,12 @@ describe('pairing handshake (NKpsk0)', () => {
     ['chains', { chains: ['eip155:10'] }],
   ])('a prologue mismatch (%s) fails', (_, change) => {
     const { uri, dapp } = pairOnce()
-    const bad = startWalletHandshake({ uri: { ...uri, ...change }, hello, nowSeconds: TEST_NOW, randomBytes: seededRandom(3) })
+    const bad = startWalletHandshake({
+      uri: { ...uri, ...change },
+      hello,
+      nowSeconds: TEST_NOW,
+      randomBytes: seededRandom(3),
+    })
     expect(() => dapp.readHello(bad.message1, TEST_NOW)).toThrowError(code('HANDSHAKE_FAILED'))
     expect(dapp.state).toBe('waiting')
   })
@@ -140,7 +162,8 @@ describe('pairing handshake (NKpsk0)', () => {
       expect(() => dapp.readHello(wallet.message1, TEST_NOW)).toThrowError(code('PAIRING_BURNED'))
       expect(dapp.state).toBe('burned')
       expect(() => dapp.readHello(racer.message1, TEST_NOW)).toThrowError(code('PAIRING_BURNED'))
-      if (!after) expect(() => dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)).toThrowError(code('HANDSHAKE_WRONG_STATE'))
+      if (!after)
+        expect(() => dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)).toThrowError(code('HANDSHAKE_WRONG_STATE'))
     }
   })
 
@@ -161,7 +184,9 @@ describe('pairing handshake (NKpsk0)', () => {
     expect(() => wallet.readProposal(wallet.message1, TEST_NOW)).toThrowError(code('UNEXPECTED_MESSAGE'))
     expect(() => dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)).toThrowError(code('HANDSHAKE_WRONG_STATE'))
     expect(() => dapp.readHello(new Uint8Array([1, 1]), TEST_NOW)).toThrowError(code('HANDSHAKE_MALFORMED'))
-    expect(() => dapp.readHello(new Uint8Array([2, 1, 0, 0]), TEST_NOW)).toThrowError(code('FRAME_UNSUPPORTED_VERSION'))
+    expect(() => dapp.readHello(new Uint8Array([2, 1, 0, 0]), TEST_NOW)).toThrowError(
+      code('FRAME_UNSUPPORTED_VERSION'),
+    )
     expect(() => dapp.readHello(new Uint8Array(0), TEST_NOW)).toThrowError(code('FRAME_MALFORMED'))
     const huge = new Uint8Array(70_000)
     huge[0] = 1
@@ -195,35 +220,38 @@ describe('resume handshake (NNpsk0 keyed by the resume psk)', () => {
     return { w, d }
   }
 
-  it.each(['wallet', 'dapp'] as const)('either side (%s) can resume; keys, topics and resume psk all rotate', (who) => {
-    const { w, d } = paired()
-    const [a, b] = who === 'wallet' ? [w, d] : [d, w]
-    const init = startResume({
-      role: a.role,
-      sessionId: a.sessionId,
-      resumePsk: a.resumePsk,
-      payload: new TextEncoder().encode('{"v":1}'),
-      randomBytes: seededRandom(5),
-    })
-    const ans = answerResume({
-      role: b.role,
-      sessionId: b.sessionId,
-      resumePsk: b.resumePsk,
-      message1: init.message1,
-      payload: new TextEncoder().encode('{"v":1}'),
-      randomBytes: seededRandom(6),
-    })
-    const done = init.readReply(ans.message2)
-    const [ra, rb] = [done.result, ans.result]
-    expect(equalBytes(ra.sendKey, rb.receiveKey)).toBe(true)
-    expect(equalBytes(ra.receiveKey, rb.sendKey)).toBe(true)
-    expect(equalBytes(ra.sendKey, a.sendKey)).toBe(false)
-    expect(equalBytes(ra.resumePsk, a.resumePsk)).toBe(false)
-    expect(ra.topics).toEqual(rb.topics)
-    expect(ra.topics).not.toEqual(a.topics)
-    expect(equalBytes(ra.sessionId, a.sessionId)).toBe(true)
-    expect(ra.sas).toBe(rb.sas)
-  })
+  it.each(['wallet', 'dapp'] as const)(
+    'either side (%s) can resume; keys, topics and resume psk all rotate',
+    (who) => {
+      const { w, d } = paired()
+      const [a, b] = who === 'wallet' ? [w, d] : [d, w]
+      const init = startResume({
+        role: a.role,
+        sessionId: a.sessionId,
+        resumePsk: a.resumePsk,
+        payload: new TextEncoder().encode('{"v":1}'),
+        randomBytes: seededRandom(5),
+      })
+      const ans = answerResume({
+        role: b.role,
+        sessionId: b.sessionId,
+        resumePsk: b.resumePsk,
+        message1: init.message1,
+        payload: new TextEncoder().encode('{"v":1}'),
+        randomBytes: seededRandom(6),
+      })
+      const done = init.readReply(ans.message2)
+      const [ra, rb] = [done.result, ans.result]
+      expect(equalBytes(ra.sendKey, rb.receiveKey)).toBe(true)
+      expect(equalBytes(ra.receiveKey, rb.sendKey)).toBe(true)
+      expect(equalBytes(ra.sendKey, a.sendKey)).toBe(false)
+      expect(equalBytes(ra.resumePsk, a.resumePsk)).toBe(false)
+      expect(ra.topics).toEqual(rb.topics)
+      expect(ra.topics).not.toEqual(a.topics)
+      expect(equalBytes(ra.sessionId, a.sessionId)).toBe(true)
+      expect(ra.sas).toBe(rb.sas)
+    },
+  )
 
   it('a wrong resume psk or session id fails', () => {
     const { w, d } = paired()
@@ -240,7 +268,12 @@ describe('resume handshake (NNpsk0 keyed by the resume psk)', () => {
     ).toThrowError(code('HANDSHAKE_FAILED'))
     const init2 = startResume({ ...args, role: 'wallet', sessionId: w.sessionId, resumePsk: w.resumePsk })
     expect(() =>
-      answerResume({ ...args, sessionId: fixedBytes(3, 16), resumePsk: d.resumePsk, message1: init2.message1 }),
+      answerResume({
+        ...args,
+        sessionId: fixedBytes(3, 16),
+        resumePsk: d.resumePsk,
+        message1: init2.message1,
+      }),
     ).toThrowError(code('HANDSHAKE_FAILED'))
   })
 })

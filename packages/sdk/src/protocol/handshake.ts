@@ -1,15 +1,22 @@
-import { ErrorCode } from '../errors/codes.js'
 import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
 import { assertBytes, concatBytes, equalBytes, utf8, wipe } from './bytes.js'
 import { MessageType, openEnvelope, withEnvelope } from './envelope.js'
-import { type KeyPair, type RandomBytes, keyPairFromPrivate } from './noise/dh.js'
+import { LABELS } from './labels.js'
+import { type KeyPair, keyPairFromPrivate, type RandomBytes } from './noise/dh.js'
 import { HandshakeState } from './noise/handshakeState.js'
 import { PATTERNS } from './noise/patterns.js'
 import { pad, unpad } from './padding.js'
-import { type Hello, type Proposal, decodeHello, decodeProposal, encodeHello, encodeProposal } from './payloads.js'
-import { LABELS } from './labels.js'
+import {
+  decodeHello,
+  decodeProposal,
+  encodeHello,
+  encodeProposal,
+  type Hello,
+  type Proposal,
+} from './payloads.js'
 import { deriveSas } from './sas.js'
-import { type TopicPair, exportSession } from './topics.js'
+import { exportSession, type TopicPair } from './topics.js'
 import { type PairingUri, pairingPrologue } from './uri.js'
 
 export type Role = 'wallet' | 'dapp'
@@ -65,7 +72,9 @@ function openPayload(bytes: Uint8Array): Uint8Array {
   try {
     return unpad(bytes)
   } catch (cause) {
-    throw new PairlineError(ErrorCode.HandshakeMalformed, 'The handshake payload has invalid padding.', { cause })
+    throw new PairlineError(ErrorCode.HandshakeMalformed, 'The handshake payload has invalid padding.', {
+      cause,
+    })
   }
 }
 
@@ -112,7 +121,10 @@ export function startWalletHandshake(o: {
 }): WalletHandshake {
   assertFresh(o.uri, o.nowSeconds)
   const hs = nkpsk0(o.uri, true, o.randomBytes)
-  const message1 = withEnvelope(MessageType.Hello, hs.writeMessage(pad(encodeHello(o.hello), MAX_HANDSHAKE_PAYLOAD)))
+  const message1 = withEnvelope(
+    MessageType.Hello,
+    hs.writeMessage(pad(encodeHello(o.hello), MAX_HANDSHAKE_PAYLOAD)),
+  )
   let done = false
   return {
     message1,
@@ -205,7 +217,8 @@ export function createDappHandshake(o: {
         hs.destroy()
         burn()
         throw new PairlineError(ErrorCode.PairingBurned, 'A second wallet answered this QR code.', {
-          details: 'The QR code was seen by someone else. The pairing is cancelled; start again with a new code.',
+          details:
+            'The QR code was seen by someone else. The pairing is cancelled; start again with a new code.',
         })
       }
       state = 'hello'
@@ -230,7 +243,12 @@ export function createDappHandshake(o: {
   }
 }
 
-function resumeState(initiator: boolean, sessionId: Uint8Array, resumePsk: Uint8Array, randomBytes: RandomBytes) {
+function resumeState(
+  initiator: boolean,
+  sessionId: Uint8Array,
+  resumePsk: Uint8Array,
+  randomBytes: RandomBytes,
+) {
   assertBytes(resumePsk, 32, 'resume psk')
   assertBytes(sessionId, 16, 'session id')
   return new HandshakeState({
@@ -260,7 +278,10 @@ export function startResume(o: {
   randomBytes: RandomBytes
 }): ResumeInitiator {
   const hs = resumeState(true, o.sessionId, o.resumePsk, o.randomBytes)
-  const message1 = withEnvelope(MessageType.ResumeInit, hs.writeMessage(pad(o.payload, MAX_HANDSHAKE_PAYLOAD)))
+  const message1 = withEnvelope(
+    MessageType.ResumeInit,
+    hs.writeMessage(pad(o.payload, MAX_HANDSHAKE_PAYLOAD)),
+  )
   let done = false
   return {
     message1,
@@ -294,7 +315,10 @@ export function answerResume(o: {
   const hs = resumeState(false, o.sessionId, o.resumePsk, o.randomBytes)
   try {
     const payload = openPayload(hs.readMessage(body))
-    const message2 = withEnvelope(MessageType.ResumeReply, hs.writeMessage(pad(o.payload, MAX_HANDSHAKE_PAYLOAD)))
+    const message2 = withEnvelope(
+      MessageType.ResumeReply,
+      hs.writeMessage(pad(o.payload, MAX_HANDSHAKE_PAYLOAD)),
+    )
     return { payload, message2, result: finish(hs, o.role, false, o.sessionId) }
   } catch (cause) {
     hs.destroy()

@@ -1,5 +1,5 @@
-import { ErrorCode } from '../errors/codes.js'
 import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
 import { fromUtf8, utf8 } from './bytes.js'
 
 /** Strict JSON from bytes: valid UTF-8, a JSON object at the top. */
@@ -32,7 +32,10 @@ export function malformed(what: string, details: string): PairlineError {
 export const check = {
   string(v: unknown, path: string, what: string, max: number, pattern?: RegExp): string {
     if (typeof v !== 'string' || v.length === 0 || v.length > max || (pattern && !pattern.test(v))) {
-      throw malformed(what, `${path} must be a non-empty string of at most ${max} characters${pattern ? ` matching ${pattern}` : ''}`)
+      throw malformed(
+        what,
+        `${path} must be a non-empty string of at most ${max} characters${pattern ? ` matching ${pattern}` : ''}`,
+      )
     }
     return v
   },
@@ -42,8 +45,15 @@ export const check = {
     }
     return v
   },
-  list(v: unknown, path: string, what: string, max: number, item: (x: unknown, p: string) => string): string[] {
-    if (!Array.isArray(v) || v.length > max) throw malformed(what, `${path} must be a list of at most ${max} items`)
+  list(
+    v: unknown,
+    path: string,
+    what: string,
+    max: number,
+    item: (x: unknown, p: string) => string,
+  ): string[] {
+    if (!Array.isArray(v) || v.length > max)
+      throw malformed(what, `${path} must be a list of at most ${max} items`)
     const out = v.map((x, i) => item(x, `${path}[${i}]`))
     if (new Set(out).size !== out.length) throw malformed(what, `${path} has duplicates`)
     return out

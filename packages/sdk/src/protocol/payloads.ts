@@ -43,9 +43,12 @@ export function validateMetadata(v: unknown, path: string, what: string): Metada
     url: check.string(o.url, `${path}.url`, what, 256, HTTP_URL),
   }
   if (o.icons !== undefined) {
-    out.icons = check.list(o.icons, `${path}.icons`, what, 4, (x, p) => check.string(x, p, what, 512, HTTP_URL))
+    out.icons = check.list(o.icons, `${path}.icons`, what, 4, (x, p) =>
+      check.string(x, p, what, 512, HTTP_URL),
+    )
   }
-  if (o.description !== undefined) out.description = check.string(o.description, `${path}.description`, what, 256)
+  if (o.description !== undefined)
+    out.description = check.string(o.description, `${path}.description`, what, 256)
   return out
 }
 
@@ -58,14 +61,21 @@ export function validateNamespaces(v: unknown, path: string, what: string): Name
     check.string(ns, `${path} key`, what, 8, NAMESPACE)
     const n = check.object(o[ns], `${path}.${ns}`, what)
     check.keys(n, `${path}.${ns}`, what, ['chains', 'methods', 'events'])
-    const chains = check.list(n.chains, `${path}.${ns}.chains`, what, 32, (x, p) => check.string(x, p, what, 41, CAIP2))
+    const chains = check.list(n.chains, `${path}.${ns}.chains`, what, 32, (x, p) =>
+      check.string(x, p, what, 41, CAIP2),
+    )
     for (const c of chains) {
-      if (!c.startsWith(`${ns}:`)) throw malformed(what, `${path}.${ns}.chains has ${c}, outside namespace ${ns}`)
+      if (!c.startsWith(`${ns}:`))
+        throw malformed(what, `${path}.${ns}.chains has ${c}, outside namespace ${ns}`)
     }
     out[ns] = {
       chains,
-      methods: check.list(n.methods, `${path}.${ns}.methods`, what, 64, (x, p) => check.string(x, p, what, 64, METHOD)),
-      events: check.list(n.events, `${path}.${ns}.events`, what, 32, (x, p) => check.string(x, p, what, 64, EVENT)),
+      methods: check.list(n.methods, `${path}.${ns}.methods`, what, 64, (x, p) =>
+        check.string(x, p, what, 64, METHOD),
+      ),
+      events: check.list(n.events, `${path}.${ns}.events`, what, 32, (x, p) =>
+        check.string(x, p, what, 64, EVENT),
+      ),
     }
   }
   return out

@@ -1,5 +1,5 @@
-import { ErrorCode } from '../errors/codes.js'
 import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
 import type { RandomBytes } from './noise/dh.js'
 
 export type { RandomBytes }
@@ -11,13 +11,18 @@ const MAX_RANDOM = 65_536
  * The CSPRNG every secret comes from: `crypto.getRandomValues`. No fallback, ever: without it we
  * fail closed (PROTOCOL-NOTES §8).
  */
-export function getRandomSource(cryptoLike: unknown = (globalThis as { crypto?: unknown }).crypto): RandomBytes {
+export function getRandomSource(
+  cryptoLike: unknown = (globalThis as { crypto?: unknown }).crypto,
+): RandomBytes {
   const getRandomValues = (cryptoLike as { getRandomValues?: unknown } | undefined)?.getRandomValues
   if (typeof getRandomValues !== 'function') {
     throw new PairlineError(
       ErrorCode.RandomUnavailable,
       'No secure random source: crypto.getRandomValues is missing.',
-      { details: 'Pairline never falls back to Math.random. On React Native, install a vetted polyfill first.' },
+      {
+        details:
+          'Pairline never falls back to Math.random. On React Native, install a vetted polyfill first.',
+      },
     )
   }
   return (length: number) => {

@@ -1,11 +1,11 @@
-import { ErrorCode } from '../errors/codes.js'
 import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
 import { assertBytes, concatBytes, wipe } from './bytes.js'
+import { encodeFrameHeader, MAX_FRAME_PLAINTEXT, parseFrame } from './frame.js'
 import { CipherState } from './noise/cipherState.js'
 import { aeadDecrypt, aeadEncrypt, chachaNonce } from './noise/suite.js'
-import { MAX_FRAME_PLAINTEXT, encodeFrameHeader, parseFrame } from './frame.js'
 import { pad, unpad } from './padding.js'
-import { ReplayWindow, type ReplaySnapshot } from './replay.js'
+import { type ReplaySnapshot, ReplayWindow } from './replay.js'
 
 /** Frames per direction, across epochs. Far below 2^53, so counters stay exact JS numbers. */
 export const DEFAULT_COUNTER_LIMIT = 2 ** 48
@@ -91,7 +91,8 @@ export class FrameSender {
       })
     }
     const due =
-      s.messagesInEpoch >= this.#policy.afterMessages || nowSeconds - s.epochStartedAt >= this.#policy.afterSeconds
+      s.messagesInEpoch >= this.#policy.afterMessages ||
+      nowSeconds - s.epochStartedAt >= this.#policy.afterSeconds
     if (due && s.epoch < MAX_EPOCH) {
       const next = nextEpochKey(s.key)
       wipe(s.key)
@@ -172,7 +173,8 @@ export class FrameReceiver {
   }
 
   open(frame: Uint8Array, nowSeconds: number): OpenedFrame {
-    if (this.#current.key.length === 0) throw new PairlineError(ErrorCode.SessionClosed, 'This receiver was destroyed.')
+    if (this.#current.key.length === 0)
+      throw new PairlineError(ErrorCode.SessionClosed, 'This receiver was destroyed.')
     this.tick(nowSeconds)
     const f = parseFrame(frame)
     const verdict = this.#window.check(f.counter)
@@ -197,9 +199,13 @@ export class FrameReceiver {
       advance = { previous: prev, current: next }
       key = next
     } else {
-      throw new PairlineError(ErrorCode.FrameEpochRejected, 'The frame belongs to an epoch this side no longer holds.', {
-        details: `frame epoch ${f.epoch}, current epoch ${cur.epoch}`,
-      })
+      throw new PairlineError(
+        ErrorCode.FrameEpochRejected,
+        'The frame belongs to an epoch this side no longer holds.',
+        {
+          details: `frame epoch ${f.epoch}, current epoch ${cur.epoch}`,
+        },
+      )
     }
 
     let plaintext: Uint8Array

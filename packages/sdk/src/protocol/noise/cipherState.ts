@@ -1,7 +1,7 @@
-import { ErrorCode } from '../../errors/codes.js'
 import { PairlineError } from '../../errors/base.js'
+import { ErrorCode } from '../../errors/codes.js'
 import { wipe } from '../bytes.js'
-import { KEY_LEN, REKEY_NONCE, aeadDecrypt, aeadEncrypt, chachaNonce } from './suite.js'
+import { aeadDecrypt, aeadEncrypt, chachaNonce, KEY_LEN, REKEY_NONCE } from './suite.js'
 
 /** Nonces stay exact JS integers: we stop far below Noise's 2^64-1 (PROTOCOL-NOTES §2). */
 export const MAX_NONCE = Number.MAX_SAFE_INTEGER

@@ -1,6 +1,6 @@
 import { x25519 } from '@noble/curves/ed25519'
-import { ErrorCode } from '../../errors/codes.js'
 import { PairlineError } from '../../errors/base.js'
+import { ErrorCode } from '../../errors/codes.js'
 import { assertBytes, wipe } from '../bytes.js'
 
 export const DH_LEN = 32

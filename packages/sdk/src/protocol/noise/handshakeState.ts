@@ -1,8 +1,8 @@
-import { ErrorCode } from '../../errors/codes.js'
 import { PairlineError } from '../../errors/base.js'
+import { ErrorCode } from '../../errors/codes.js'
 import { concatBytes, wipe } from '../bytes.js'
 import type { CipherState } from './cipherState.js'
-import { DH_LEN, type KeyPair, type RandomBytes, dh, generateKeyPair, keyPairFromPrivate } from './dh.js'
+import { DH_LEN, dh, generateKeyPair, type KeyPair, keyPairFromPrivate, type RandomBytes } from './dh.js'
 import { type HandshakePattern, isPskPattern } from './patterns.js'
 import { type NoiseHash, SHA256, TAG_LEN } from './suite.js'
 import { SymmetricState } from './symmetricState.js'
@@ -65,13 +65,18 @@ export class HandshakeState {
     this.#psks = (o.psks ?? []).map((p) => p.slice())
     this.#ss.mixHash(o.prologue ?? new Uint8Array(0))
     // Pre-messages: initiator's first, then responder's (§7.1).
-    for (const _ of o.pattern.initiatorPre) this.#ss.mixHash(this.#need(o.initiator ? this.#s?.publicKey : this.#rs, 'static'))
-    for (const _ of o.pattern.responderPre) this.#ss.mixHash(this.#need(o.initiator ? this.#rs : this.#s?.publicKey, 'static'))
+    for (const _ of o.pattern.initiatorPre)
+      this.#ss.mixHash(this.#need(o.initiator ? this.#s?.publicKey : this.#rs, 'static'))
+    for (const _ of o.pattern.responderPre)
+      this.#ss.mixHash(this.#need(o.initiator ? this.#rs : this.#s?.publicKey, 'static'))
   }
 
   #need<T>(v: T | undefined, what: string): T {
     if (v === undefined) {
-      throw new PairlineError(ErrorCode.InvalidArgument, `The ${this.#pattern.name} handshake needs a ${what} key here.`)
+      throw new PairlineError(
+        ErrorCode.InvalidArgument,
+        `The ${this.#pattern.name} handshake needs a ${what} key here.`,
+      )
     }
     return v
   }
@@ -98,10 +103,10 @@ export class HandshakeState {
 
   #nextPsk(): Uint8Array {
     const psk = this.#psks.shift()
-    if (!psk || psk.length !== 32) {
+    if (psk?.length !== 32) {
       throw new PairlineError(ErrorCode.InvalidKey, 'The handshake needs a 32-byte pre-shared key.')
     }
-    return psk
+    return psk as Uint8Array
   }
 
   #dhToken(token: 'ee' | 'es' | 'se' | 'ss'): Uint8Array {

@@ -29,7 +29,13 @@ const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 
 function run(v: Vector) {
   const name = (v.protocol_name ?? v.name) as string
-  const [, patternName, dhName, cipherName, hashName] = name.split('_') as [string, PatternName, string, string, string]
+  const [, patternName, dhName, cipherName, hashName] = name.split('_') as [
+    string,
+    PatternName,
+    string,
+    string,
+    string,
+  ]
   expect(dhName).toBe('25519')
   expect(cipherName).toBe('ChaChaPoly')
   const pattern = PATTERNS[patternName]

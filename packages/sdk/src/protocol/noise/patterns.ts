@@ -12,8 +12,24 @@ export type HandshakePattern = {
 
 export const PATTERNS = {
   NN: { name: 'NN', initiatorPre: [], responderPre: [], messages: [['e'], ['e', 'ee']] },
-  NK: { name: 'NK', initiatorPre: [], responderPre: ['s'], messages: [['e', 'es'], ['e', 'ee']] },
-  NNpsk0: { name: 'NNpsk0', initiatorPre: [], responderPre: [], messages: [['psk', 'e'], ['e', 'ee']] },
+  NK: {
+    name: 'NK',
+    initiatorPre: [],
+    responderPre: ['s'],
+    messages: [
+      ['e', 'es'],
+      ['e', 'ee'],
+    ],
+  },
+  NNpsk0: {
+    name: 'NNpsk0',
+    initiatorPre: [],
+    responderPre: [],
+    messages: [
+      ['psk', 'e'],
+      ['e', 'ee'],
+    ],
+  },
   NKpsk0: {
     name: 'NKpsk0',
     initiatorPre: [],

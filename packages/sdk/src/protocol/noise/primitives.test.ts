@@ -117,16 +117,21 @@ describe('RFC 8439 ChaCha20-Poly1305 (as aeadEncrypt calls it)', () => {
     const key = hex(v.key)
     const sealed = aeadEncrypt(key, hex(v.nonce), hex(v.aad), hex(v.plaintext))
     fc.assert(
-      fc.property(fc.constantFrom('ct', 'ad', 'nonce'), fc.nat(), fc.integer({ min: 0, max: 7 }), (what, i, bit) => {
-        const ct = sealed.slice()
-        const ad = hex(v.aad)
-        const nonce = hex(v.nonce)
-        const target = what === 'ct' ? ct : what === 'ad' ? ad : nonce
-        target[i % target.length]! ^= 1 << bit
-        expect(() => aeadDecrypt(key, nonce, ad, ct)).toThrowError(
-          expect.objectContaining({ code: 'FRAME_DECRYPT_FAILED' }),
-        )
-      }),
+      fc.property(
+        fc.constantFrom('ct', 'ad', 'nonce'),
+        fc.nat(),
+        fc.integer({ min: 0, max: 7 }),
+        (what, i, bit) => {
+          const ct = sealed.slice()
+          const ad = hex(v.aad)
+          const nonce = hex(v.nonce)
+          const target = what === 'ct' ? ct : what === 'ad' ? ad : nonce
+          target[i % target.length]! ^= 1 << bit
+          expect(() => aeadDecrypt(key, nonce, ad, ct)).toThrowError(
+            expect.objectContaining({ code: 'FRAME_DECRYPT_FAILED' }),
+          )
+        },
+      ),
     )
   })
 })

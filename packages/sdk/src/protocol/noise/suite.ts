@@ -3,8 +3,8 @@ import { blake2s } from '@noble/hashes/blake2s'
 import { hkdf } from '@noble/hashes/hkdf'
 import { sha256 } from '@noble/hashes/sha2'
 import type { CHash } from '@noble/hashes/utils'
-import { ErrorCode } from '../../errors/codes.js'
 import { PairlineError } from '../../errors/base.js'
+import { ErrorCode } from '../../errors/codes.js'
 
 /** The hash half of a Noise suite: SHA256 (what Pairline uses) or BLAKE2s (for the vectors). */
 export type NoiseHash = {

@@ -1,0 +1,317 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { equalBytes, fromUtf8, utf8 } from './bytes.js'
+import { MAX_FRAME_LEN, MAX_FRAME_PLAINTEXT, MIN_FRAME_LEN, parseFrame } from './frame.js'
+import { REPLAY_WINDOW } from './replay.js'
+import { fixedBytes } from './testing.js'
+import { FrameReceiver, FrameSender, MAX_EPOCH_SKIP, nextEpochKey } from './transport.js'
+
+const code = (c: string) => expect.objectContaining({ code: c })
+const NOW = 1_800_000_000
+
+function pair(o: { afterMessages?: number; afterSeconds?: number; grace?: number; limit?: number } = {}) {
+  const key = fixedBytes(7)
+  const policy = { afterMessages: o.afterMessages ?? 1000, afterSeconds: o.afterSeconds ?? 600 }
+  const limit = o.limit === undefined ? {} : { counterLimit: o.limit }
+  const tx = new FrameSender({ key, nowSeconds: NOW, policy, ...limit })
+  const rx = new FrameReceiver({ key, graceSeconds: o.grace ?? 60, ...limit })
+  return { tx, rx, key }
+}
+
+const text = (s: string) => utf8(s)
+const read = (b: Uint8Array) => fromUtf8(b)
+
+describe('transport frames', () => {
+  it('round-trips, with the header as AD and padding to a bucket', () => {
+    const { tx, rx } = pair()
+    const f = tx.seal(text('hello'), NOW)
+    expect(f.length).toBe(14 + 2 + 32 + 16)
+    expect(parseFrame(f)).toMatchObject({ epoch: 0, counter: 0 })
+    expect(read(rx.open(f, NOW).plaintext)).toBe('hello')
+    // Two plaintexts in the same bucket give frames of the same size.
+    expect(tx.seal(text('a'.repeat(33)), NOW).length).toBe(tx.seal(text('b'.repeat(64)), NOW).length)
+  })
+
+  it('any single bit flip anywhere in a frame fails, and the receiver state does not change', () => {
+    const { tx, rx } = pair()
+    const f = tx.seal(text('{"id":1,"method":"personal_sign"}'), NOW)
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 0, max: 7 }), (i, bit) => {
+        const m = f.slice()
+        m[i % m.length]! ^= 1 << bit
+        const before = JSON.stringify(rx.exportState(), (_, v) => (v instanceof Uint8Array ? [...v] : v))
+        expect(() => rx.open(m, NOW)).toThrow()
+        const after = JSON.stringify(rx.exportState(), (_, v) => (v instanceof Uint8Array ? [...v] : v))
+        expect(after).toBe(before)
+      }),
+      { numRuns: 500 },
+    )
+    expect(read(rx.open(f, NOW).plaintext)).toContain('personal_sign')
+  })
+
+  it('changing the counter of an authentic frame makes the AEAD fail', () => {
+    const { tx, rx } = pair()
+    const f = tx.seal(text('x'), NOW)
+    f[13] = 1
+    expect(() => rx.open(f, NOW)).toThrowError(code('FRAME_DECRYPT_FAILED'))
+  })
+
+  it('delivers every frame exactly once when duplicated', () => {
+    const { tx, rx } = pair()
+    const frames = Array.from({ length: 50 }, (_, i) => tx.seal(text(`m${i}`), NOW))
+    const got: string[] = []
+    for (const f of [...frames, ...frames]) {
+      try {
+        got.push(read(rx.open(f, NOW).plaintext) as string)
+      } catch (e) {
+        expect(e).toEqual(code('FRAME_REPLAYED'))
+      }
+    }
+    expect(got).toEqual(frames.map((_, i) => `m${i}`))
+  })
+
+  it('accepts random reordering within the window exactly once (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray([...Array(300).keys()], { minLength: 300, maxLength: 300 }),
+        fc.array(fc.nat(299)),
+        (order, dups) => {
+          const { tx, rx } = pair({ afterMessages: 1e9 })
+          const frames = Array.from({ length: 300 }, (_, i) => tx.seal(text(`m${i}`), NOW))
+          const seen = new Set<string>()
+          for (const i of [...order, ...dups]) {
+            try {
+              const m = read(rx.open(frames[i]!, NOW).plaintext) as string
+              expect(seen.has(m)).toBe(false)
+              seen.add(m)
+            } catch (e) {
+              expect(e).toEqual(code('FRAME_REPLAYED'))
+            }
+          }
+          expect(seen.size).toBe(300)
+        },
+      ),
+      { numRuns: 15 },
+    )
+  })
+
+  it('window edges: last - W is accepted, last - W - 1 is too old', () => {
+    const { tx, rx } = pair({ afterMessages: 1e9 })
+    const frames = Array.from({ length: REPLAY_WINDOW + 3 }, (_, i) => tx.seal(text(`${i}`), NOW))
+    const last = REPLAY_WINDOW + 2
+    rx.open(frames[last]!, NOW)
+    expect(() => rx.open(frames[last - REPLAY_WINDOW - 1]!, NOW)).toThrowError(code('FRAME_TOO_OLD'))
+    expect(read(rx.open(frames[last - REPLAY_WINDOW]!, NOW).plaintext)).toBe(`${last - REPLAY_WINDOW}`)
+  })
+
+  it('a forged frame with counter +2^40 does not move the window; a valid one does', () => {
+    const { tx, rx, key } = pair()
+    const f0 = tx.seal(text('zero'), NOW)
+    const forged = f0.slice()
+    forged[8] = 1 // counter += 2^40
+    expect(() => rx.open(forged, NOW)).toThrowError(code('FRAME_DECRYPT_FAILED'))
+    expect(read(rx.open(f0, NOW).plaintext)).toBe('zero')
+    // A genuine sender far ahead: its frame moves the window and old counters become too old.
+    const far = new FrameSender({
+      key,
+      nowSeconds: NOW,
+      state: { epoch: 0, counter: 2 ** 40, epochStartedAt: NOW, messagesInEpoch: 0 },
+    })
+    rx.open(far.seal(text('far'), NOW), NOW)
+    expect(() => rx.open(tx.seal(text('old'), NOW), NOW)).toThrowError(code('FRAME_TOO_OLD'))
+  })
+
+  it('counters at or above the limit are rejected, and the sender stops at its cap', () => {
+    const { tx, rx } = pair({ limit: 3 })
+    const frames = [0, 1, 2].map((i) => tx.seal(text(`${i}`), NOW))
+    expect(() => tx.seal(text('3'), NOW)).toThrowError(code('COUNTER_EXHAUSTED'))
+    for (const f of frames) rx.open(f, NOW)
+    const over = new FrameSender({
+      key: fixedBytes(7),
+      nowSeconds: NOW,
+      state: { epoch: 0, counter: 3, epochStartedAt: NOW, messagesInEpoch: 0 },
+    })
+    expect(() => rx.open(over.seal(text('x'), NOW), NOW)).toThrowError(code('COUNTER_EXHAUSTED'))
+    // A counter >= 2^53 on the wire is never accepted either.
+    const huge = frames[0]!.slice()
+    huge[6] = 0xff
+    expect(() => rx.open(huge, NOW)).toThrowError(code('COUNTER_EXHAUSTED'))
+  })
+
+  it('rekeys every N messages; the receiver follows epochs', () => {
+    const { tx, rx, key } = pair({ afterMessages: 3 })
+    const frames = Array.from({ length: 10 }, (_, i) => tx.seal(text(`${i}`), NOW))
+    expect(frames.map((f) => parseFrame(f).epoch)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3])
+    expect(frames.map((f) => read(rx.open(f, NOW).plaintext))).toEqual([
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+    ])
+    expect(rx.epoch).toBe(3)
+    // Epoch 1's key is Rekey(epoch 0's key).
+    const k1 = nextEpochKey(key)
+    const other = new FrameReceiver({ key: k1 })
+    expect(() => other.open(frames[0]!, NOW)).toThrow()
+  })
+
+  it('rekeys every T seconds', () => {
+    const { tx } = pair({ afterSeconds: 60 })
+    expect(parseFrame(tx.seal(text('a'), NOW)).epoch).toBe(0)
+    expect(parseFrame(tx.seal(text('b'), NOW + 59)).epoch).toBe(0)
+    expect(parseFrame(tx.seal(text('c'), NOW + 60)).epoch).toBe(1)
+    expect(parseFrame(tx.seal(text('d'), NOW + 100)).epoch).toBe(1)
+  })
+
+  it('late frames of the previous epoch are accepted during the grace period, rejected after, and the old key is wiped', () => {
+    const { tx, rx } = pair({ afterMessages: 2, grace: 30 })
+    const [a, b, c, d] = [0, 1, 2, 3].map((i) => tx.seal(text(`${i}`), NOW))
+    rx.open(a!, NOW)
+    rx.open(c!, NOW) // epoch 1: previous key kept
+    expect(rx.hasPreviousKey).toBe(true)
+    expect(read(rx.open(b!, NOW + 29).plaintext)).toBe('1')
+    const { tx: tx2, rx: rx2 } = pair({ afterMessages: 2, grace: 30 })
+    const [a2, b2, c2] = [0, 1, 2].map((i) => tx2.seal(text(`${i}`), NOW))
+    rx2.open(a2!, NOW)
+    rx2.open(c2!, NOW)
+    expect(() => rx2.open(b2!, NOW + 30)).toThrowError(code('FRAME_EPOCH_REJECTED'))
+    expect(rx2.hasPreviousKey).toBe(false)
+    expect(rx2.exportState().previous).toBeNull()
+    expect(read(rx.open(d!, NOW + 31).plaintext)).toBe('3')
+  })
+
+  it('after a rekey, the current state cannot decrypt earlier frames (forward secrecy)', () => {
+    const { tx, rx } = pair({ afterMessages: 2, grace: 0 })
+    const early = [tx.seal(text('secret-0'), NOW), tx.seal(text('secret-1'), NOW)]
+    for (const f of early) rx.open(f, NOW)
+    rx.open(tx.seal(text('later'), NOW), NOW)
+    rx.tick(NOW + 1)
+    const dump = rx.exportState()
+    expect(dump.previous).toBeNull()
+    // An attacker holding the dumped state (key and all) tries the recorded frames with a fresh window.
+    const thief = new FrameReceiver({ key: dump.current.key })
+    for (const f of early) expect(() => thief.open(f, NOW)).toThrow()
+    const thief2 = new FrameReceiver({ key: nextEpochKey(dump.current.key) })
+    for (const f of early) expect(() => thief2.open(f, NOW)).toThrow()
+  })
+
+  it('jumps up to MAX_EPOCH_SKIP epochs, not more', () => {
+    const { tx, rx } = pair({ afterMessages: 1 })
+    const frames = Array.from({ length: MAX_EPOCH_SKIP + 3 }, (_, i) => tx.seal(text(`${i}`), NOW))
+    rx.open(frames[0]!, NOW)
+    expect(read(rx.open(frames[MAX_EPOCH_SKIP]!, NOW).plaintext)).toBe(`${MAX_EPOCH_SKIP}`)
+    expect(() => rx.open(frames[MAX_EPOCH_SKIP + 2]!, NOW)).not.toThrow()
+    const { tx: t2, rx: r2 } = pair({ afterMessages: 1 })
+    const f2 = Array.from({ length: MAX_EPOCH_SKIP + 2 }, (_, i) => t2.seal(text(`${i}`), NOW))
+    expect(() => r2.open(f2[MAX_EPOCH_SKIP + 1]!, NOW)).toThrowError(code('FRAME_EPOCH_REJECTED'))
+  })
+
+  it('reflected frames fail (each direction has its own key)', () => {
+    const ka = fixedBytes(1)
+    const kb = fixedBytes(2)
+    const aTx = new FrameSender({ key: ka, nowSeconds: NOW })
+    const aRx = new FrameReceiver({ key: kb })
+    const f = aTx.seal(text('to b'), NOW)
+    expect(() => aRx.open(f, NOW)).toThrowError(code('FRAME_DECRYPT_FAILED'))
+  })
+
+  it.each([
+    ['empty', new Uint8Array(0), 'FRAME_MALFORMED'],
+    ['header only', new Uint8Array([1, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 'FRAME_MALFORMED'],
+    [
+      'one byte short',
+      new Uint8Array(MIN_FRAME_LEN - 1).fill(0).map((_, i) => (i === 0 ? 1 : i === 1 ? 0x10 : 0)),
+      'FRAME_MALFORMED',
+    ],
+    ['64 KiB', new Uint8Array(65_536).map((_, i) => (i === 0 ? 1 : i === 1 ? 0x10 : 0)), 'FRAME_MALFORMED'],
+    [
+      'wrong version',
+      new Uint8Array(MIN_FRAME_LEN).map((_, i) => (i === 0 ? 2 : 0x10)),
+      'FRAME_UNSUPPORTED_VERSION',
+    ],
+    [
+      'handshake message in transport phase',
+      new Uint8Array(80).map((_, i) => (i === 0 ? 1 : i === 1 ? 1 : 0)),
+      'UNEXPECTED_MESSAGE',
+    ],
+    ['unknown type', new Uint8Array(80).map((_, i) => (i === 0 ? 1 : i === 1 ? 0x77 : 0)), 'FRAME_MALFORMED'],
+  ])('rejects %s', (_, bytes, c) => {
+    const { rx } = pair()
+    expect(() => rx.open(bytes, NOW)).toThrowError(code(c))
+  })
+
+  it('truncated and extended frames fail', () => {
+    const { tx, rx } = pair()
+    const f = tx.seal(text('hello'), NOW)
+    expect(() => rx.open(f.subarray(0, f.length - 1), NOW)).toThrow()
+    const ext = new Uint8Array(f.length + 1)
+    ext.set(f)
+    expect(() => rx.open(ext, NOW)).toThrow()
+    expect(read(rx.open(f, NOW).plaintext)).toBe('hello')
+  })
+
+  it('refuses oversized plaintexts and allows the maximum', () => {
+    const { tx, rx } = pair()
+    expect(() => tx.seal(new Uint8Array(MAX_FRAME_PLAINTEXT + 1), NOW)).toThrowError(
+      code('PAYLOAD_TOO_LARGE'),
+    )
+    const f = tx.seal(new Uint8Array(MAX_FRAME_PLAINTEXT).fill(1), NOW)
+    expect(f.length).toBe(MAX_FRAME_LEN)
+    expect(f.length).toBeLessThanOrEqual(14 + 65_535)
+    expect(rx.open(f, NOW).plaintext.length).toBe(MAX_FRAME_PLAINTEXT)
+  })
+
+  it('a flood of junk frames keeps the state unchanged', () => {
+    const { tx, rx } = pair()
+    rx.open(tx.seal(text('first'), NOW), NOW)
+    const before = rx.exportState()
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), fc.boolean(), (junk, header) => {
+        if (header && junk.length > 1) {
+          junk[0] = 1
+          junk[1] = 0x10
+        }
+        expect(() => rx.open(junk, NOW)).toThrow()
+      }),
+      { numRuns: 2000 },
+    )
+    const after = rx.exportState()
+    expect(equalBytes(after.current.key, before.current.key)).toBe(true)
+    expect(after.window).toEqual(before.window)
+    expect(read(rx.open(tx.seal(text('still works'), NOW), NOW).plaintext)).toBe('still works')
+  })
+
+  it('destroy() wipes keys and refuses further use', () => {
+    const { tx, rx } = pair()
+    const f = tx.seal(text('x'), NOW)
+    tx.destroy()
+    rx.destroy()
+    expect(tx.exportState().key.every((b) => b === 0)).toBe(true)
+    expect(rx.exportState().current.key.length).toBe(0)
+    expect(() => tx.seal(text('y'), NOW)).toThrowError(code('SESSION_CLOSED'))
+    expect(() => rx.open(f, NOW)).toThrowError(code('SESSION_CLOSED'))
+  })
+
+  it('state export/import resumes exactly where it left off', () => {
+    const { tx, rx, key } = pair({ afterMessages: 2 })
+    const fs = Array.from({ length: 5 }, (_, i) => tx.seal(text(`${i}`), NOW))
+    rx.open(fs[0]!, NOW)
+    rx.open(fs[2]!, NOW)
+    const rx2 = new FrameReceiver({ key, state: rx.exportState() })
+    expect(() => rx2.open(fs[2]!, NOW)).toThrowError(code('FRAME_REPLAYED'))
+    expect(read(rx2.open(fs[1]!, NOW).plaintext)).toBe('1')
+    const tx2 = new FrameSender({
+      key: tx.exportState().key,
+      nowSeconds: NOW,
+      policy: { afterMessages: 2, afterSeconds: 600 },
+      state: tx.exportState(),
+    })
+    expect(read(rx2.open(tx2.seal(text('next'), NOW), NOW).plaintext)).toBe('next')
+  })
+})
