@@ -1,0 +1,1 @@
+export { ErrorCode, isPairlineError, PairlineError, type PairlineErrorOptions } from './errors/index.js'
