@@ -1,22 +1,22 @@
 import { sha256 } from '@noble/hashes/sha2'
 import { concatBytes, fromBase64Url, utf8 } from '../src/protocol/bytes.js'
-import { MAX_FRAME_PLAINTEXT, encodeFrameHeader } from '../src/protocol/frame.js'
+import { encodeFrameHeader, MAX_FRAME_PLAINTEXT } from '../src/protocol/frame.js'
 import {
-  MAX_HANDSHAKE_PAYLOAD,
   answerResume,
   createDappHandshake,
+  MAX_HANDSHAKE_PAYLOAD,
   startResume,
   startWalletHandshake,
 } from '../src/protocol/handshake.js'
 import { LABELS } from '../src/protocol/labels.js'
-import { type RandomBytes, keyPairFromPrivate } from '../src/protocol/noise/dh.js'
+import { keyPairFromPrivate, type RandomBytes } from '../src/protocol/noise/dh.js'
 import { pad, paddedLength } from '../src/protocol/padding.js'
 import { encodeHello, encodeProposal } from '../src/protocol/payloads.js'
 import { deriveSas } from '../src/protocol/sas.js'
+import { fixedBytes, TEST_NOW, TEST_PROPOSAL, WALLET_META } from '../src/protocol/testing.js'
 import { pairingTopics } from '../src/protocol/topics.js'
-import { FrameSender, type RekeyPolicy, nextEpochKey } from '../src/protocol/transport.js'
-import { TEST_NOW, TEST_PROPOSAL, WALLET_META, fixedBytes } from '../src/protocol/testing.js'
-import { type PairingUri, encodePairingUri, pairingPrologue } from '../src/protocol/uri.js'
+import { FrameSender, nextEpochKey, type RekeyPolicy } from '../src/protocol/transport.js'
+import { encodePairingUri, type PairingUri, pairingPrologue } from '../src/protocol/uri.js'
 
 /**
  * Deterministic protocol test vectors (docs/vectors/pairline-v1.json). Pure: every input is a fixed
@@ -30,7 +30,8 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 function fixedRandom(name: string, keys: readonly Uint8Array[]): RandomBytes & { remaining(): number } {
   const queue = keys.map((k) => k.slice())
   const draw = (length: number): Uint8Array => {
-    if (length !== 32) throw new Error(`${name}: asked for ${length} random bytes; vectors only supply 32-byte keys`)
+    if (length !== 32)
+      throw new Error(`${name}: asked for ${length} random bytes; vectors only supply 32-byte keys`)
     const next = queue.shift()
     if (next === undefined) throw new Error(`${name}: ran out of fixed random keys`)
     return next
@@ -67,7 +68,10 @@ const ACCOUNT = '0x1111111111111111111111111111111111111111'
 /** Transport frames in conversation order; each direction has its own sender and counter. */
 const FRAMES: readonly { direction: 'w2d' | 'd2w'; text: string }[] = [
   { direction: 'w2d', text: `{"jsonrpc":"2.0","method":"accountsChanged","params":["${ACCOUNT}"]}` },
-  { direction: 'd2w', text: `{"jsonrpc":"2.0","id":1,"method":"personal_sign","params":["0x48656c6c6f","${ACCOUNT}"]}` },
+  {
+    direction: 'd2w',
+    text: `{"jsonrpc":"2.0","id":1,"method":"personal_sign","params":["0x48656c6c6f","${ACCOUNT}"]}`,
+  },
   { direction: 'w2d', text: '{"jsonrpc":"2.0","id":1,"result":"0xabcdef"}' },
   { direction: 'd2w', text: '{"jsonrpc":"2.0","id":2,"method":"eth_chainId","params":[]}' },
   { direction: 'w2d', text: '{"jsonrpc":"2.0","id":2,"result":"0x1"}' },
@@ -105,7 +109,11 @@ export function buildVectors() {
   const { result: w } = wallet.readProposal(message2, NOW)
   dapp.destroy()
   assertUsedUp(walletRandom, dappRandom)
-  if (w.sas !== d.sas || hex(w.handshakeHash) !== hex(d.handshakeHash) || hex(w.sendKey) !== hex(d.receiveKey)) {
+  if (
+    w.sas !== d.sas ||
+    hex(w.handshakeHash) !== hex(d.handshakeHash) ||
+    hex(w.sendKey) !== hex(d.receiveKey)
+  ) {
     throw new Error('wallet and dApp disagree: the vectors would be inconsistent')
   }
   const w2dKey = w.sendKey
@@ -203,25 +211,34 @@ export function buildVectors() {
           'encrypts them. Each message is a 2-byte envelope (version 0x01, type) followed by the Noise message.',
         protocolName: 'the Noise protocol name, hashed into the initial h and ck.',
         walletEphemeralPrivate: 'the wallet ephemeral private key e (the only random draw of the wallet).',
-        walletEphemeralPublic: 'X25519 public key of walletEphemeralPrivate: first 32 bytes of the Noise message 1.',
+        walletEphemeralPublic:
+          'X25519 public key of walletEphemeralPrivate: first 32 bytes of the Noise message 1.',
         dappEphemeralPrivate: 'the dApp ephemeral private key e (drawn when writing message 2).',
-        dappEphemeralPublic: 'X25519 public key of dappEphemeralPrivate: first 32 bytes of the Noise message 2.',
+        dappEphemeralPublic:
+          'X25519 public key of dappEphemeralPrivate: first 32 bytes of the Noise message 2.',
         helloText: 'the message 1 payload: compact JSON of the wallet hello.',
-        helloPaddedHex: 'pad(helloText): u16be length, the bytes, zeros up to paddedLength. The Noise payload of message 1.',
-        message1Hex: '01 01 (envelope: version 1, type Hello) || e.pub || ENCRYPT(helloPadded) with its 16-byte tag.',
+        helloPaddedHex:
+          'pad(helloText): u16be length, the bytes, zeros up to paddedLength. The Noise payload of message 1.',
+        message1Hex:
+          '01 01 (envelope: version 1, type Hello) || e.pub || ENCRYPT(helloPadded) with its 16-byte tag.',
         proposalText: 'the message 2 payload: compact JSON of the session proposal.',
         proposalPaddedHex: 'pad(proposalText): the Noise payload of message 2.',
-        message2Hex: '01 02 (envelope: version 1, type Proposal) || e.pub || ENCRYPT(proposalPadded) with its tag.',
+        message2Hex:
+          '01 02 (envelope: version 1, type Proposal) || e.pub || ENCRYPT(proposalPadded) with its tag.',
         handshakeHash: 'the Noise handshake hash h after message 2 (both sides).',
         sas: 'short authentication string: HKDF-SHA256(ikm = h, salt = "pairline/v1/sas", info = "", L = 4) as u32be mod 10^6, 6 digits.',
         pairingTopics:
           'relay topics of the two handshake messages: HKDF-SHA256(ikm = psk, salt = "pairline/v1/pairing-topic", info = "w2d" or "d2w", L = 32), base64url and hex.',
         sessionTopics:
           'relay topics of the session: HKDF-SHA256(ikm = ck after message 2, salt = h, info = "pairline/v1/session-topic/w2d" or ".../d2w", L = 32).',
-        sessionId: 'HKDF-SHA256(ikm = ck, salt = h, info = "pairline/v1/session-id", L = 16). Public; kept across resumes.',
-        resumePsk: 'HKDF-SHA256(ikm = ck, salt = h, info = "pairline/v1/resume-psk", L = 32): the psk of the next resume.',
-        w2dKey: 'Split() first key (c1, initiator -> responder): the wallet send key, the dApp receive key, epoch 0.',
-        d2wKey: 'Split() second key (c2, responder -> initiator): the dApp send key, the wallet receive key, epoch 0.',
+        sessionId:
+          'HKDF-SHA256(ikm = ck, salt = h, info = "pairline/v1/session-id", L = 16). Public; kept across resumes.',
+        resumePsk:
+          'HKDF-SHA256(ikm = ck, salt = h, info = "pairline/v1/resume-psk", L = 32): the psk of the next resume.',
+        w2dKey:
+          'Split() first key (c1, initiator -> responder): the wallet send key, the dApp receive key, epoch 0.',
+        d2wKey:
+          'Split() second key (c2, responder -> initiator): the dApp send key, the wallet receive key, epoch 0.',
       },
       protocolName: 'Noise_NKpsk0_25519_ChaChaPoly_SHA256',
       walletEphemeralPrivate: hex(WALLET_EPHEMERAL_PRIVATE),
@@ -294,9 +311,11 @@ export function buildVectors() {
         message2Hex: '01 04 (envelope: ResumeReply) || e.pub || ENCRYPT(replyPayloadPadded) with its tag.',
         handshakeHash: 'the new handshake hash h.',
         sas: 'the new SAS, derived from the new h as in the handshake section.',
-        sessionTopics: 'the new session topics (same exporter as the handshake section, over the new ck and h).',
+        sessionTopics:
+          'the new session topics (same exporter as the handshake section, over the new ck and h).',
         nextResumePsk: 'the new resume psk (the psk of the next resume; the old one is retired).',
-        w2dKey: 'new wallet -> dApp key, epoch 0: c1, since the wallet is the initiator here (the wallet send key).',
+        w2dKey:
+          'new wallet -> dApp key, epoch 0: c1, since the wallet is the initiator here (the wallet send key).',
         d2wKey: 'new dApp -> wallet key, epoch 0: c2 (the wallet receive key).',
       },
       protocolName: 'Noise_NNpsk0_25519_ChaChaPoly_SHA256',
@@ -337,7 +356,8 @@ export function buildVectors() {
           'NIP-44 v2 padded lengths (calc_padded_len): 32 for n <= 32; else with p = 2^(floor(log2(n-1)) + 1) ' +
           'and chunk = 32 if p <= 256 else p/8, chunk * (floor((n-1)/chunk) + 1). The encoding is u16be(n) || ' +
           'plaintext || zeros for n < 65536, else 0x0000 || u32be(n) || plaintext || zeros.',
-        cases: 'n: plaintext length; paddedLength: plaintext plus zeros; encodedLength: with the 2- or 6-byte length prefix.',
+        cases:
+          'n: plaintext length; paddedLength: plaintext plus zeros; encodedLength: with the 2- or 6-byte length prefix.',
       },
       cases: PADDING_INPUTS.map((n) => ({
         n,

@@ -290,8 +290,15 @@ export function startResume(o: {
       const body = openEnvelope(message2, MessageType.ResumeReply)
       checkPayloadSize(body)
       const padded = hs.readMessage(body)
+      // Authenticated from here on: a badly padded reply is a broken peer and ends the attempt.
       done = true
-      const payload = openPayload(padded)
+      let payload: Uint8Array
+      try {
+        payload = openPayload(padded)
+      } catch (cause) {
+        hs.destroy()
+        throw cause
+      }
       return { payload, result: finish(hs, o.role, true, o.sessionId) }
     },
     destroy() {
