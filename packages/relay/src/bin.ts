@@ -1,0 +1,6 @@
+import { main } from './cli.js'
+
+main().catch((err: Error) => {
+  process.stderr.write(`pairline-relay: ${err.message}\n`)
+  process.exit(2)
+})

@@ -1,0 +1,138 @@
+import { RelayErrorCode } from '@pairline/wire'
+import type { RelayLimits } from '../limits.js'
+import type { Broker, BrokerStats, PublishResult, StoredMessage, Subscriber } from './types.js'
+
+type Box = {
+  messages: Map<string, StoredMessage>
+  bytes: number
+  subscribers: Set<Subscriber>
+}
+
+type MailboxLimits = Pick<
+  RelayLimits,
+  'maxMessagesPerTopic' | 'maxBytesPerTopic' | 'maxTotalMessages' | 'maxTotalBytes'
+>
+
+/**
+ * The single-node broker: topics, subscribers and mailboxes in memory, bounded by the mailbox
+ * limits. Expiry is bucketed by second so an ack removes a message in O(1) and a sweep touches
+ * only what is due.
+ */
+export class MemoryBroker implements Broker {
+  readonly #boxes = new Map<string, Box>()
+  readonly #expiry = new Map<number, Set<StoredMessage>>()
+  readonly #limits: MailboxLimits
+  #messages = 0
+  #bytes = 0
+  #expired = 0
+  #sweptTo: number
+
+  constructor(limits: MailboxLimits, nowMs = Date.now()) {
+    this.#limits = limits
+    this.#sweptTo = Math.floor(nowMs / 1000)
+  }
+
+  #box(topicKey: string): Box {
+    let box = this.#boxes.get(topicKey)
+    if (!box) {
+      box = { messages: new Map(), bytes: 0, subscribers: new Set() }
+      this.#boxes.set(topicKey, box)
+    }
+    return box
+  }
+
+  #dropIfEmpty(topicKey: string, box: Box): void {
+    if (box.messages.size === 0 && box.subscribers.size === 0) this.#boxes.delete(topicKey)
+  }
+
+  publish(message: StoredMessage): PublishResult {
+    const box = this.#box(message.topicKey)
+    if (box.messages.has(message.idKey)) return { ok: true, duplicate: true }
+    const l = this.#limits
+    let code: RelayErrorCode | null = null
+    if (box.messages.size >= l.maxMessagesPerTopic || box.bytes + message.size > l.maxBytesPerTopic) {
+      code = RelayErrorCode.TopicMailboxFull
+    } else if (this.#messages >= l.maxTotalMessages || this.#bytes + message.size > l.maxTotalBytes) {
+      code = RelayErrorCode.RelayMailboxFull
+    }
+    if (code !== null) {
+      this.#dropIfEmpty(message.topicKey, box)
+      return { ok: false, code }
+    }
+    box.messages.set(message.idKey, message)
+    box.bytes += message.size
+    this.#messages++
+    this.#bytes += message.size
+    const second = Math.ceil(message.expiresAt / 1000)
+    let bucket = this.#expiry.get(second)
+    if (!bucket) {
+      bucket = new Set()
+      this.#expiry.set(second, bucket)
+    }
+    bucket.add(message)
+    for (const s of box.subscribers) s.deliver(message)
+    return { ok: true, duplicate: false }
+  }
+
+  subscribe(topicKey: string, subscriber: Subscriber): void {
+    const box = this.#box(topicKey)
+    if (box.subscribers.has(subscriber)) return
+    box.subscribers.add(subscriber)
+    for (const m of box.messages.values()) subscriber.deliver(m)
+  }
+
+  unsubscribe(topicKey: string, subscriber: Subscriber): void {
+    const box = this.#boxes.get(topicKey)
+    if (!box) return
+    box.subscribers.delete(subscriber)
+    this.#dropIfEmpty(topicKey, box)
+  }
+
+  #remove(box: Box, message: StoredMessage): void {
+    box.messages.delete(message.idKey)
+    box.bytes -= message.size
+    this.#messages--
+    this.#bytes -= message.size
+    this.#expiry.get(Math.ceil(message.expiresAt / 1000))?.delete(message)
+    this.#dropIfEmpty(message.topicKey, box)
+  }
+
+  ack(topicKey: string, idKey: string): void {
+    const box = this.#boxes.get(topicKey)
+    const message = box?.messages.get(idKey)
+    if (box && message) this.#remove(box, message)
+  }
+
+  sweep(nowMs: number): void {
+    const now = Math.floor(nowMs / 1000)
+    for (let s = this.#sweptTo; s <= now; s++) {
+      const bucket = this.#expiry.get(s)
+      if (!bucket) continue
+      this.#expiry.delete(s)
+      for (const m of bucket) {
+        const box = this.#boxes.get(m.topicKey)
+        if (box?.messages.get(m.idKey) === m) {
+          this.#remove(box, m)
+          this.#expired++
+        }
+      }
+    }
+    this.#sweptTo = now + 1
+  }
+
+  stats(): BrokerStats {
+    return {
+      topics: this.#boxes.size,
+      mailboxMessages: this.#messages,
+      mailboxBytes: this.#bytes,
+      expired: this.#expired,
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#boxes.clear()
+    this.#expiry.clear()
+    this.#messages = 0
+    this.#bytes = 0
+  }
+}

@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util'
+import { DEFAULT_LIMITS, limitEnvName, limitFlagName, type RelayLimits } from './limits.js'
+import { consoleLogger } from './log.js'
+import { createRelay } from './relay.js'
+
+const keys = Object.keys(DEFAULT_LIMITS) as (keyof RelayLimits)[]
+
+const HELP = `pairline-relay: run a Pairline relay
+
+Usage: pairline-relay [--host 127.0.0.1] [--port 8787] [limits...]
+
+  --host <addr>         interface to bind (default 127.0.0.1; use 0.0.0.0 to listen on all, deliberately)
+  --port <n>            port (default 8787; 0 picks a free one)   env PAIRLINE_RELAY_PORT
+  --trust-proxy         take client addresses from X-Forwarded-For (only behind your own proxy)
+  --help                this text
+
+Limits (flag, env variable, default):
+${keys.map((k) => `  ${limitFlagName(k).padEnd(28)} ${limitEnvName(k).padEnd(46)} ${DEFAULT_LIMITS[k]}`).join('\n')}
+`
+
+function int(name: string, raw: string): number {
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`)
+  return n
+}
+
+export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
+  const { values } = parseArgs({
+    // `pnpm start -- --port 1` passes the `--` through.
+    args: argv[0] === '--' ? argv.slice(1) : argv,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
+      help: { type: 'boolean' },
+      ...Object.fromEntries(keys.map((k) => [limitFlagName(k).slice(2), { type: 'string' as const }])),
+    },
+    strict: true,
+  })
+  if (values.help) {
+    process.stdout.write(HELP)
+    return
+  }
+  const limits: Partial<RelayLimits> = {}
+  for (const k of keys) {
+    const flag = limitFlagName(k)
+    const raw = (values as Record<string, unknown>)[flag.slice(2)] ?? env[limitEnvName(k)]
+    if (typeof raw === 'string') limits[k] = int(flag, raw)
+  }
+  const host = (values.host as string | undefined) ?? env.PAIRLINE_RELAY_HOST ?? '127.0.0.1'
+  const portRaw = (values.port as string | undefined) ?? env.PAIRLINE_RELAY_PORT ?? '8787'
+  const relay = await createRelay({
+    host,
+    port: int('--port', portRaw),
+    limits,
+    logger: consoleLogger,
+    trustProxy: values['trust-proxy'] === true,
+  })
+  process.stdout.write(
+    `Pairline relay listening on ${relay.url}  (health: http://${relay.url.slice(5)}/healthz)\n`,
+  )
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    consoleLogger('info', 'shutting down', { signal })
+    // Exit within a bound even if a client hangs: close() itself terminates after 5 s.
+    setTimeout(() => process.exit(1), 10_000).unref()
+    relay.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}

@@ -1,0 +1,222 @@
+import {
+  type ClientFrame,
+  decodeClientFrame,
+  encodeError,
+  encodeMessage,
+  encodeOk,
+  Op,
+  RelayCloseCode,
+  RelayErrorCode,
+} from '@pairline/wire'
+import type { WebSocket } from 'ws'
+import type { Broker, StoredMessage, Subscriber } from './broker/types.js'
+import type { RelayLimits } from './limits.js'
+import type { RelayLogger } from './log.js'
+import type { Metrics } from './metrics.js'
+import { TokenBucket } from './tokenBucket.js'
+
+export type ConnectionContext = {
+  broker: Broker
+  limits: RelayLimits
+  metrics: Metrics
+  logger: RelayLogger
+  now: () => number
+}
+
+const ERROR_TEXT: Record<number, string> = {
+  [RelayErrorCode.MalformedFrame]: 'malformed frame',
+  [RelayErrorCode.NotBinary]: 'frames must be binary',
+  [RelayErrorCode.TooManyTopics]: 'too many topics on this connection',
+  [RelayErrorCode.TopicMailboxFull]: 'topic mailbox full',
+  [RelayErrorCode.RelayMailboxFull]: 'relay mailbox full',
+  [RelayErrorCode.TtlOutOfRange]: 'ttl out of range',
+  [RelayErrorCode.RateLimited]: 'rate limited',
+  [RelayErrorCode.NotSubscribed]: 'not subscribed to this topic',
+  [RelayErrorCode.ShuttingDown]: 'relay shutting down',
+}
+
+/** Map keys for 32-byte topics and 16-byte ids: one char per byte, cheap and exact. */
+export function bytesKey(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1')
+}
+
+/**
+ * One client socket. Frames are handled in arrival order; a Broker that answers with promises is
+ * awaited in a chain so order still holds. Nothing here reads a payload.
+ */
+export class Connection implements Subscriber {
+  readonly topics = new Set<string>()
+  alive = true
+  readonly #ws: WebSocket
+  readonly #ctx: ConnectionContext
+  readonly #publishBucket: TokenBucket
+  readonly #frameBucket: TokenBucket
+  #chain: Promise<void> | null = null
+  #closed = false
+
+  constructor(ws: WebSocket, ctx: ConnectionContext) {
+    this.#ws = ws
+    this.#ctx = ctx
+    const now = ctx.now()
+    this.#publishBucket = new TokenBucket(ctx.limits.publishRate, ctx.limits.publishBurst, now)
+    this.#frameBucket = new TokenBucket(ctx.limits.frameRate, ctx.limits.frameBurst, now)
+  }
+
+  deliver(message: StoredMessage): void {
+    const ws = this.#ws
+    if (this.#closed || ws.readyState !== ws.OPEN) return
+    if (ws.bufferedAmount > this.#ctx.limits.maxBufferedBytes) {
+      // A reader that does not keep up is cut off; its messages stay in the mailbox.
+      this.#ctx.metrics.limit('buffered_bytes')
+      this.#ctx.metrics.drop('slow_consumer')
+      ws.close(RelayCloseCode.TryAgainLater, 'too slow')
+      return
+    }
+    ws.send(message.frame)
+    this.#ctx.metrics.messagesOut++
+  }
+
+  onMessage(data: Buffer, isBinary: boolean): void {
+    this.alive = true
+    if (this.#chain) {
+      this.#chain = this.#chain.then(() => this.#handle(data, isBinary))
+      return
+    }
+    const r = this.#handle(data, isBinary)
+    if (r) {
+      const chain: Promise<void> = r.finally(() => {
+        if (this.#chain === chain) this.#chain = null
+      })
+      this.#chain = chain
+    }
+  }
+
+  #send(frame: Uint8Array): void {
+    if (!this.#closed && this.#ws.readyState === this.#ws.OPEN) this.#ws.send(frame)
+  }
+
+  #error(rid: number, code: RelayErrorCode): void {
+    this.#ctx.metrics.error(code)
+    this.#send(encodeError(rid, code, ERROR_TEXT[code] ?? 'error'))
+  }
+
+  #handle(data: Buffer, isBinary: boolean): Promise<void> | undefined {
+    const { limits, metrics } = this.#ctx
+    if (!isBinary) return void this.#error(0, RelayErrorCode.NotBinary)
+    const now = this.#ctx.now()
+    const frame = decodeClientFrame(data)
+    if (!frame) {
+      const rid = data.length >= 5 ? data.readUInt32BE(1) : 0
+      return void this.#error(rid, RelayErrorCode.MalformedFrame)
+    }
+    if (!this.#frameBucket.take(now)) {
+      metrics.limit('frame_rate')
+      return void this.#error(frame.rid, RelayErrorCode.RateLimited)
+    }
+    try {
+      return this.#dispatch(frame, now, limits)
+    } catch (err) {
+      this.#ctx.logger('error', 'frame handling failed', {
+        op: frame.op,
+        error: String((err as Error)?.name),
+      })
+      return void this.#error(frame.rid, RelayErrorCode.MalformedFrame)
+    }
+  }
+
+  #dispatch(frame: ClientFrame, now: number, limits: RelayLimits): Promise<void> | undefined {
+    const { broker, metrics } = this.#ctx
+    switch (frame.op) {
+      case Op.Publish: {
+        if (!this.#publishBucket.take(now)) {
+          metrics.limit('publish_rate')
+          return void this.#error(frame.rid, RelayErrorCode.RateLimited)
+        }
+        if (frame.ttl < 1 || frame.ttl > limits.maxTtlSeconds) {
+          metrics.limit('ttl')
+          return void this.#error(frame.rid, RelayErrorCode.TtlOutOfRange)
+        }
+        const message: StoredMessage = {
+          topicKey: bytesKey(frame.topic),
+          idKey: bytesKey(frame.id),
+          frame: encodeMessage(frame.topic, frame.id, frame.payload),
+          size: frame.payload.length,
+          expiresAt: now + frame.ttl * 1000,
+        }
+        return this.#then(broker.publish(message), (r) => {
+          if (r.ok) {
+            if (!r.duplicate) {
+              metrics.messagesIn++
+              metrics.bytesIn += message.size
+            }
+            this.#send(encodeOk(frame.rid))
+          } else {
+            metrics.limit(r.code === RelayErrorCode.TopicMailboxFull ? 'topic_mailbox' : 'relay_mailbox')
+            metrics.drop('mailbox_full')
+            this.#error(frame.rid, r.code)
+          }
+        })
+      }
+      case Op.Subscribe: {
+        const fresh = [...new Set(frame.topics.map(bytesKey))].filter((k) => !this.topics.has(k))
+        if (this.topics.size + fresh.length > limits.maxTopicsPerConnection) {
+          metrics.limit('topics_per_connection')
+          return void this.#error(frame.rid, RelayErrorCode.TooManyTopics)
+        }
+        for (const k of fresh) this.topics.add(k)
+        const results = fresh.map((k) => broker.subscribe(k, this))
+        return this.#then(results.some(isPromise) ? Promise.all(results) : undefined, () =>
+          this.#send(encodeOk(frame.rid)),
+        )
+      }
+      case Op.Unsubscribe: {
+        const results: unknown[] = []
+        for (const t of frame.topics) {
+          const k = bytesKey(t)
+          if (this.topics.delete(k)) results.push(broker.unsubscribe(k, this))
+        }
+        return this.#then(results.some(isPromise) ? Promise.all(results) : undefined, () =>
+          this.#send(encodeOk(frame.rid)),
+        )
+      }
+      case Op.Ack: {
+        const keys = frame.acks.map((a) => [bytesKey(a.topic), bytesKey(a.id)] as const)
+        if (keys.some(([t]) => !this.topics.has(t))) {
+          return void this.#error(frame.rid, RelayErrorCode.NotSubscribed)
+        }
+        const results = keys.map(([t, id]) => broker.ack(t, id))
+        return this.#then(results.some(isPromise) ? Promise.all(results) : undefined, () =>
+          this.#send(encodeOk(frame.rid)),
+        )
+      }
+      case Op.Ping:
+        return void this.#send(encodeOk(frame.rid))
+    }
+  }
+
+  /** Runs `fn` now for sync results, or after the promise; broker failures become an error log. */
+  #then<T>(value: T | Promise<T>, fn: (v: T) => void): Promise<void> | undefined {
+    if (!isPromise(value)) {
+      fn(value as T)
+      return undefined
+    }
+    return (value as Promise<T>).then(fn, (err) => {
+      this.#ctx.logger('error', 'broker operation failed', { error: String((err as Error)?.name) })
+    })
+  }
+
+  /** Called once when the socket closes: releases every subscription. */
+  release(): void {
+    if (this.#closed) return
+    this.#closed = true
+    for (const k of this.topics) {
+      const r = this.#ctx.broker.unsubscribe(k, this)
+      if (isPromise(r)) (r as Promise<void>).catch(() => {})
+    }
+    this.topics.clear()
+  }
+}
+
+function isPromise(v: unknown): boolean {
+  return typeof (v as { then?: unknown } | null)?.then === 'function'
+}

@@ -1,0 +1,211 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { encodeError, RelayCloseCode, RelayErrorCode } from '@pairline/wire'
+import { type WebSocket, WebSocketServer } from 'ws'
+import { MemoryBroker } from './broker/memory.js'
+import type { Broker } from './broker/types.js'
+import { Connection } from './connection.js'
+import { type RelayLimits, resolveLimits } from './limits.js'
+import { type RelayLogger, silentLogger } from './log.js'
+import { Metrics } from './metrics.js'
+
+export type RelayOptions = {
+  /** Interface to bind. Defaults to 127.0.0.1: listening on others is an explicit choice. */
+  host?: string
+  /** Port; 0 picks a free one (see `relay.port`). */
+  port?: number
+  limits?: Partial<RelayLimits>
+  /** Storage and fan-out; the in-memory broker by default. */
+  broker?: Broker
+  logger?: RelayLogger
+  /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
+  trustProxy?: boolean
+  /** How long close() waits for clients to leave before terminating them. */
+  shutdownTimeoutMs?: number
+  /** Clock in unix ms (tests). */
+  now?: () => number
+}
+
+export type Relay = {
+  /** ws://host:port */
+  readonly url: string
+  readonly host: string
+  readonly port: number
+  readonly limits: RelayLimits
+  /** Prometheus text, as served on GET /metrics. */
+  metrics(): string
+  /** Stops accepting, asks clients to reconnect (close code 1012), and resolves when all is closed. */
+  close(): Promise<void>
+}
+
+/** Starts a relay and resolves once it listens. */
+export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
+  const host = options.host ?? '127.0.0.1'
+  const limits = resolveLimits(options.limits)
+  const logger = options.logger ?? silentLogger
+  const now = options.now ?? Date.now
+  const broker = options.broker ?? new MemoryBroker(limits, now())
+  const metrics = new Metrics()
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5000
+  const connections = new Set<Connection>()
+  const sockets = new Map<Connection, WebSocket>()
+  const perIp = new Map<string, number>()
+  let closing: Promise<void> | null = null
+
+  const subscriptions = () => {
+    let n = 0
+    for (const c of connections) n += c.topics.size
+    return n
+  }
+  const renderMetrics = () => metrics.render(broker.stats(), subscriptions())
+
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]
+    if (req.method === 'GET' && path === '/healthz') {
+      res
+        .writeHead(closing ? 503 : 200, { 'content-type': 'text/plain' })
+        .end(closing ? 'shutting down\n' : 'ok\n')
+    } else if (req.method === 'GET' && path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderMetrics())
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n')
+    }
+  })
+  server.on('clientError', (_err, socket: Duplex) => socket.destroy())
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxFrameBytes,
+    perMessageDeflate: false,
+  })
+  wss.on('error', (err) => logger('error', 'websocket server error', { error: err.name }))
+
+  const clientIp = (req: IncomingMessage): string => {
+    if (options.trustProxy) {
+      const fwd = req.headers['x-forwarded-for']
+      const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim()
+      if (first) return first
+    }
+    return req.socket.remoteAddress ?? 'unknown'
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy())
+    if (closing) {
+      socket.destroy()
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, clientIp(req)))
+  })
+
+  function onConnection(ws: WebSocket, ip: string): void {
+    // Every socket gets an 'error' listener first: ws emits one for oversized or invalid frames,
+    // and an unhandled one would crash the process.
+    ws.on('error', (err: Error & { code?: string }) => {
+      metrics.drop(err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'frame_too_large' : 'protocol_error')
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.limit('frame_bytes')
+    })
+    const count = perIp.get(ip) ?? 0
+    if (count >= limits.maxConnectionsPerIp) {
+      metrics.limit('connections_per_ip')
+      ws.close(RelayCloseCode.PolicyViolation, 'too many connections from this address')
+      return
+    }
+    if (connections.size >= limits.maxConnections) {
+      metrics.limit('connections')
+      ws.close(RelayCloseCode.TryAgainLater, 'relay full')
+      return
+    }
+    perIp.set(ip, count + 1)
+    const conn = new Connection(ws, { broker, limits, metrics, logger, now })
+    connections.add(conn)
+    sockets.set(conn, ws)
+    metrics.connections = connections.size
+    metrics.connectionsTotal++
+    ws.on('message', (data: Buffer, isBinary: boolean) => conn.onMessage(data, isBinary))
+    ws.on('pong', () => {
+      conn.alive = true
+    })
+    ws.on('close', () => {
+      conn.release()
+      connections.delete(conn)
+      sockets.delete(conn)
+      const left = (perIp.get(ip) ?? 1) - 1
+      if (left <= 0) perIp.delete(ip)
+      else perIp.set(ip, left)
+      metrics.connections = connections.size
+    })
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const [conn, ws] of sockets) {
+      if (!conn.alive) {
+        metrics.drop('heartbeat_timeout')
+        ws.terminate()
+        continue
+      }
+      conn.alive = false
+      ws.ping()
+    }
+  }, limits.heartbeatIntervalMs)
+  heartbeat.unref()
+
+  const sweeper = setInterval(() => {
+    const r = broker.sweep(now())
+    if (r) r.catch((err: Error) => logger('error', 'sweep failed', { error: err.name }))
+  }, 1000)
+  sweeper.unref()
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  server.on('error', (err) => logger('error', 'http server error', { error: err.name }))
+  const port = (server.address() as AddressInfo).port
+  const urlHost = host.includes(':') ? `[${host}]` : host
+  logger('info', 'relay listening', { host, port })
+
+  async function shutdown(): Promise<void> {
+    clearInterval(heartbeat)
+    clearInterval(sweeper)
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+    const goodbye = encodeError(0, RelayErrorCode.ShuttingDown, 'relay shutting down')
+    const open = [...sockets.values()]
+    const allClosed = Promise.all(
+      open.map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === ws.CLOSED) return resolve()
+            ws.once('close', () => resolve())
+            if (ws.readyState === ws.OPEN) ws.send(goodbye)
+            ws.close(RelayCloseCode.ServiceRestart, 'relay restarting')
+          }),
+      ),
+    )
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([allClosed, new Promise<void>((r) => (timer = setTimeout(r, shutdownTimeoutMs)))])
+    clearTimeout(timer)
+    for (const ws of sockets.values()) ws.terminate()
+    wss.close()
+    server.closeAllConnections()
+    await serverClosed
+    await broker.close()
+    logger('info', 'relay stopped')
+  }
+
+  return {
+    url: `ws://${urlHost}:${port}`,
+    host,
+    port,
+    limits,
+    metrics: renderMetrics,
+    close() {
+      closing ??= shutdown()
+      return closing
+    },
+  }
+}

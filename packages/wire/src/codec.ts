@@ -1,0 +1,221 @@
+/**
+ * The relay wire format (docs/PROTOCOL.md §13): binary WebSocket messages, one operation each.
+ * Pure and dependency-free, shared by the SDK's relay client and the relay itself. Decoders never
+ * throw: they return `null` for anything malformed, and the caller answers with an error frame.
+ */
+
+export const TOPIC_LEN = 32
+export const MESSAGE_ID_LEN = 16
+
+/** Client -> relay operations. */
+export const Op = {
+  Subscribe: 0x01,
+  Unsubscribe: 0x02,
+  Publish: 0x03,
+  Ack: 0x04,
+  Ping: 0x05,
+} as const
+export type Op = (typeof Op)[keyof typeof Op]
+
+/** Relay -> client frames. */
+export const Reply = {
+  Ok: 0x81,
+  Error: 0x82,
+  Message: 0x83,
+} as const
+
+/** At most this many topics (or acks) in one batched frame. */
+export const MAX_BATCH = 64
+
+export type ClientFrame =
+  | { op: typeof Op.Subscribe | typeof Op.Unsubscribe; rid: number; topics: Uint8Array[] }
+  | {
+      op: typeof Op.Publish
+      rid: number
+      topic: Uint8Array
+      id: Uint8Array
+      ttl: number
+      payload: Uint8Array
+    }
+  | { op: typeof Op.Ack; rid: number; acks: { topic: Uint8Array; id: Uint8Array }[] }
+  | { op: typeof Op.Ping; rid: number }
+
+export type RelayFrame =
+  | { type: typeof Reply.Ok; rid: number }
+  | { type: typeof Reply.Error; rid: number; code: number; message: string }
+  | { type: typeof Reply.Message; topic: Uint8Array; id: Uint8Array; payload: Uint8Array }
+
+function u32(view: DataView, at: number): number {
+  return view.getUint32(at, false)
+}
+
+function viewOf(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength)
+}
+
+// ---- client -> relay ------------------------------------------------------------------------
+
+export function encodeSubscribe(
+  rid: number,
+  topics: readonly Uint8Array[],
+  op: 0x01 | 0x02 = Op.Subscribe,
+): Uint8Array {
+  const out = new Uint8Array(6 + topics.length * TOPIC_LEN)
+  out[0] = op
+  viewOf(out).setUint32(1, rid, false)
+  out[5] = topics.length
+  topics.forEach((t, i) => out.set(t, 6 + i * TOPIC_LEN))
+  return out
+}
+
+export function encodeUnsubscribe(rid: number, topics: readonly Uint8Array[]): Uint8Array {
+  return encodeSubscribe(rid, topics, Op.Unsubscribe)
+}
+
+/** PUBLISH ‖ rid ‖ topic(32) ‖ id(16) ‖ u32be ttl seconds ‖ payload */
+export function encodePublish(
+  rid: number,
+  topic: Uint8Array,
+  id: Uint8Array,
+  ttl: number,
+  payload: Uint8Array,
+): Uint8Array {
+  const out = new Uint8Array(1 + 4 + TOPIC_LEN + MESSAGE_ID_LEN + 4 + payload.length)
+  const view = viewOf(out)
+  out[0] = Op.Publish
+  view.setUint32(1, rid, false)
+  out.set(topic, 5)
+  out.set(id, 5 + TOPIC_LEN)
+  view.setUint32(5 + TOPIC_LEN + MESSAGE_ID_LEN, ttl, false)
+  out.set(payload, 9 + TOPIC_LEN + MESSAGE_ID_LEN)
+  return out
+}
+
+export function encodeAck(rid: number, acks: readonly { topic: Uint8Array; id: Uint8Array }[]): Uint8Array {
+  const item = TOPIC_LEN + MESSAGE_ID_LEN
+  const out = new Uint8Array(6 + acks.length * item)
+  out[0] = Op.Ack
+  viewOf(out).setUint32(1, rid, false)
+  out[5] = acks.length
+  acks.forEach((a, i) => {
+    out.set(a.topic, 6 + i * item)
+    out.set(a.id, 6 + i * item + TOPIC_LEN)
+  })
+  return out
+}
+
+export function encodePing(rid: number): Uint8Array {
+  const out = new Uint8Array(5)
+  out[0] = Op.Ping
+  viewOf(out).setUint32(1, rid, false)
+  return out
+}
+
+/** Views into `b` (no copies): the relay copies what it stores. */
+export function decodeClientFrame(b: Uint8Array): ClientFrame | null {
+  if (b.length < 5) return null
+  const view = viewOf(b)
+  const op = b[0]
+  const rid = u32(view, 1)
+  switch (op) {
+    case Op.Subscribe:
+    case Op.Unsubscribe: {
+      const n = b[5]
+      if (n === undefined || n < 1 || n > MAX_BATCH || b.length !== 6 + n * TOPIC_LEN) return null
+      const topics: Uint8Array[] = []
+      for (let i = 0; i < n; i++) topics.push(b.subarray(6 + i * TOPIC_LEN, 6 + (i + 1) * TOPIC_LEN))
+      return { op, rid, topics }
+    }
+    case Op.Publish: {
+      const head = 9 + TOPIC_LEN + MESSAGE_ID_LEN
+      if (b.length <= head) return null
+      return {
+        op,
+        rid,
+        topic: b.subarray(5, 5 + TOPIC_LEN),
+        id: b.subarray(5 + TOPIC_LEN, 5 + TOPIC_LEN + MESSAGE_ID_LEN),
+        ttl: u32(view, 5 + TOPIC_LEN + MESSAGE_ID_LEN),
+        payload: b.subarray(head),
+      }
+    }
+    case Op.Ack: {
+      const n = b[5]
+      const item = TOPIC_LEN + MESSAGE_ID_LEN
+      if (n === undefined || n < 1 || n > MAX_BATCH || b.length !== 6 + n * item) return null
+      const acks: { topic: Uint8Array; id: Uint8Array }[] = []
+      for (let i = 0; i < n; i++) {
+        const at = 6 + i * item
+        acks.push({ topic: b.subarray(at, at + TOPIC_LEN), id: b.subarray(at + TOPIC_LEN, at + item) })
+      }
+      return { op, rid, acks }
+    }
+    case Op.Ping:
+      return b.length === 5 ? { op, rid } : null
+    default:
+      return null
+  }
+}
+
+// ---- relay -> client ------------------------------------------------------------------------
+
+export function encodeOk(rid: number): Uint8Array {
+  const out = new Uint8Array(5)
+  out[0] = Reply.Ok
+  viewOf(out).setUint32(1, rid, false)
+  return out
+}
+
+const utf8Encoder = new TextEncoder()
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
+
+export function encodeError(rid: number, code: number, message: string): Uint8Array {
+  const text = utf8Encoder.encode(message)
+  const out = new Uint8Array(7 + text.length)
+  out[0] = Reply.Error
+  const view = viewOf(out)
+  view.setUint32(1, rid, false)
+  view.setUint16(5, code, false)
+  out.set(text, 7)
+  return out
+}
+
+/** MESSAGE ‖ topic(32) ‖ id(16) ‖ payload */
+export function encodeMessage(topic: Uint8Array, id: Uint8Array, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + TOPIC_LEN + MESSAGE_ID_LEN + payload.length)
+  out[0] = Reply.Message
+  out.set(topic, 1)
+  out.set(id, 1 + TOPIC_LEN)
+  out.set(payload, 1 + TOPIC_LEN + MESSAGE_ID_LEN)
+  return out
+}
+
+export function decodeRelayFrame(b: Uint8Array): RelayFrame | null {
+  if (b.length < 1) return null
+  const view = viewOf(b)
+  switch (b[0]) {
+    case Reply.Ok:
+      return b.length === 5 ? { type: Reply.Ok, rid: u32(view, 1) } : null
+    case Reply.Error: {
+      if (b.length < 7) return null
+      let message: string
+      try {
+        message = utf8Decoder.decode(b.subarray(7))
+      } catch {
+        return null
+      }
+      return { type: Reply.Error, rid: u32(view, 1), code: view.getUint16(5, false), message }
+    }
+    case Reply.Message: {
+      const head = 1 + TOPIC_LEN + MESSAGE_ID_LEN
+      if (b.length <= head) return null
+      return {
+        type: Reply.Message,
+        topic: b.subarray(1, 1 + TOPIC_LEN),
+        id: b.subarray(1 + TOPIC_LEN, head),
+        payload: b.subarray(head),
+      }
+    }
+    default:
+      return null
+  }
+}
