@@ -64,7 +64,7 @@ export function encodeSubscribe(
   out[0] = op
   viewOf(out).setUint32(1, rid, false)
   out[5] = topics.length
-  topics.forEach((t, i) => out.set(t, 6 + i * TOPIC_LEN))
+  for (let i = 0; i < topics.length; i++) out.set(topics[i]!, 6 + i * TOPIC_LEN)
   return out
 }
 
