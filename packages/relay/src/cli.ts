@@ -19,8 +19,9 @@ ${keys.map((k) => `  ${limitFlagName(k).padEnd(28)} ${limitEnvName(k).padEnd(46)
 `
 
 function int(name: string, raw: string): number {
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`)
+  // Digits only: Number() alone would read "" (an empty env variable) as 0, and accept " 5", "1e3", "0x10".
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
+  if (!Number.isSafeInteger(n)) throw new Error(`${name} must be a non-negative integer, got "${raw}"`)
   return n
 }
 

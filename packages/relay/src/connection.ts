@@ -63,17 +63,7 @@ export class Connection implements Subscriber {
   }
 
   deliver(message: StoredMessage): void {
-    const ws = this.#ws
-    if (this.#closed || ws.readyState !== ws.OPEN) return
-    if (ws.bufferedAmount > this.#ctx.limits.maxBufferedBytes) {
-      // A reader that does not keep up is cut off; its messages stay in the mailbox.
-      this.#ctx.metrics.limit('buffered_bytes')
-      this.#ctx.metrics.drop('slow_consumer')
-      ws.close(RelayCloseCode.TryAgainLater, 'too slow')
-      return
-    }
-    ws.send(message.frame)
-    this.#ctx.metrics.messagesOut++
+    if (this.#send(message.frame)) this.#ctx.metrics.messagesOut++
   }
 
   onMessage(data: Buffer, isBinary: boolean): void {
@@ -91,8 +81,19 @@ export class Connection implements Subscriber {
     }
   }
 
-  #send(frame: Uint8Array): void {
-    if (!this.#closed && this.#ws.readyState === this.#ws.OPEN) this.#ws.send(frame)
+  /** Sends unless closed; replies count against maxBufferedBytes too, not only deliveries. */
+  #send(frame: Uint8Array): boolean {
+    const ws = this.#ws
+    if (this.#closed || ws.readyState !== ws.OPEN) return false
+    if (ws.bufferedAmount > this.#ctx.limits.maxBufferedBytes) {
+      // A reader that does not keep up is cut off; its messages stay in the mailbox.
+      this.#ctx.metrics.limit('buffered_bytes')
+      this.#ctx.metrics.drop('slow_consumer')
+      ws.close(RelayCloseCode.TryAgainLater, 'too slow')
+      return false
+    }
+    ws.send(frame)
+    return true
   }
 
   #error(rid: number, code: RelayErrorCode): void {
@@ -164,7 +165,7 @@ export class Connection implements Subscriber {
           return void this.#error(frame.rid, RelayErrorCode.TooManyTopics)
         }
         for (const k of fresh) this.topics.add(k)
-        const results = fresh.map((k) => broker.subscribe(k, this))
+        const results = fresh.map((k) => broker.subscribe(k, this, now))
         return this.#then(results.some(isPromise) ? Promise.all(results) : undefined, () =>
           this.#send(encodeOk(frame.rid)),
         )

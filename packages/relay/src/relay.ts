@@ -51,6 +51,8 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const connections = new Set<Connection>()
   const sockets = new Map<Connection, WebSocket>()
   const perIp = new Map<string, number>()
+  /** Sockets refused at a connection limit, until they are closed. */
+  const refused = new Set<WebSocket>()
   let closing: Promise<void> | null = null
 
   const subscriptions = () => {
@@ -109,12 +111,12 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     const count = perIp.get(ip) ?? 0
     if (count >= limits.maxConnectionsPerIp) {
       metrics.limit('connections_per_ip')
-      ws.close(RelayCloseCode.PolicyViolation, 'too many connections from this address')
+      refuse(ws, RelayCloseCode.PolicyViolation, 'too many connections from this address')
       return
     }
     if (connections.size >= limits.maxConnections) {
       metrics.limit('connections')
-      ws.close(RelayCloseCode.TryAgainLater, 'relay full')
+      refuse(ws, RelayCloseCode.TryAgainLater, 'relay full')
       return
     }
     perIp.set(ip, count + 1)
@@ -136,6 +138,17 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
       else perIp.set(ip, left)
       metrics.connections = connections.size
     })
+  }
+
+  /**
+   * Closes with `code`, but a refused socket counts against no limit, so it is not left to ws's 30 s
+   * close timeout when the client does not answer: terminated after 1 s, or by close().
+   */
+  function refuse(ws: WebSocket, code: number, reason: string): void {
+    refused.add(ws)
+    ws.once('close', () => refused.delete(ws))
+    ws.close(code, reason)
+    setTimeout(() => ws.terminate(), 1000).unref()
   }
 
   const heartbeat = setInterval(() => {
@@ -189,7 +202,9 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     let timer: NodeJS.Timeout | undefined
     await Promise.race([allClosed, new Promise<void>((r) => (timer = setTimeout(r, shutdownTimeoutMs)))])
     clearTimeout(timer)
-    for (const ws of sockets.values()) ws.terminate()
+    for (const ws of [...sockets.values(), ...refused]) ws.terminate()
+    // Terminated sockets emit 'close' a tick later: wait, so every connection is released first.
+    await allClosed
     wss.close()
     server.closeAllConnections()
     await serverClosed

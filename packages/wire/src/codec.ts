@@ -166,7 +166,8 @@ export function encodeOk(rid: number): Uint8Array {
 }
 
 const utf8Encoder = new TextEncoder()
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM: a leading U+FEFF is part of the text; without it the decoder would strip it silently.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 export function encodeError(rid: number, code: number, message: string): Uint8Array {
   const text = utf8Encoder.encode(message)

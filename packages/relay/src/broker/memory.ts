@@ -74,11 +74,12 @@ export class MemoryBroker implements Broker {
     return { ok: true, duplicate: false }
   }
 
-  subscribe(topicKey: string, subscriber: Subscriber): void {
+  subscribe(topicKey: string, subscriber: Subscriber, nowMs: number): void {
     const box = this.#box(topicKey)
     if (box.subscribers.has(subscriber)) return
     box.subscribers.add(subscriber)
-    for (const m of box.messages.values()) subscriber.deliver(m)
+    // A message past its TTL but not yet swept is never delivered.
+    for (const m of box.messages.values()) if (m.expiresAt > nowMs) subscriber.deliver(m)
   }
 
   unsubscribe(topicKey: string, subscriber: Subscriber): void {

@@ -36,8 +36,8 @@ export type BrokerStats = {
 export interface Broker {
   /** Stores the message until acked or expired and delivers it to current subscribers. */
   publish(message: StoredMessage): PublishResult | Promise<PublishResult>
-  /** Adds a subscriber and delivers every stored message of the topic to it. */
-  subscribe(topicKey: string, subscriber: Subscriber): void | Promise<void>
+  /** Adds a subscriber and delivers every stored, unexpired (at `nowMs`) message of the topic to it. */
+  subscribe(topicKey: string, subscriber: Subscriber, nowMs: number): void | Promise<void>
   unsubscribe(topicKey: string, subscriber: Subscriber): void | Promise<void>
   /** Removes a stored message (first ack wins); unknown ids are ignored. */
   ack(topicKey: string, idKey: string): void | Promise<void>

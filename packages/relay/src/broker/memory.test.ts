@@ -1,0 +1,127 @@
+import { encodeMessage, RelayErrorCode } from '@pairline/wire'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_LIMITS } from '../limits.js'
+import { MemoryBroker } from './memory.js'
+import type { StoredMessage, Subscriber } from './types.js'
+
+const key = (n: number, len: number) => String.fromCharCode(n).repeat(len)
+
+function message(topic: number, id: number, size: number, expiresAt: number): StoredMessage {
+  const t = new Uint8Array(32).fill(topic)
+  const i = new Uint8Array(16).fill(id)
+  return {
+    topicKey: key(topic, 32),
+    idKey: key(id, 16),
+    frame: encodeMessage(t, i, new Uint8Array(size)),
+    size,
+    expiresAt,
+  }
+}
+
+class Recorder implements Subscriber {
+  readonly got: StoredMessage[] = []
+  deliver(m: StoredMessage): void {
+    this.got.push(m)
+  }
+}
+
+describe('MemoryBroker', () => {
+  it('expires a message never before expiresAt and at most 1 s after it (sweeps are by the second)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
+        fc.integer({ min: 1, max: 7 * 24 * 3600 }),
+        (start, ttl) => {
+          const broker = new MemoryBroker(DEFAULT_LIMITS, start)
+          const expiresAt = start + ttl * 1000
+          expect(broker.publish(message(1, 1, 10, expiresAt))).toEqual({ ok: true, duplicate: false })
+          broker.sweep(expiresAt - 1)
+          expect(broker.stats().mailboxMessages).toBe(1)
+          broker.sweep(expiresAt + 999)
+          expect(broker.stats()).toEqual({ topics: 0, mailboxMessages: 0, mailboxBytes: 0, expired: 1 })
+        },
+      ),
+      { numRuns: 100 },
+    )
+  })
+
+  it('keeps its counts exact through random publish, ack, subscribe and sweep', () => {
+    const limits = { maxMessagesPerTopic: 4, maxBytesPerTopic: 64, maxTotalMessages: 10, maxTotalBytes: 120 }
+    const op = fc.oneof(
+      fc.record({
+        k: fc.constant('pub' as const),
+        t: fc.nat(5),
+        i: fc.nat(7),
+        size: fc.integer({ min: 1, max: 40 }),
+      }),
+      fc.record({ k: fc.constant('ack' as const), t: fc.nat(5), i: fc.nat(7) }),
+      fc.record({ k: fc.constant('sub' as const), t: fc.nat(5) }),
+      fc.record({ k: fc.constant('unsub' as const), t: fc.nat(5) }),
+      fc.record({ k: fc.constant('tick' as const), s: fc.integer({ min: 0, max: 3 }) }),
+    )
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        let now = 1_000_000
+        const broker = new MemoryBroker(limits, now)
+        const sub = new Recorder()
+        // the model: what is stored, by topic, and who listens
+        const model = new Map<number, Map<number, { size: number; expiresAt: number }>>()
+        const subscribed = new Set<number>()
+        for (const o of ops) {
+          if (o.k === 'pub') {
+            const box = model.get(o.t) ?? new Map()
+            const r = broker.publish(message(o.t, o.i, o.size, now + 2000))
+            if (box.has(o.i)) expect(r).toEqual({ ok: true, duplicate: true })
+            else {
+              const boxBytes = [...box.values()].reduce((n, m) => n + m.size, 0)
+              const all = [...model.values()].flatMap((b) => [...b.values()])
+              const allBytes = all.reduce((n, m) => n + m.size, 0)
+              if (box.size >= limits.maxMessagesPerTopic || boxBytes + o.size > limits.maxBytesPerTopic) {
+                expect(r).toEqual({ ok: false, code: RelayErrorCode.TopicMailboxFull })
+              } else if (all.length >= limits.maxTotalMessages || allBytes + o.size > limits.maxTotalBytes) {
+                expect(r).toEqual({ ok: false, code: RelayErrorCode.RelayMailboxFull })
+              } else {
+                expect(r).toEqual({ ok: true, duplicate: false })
+                box.set(o.i, { size: o.size, expiresAt: now + 2000 })
+                model.set(o.t, box)
+              }
+            }
+          } else if (o.k === 'ack') {
+            broker.ack(key(o.t, 32), key(o.i, 16))
+            model.get(o.t)?.delete(o.i)
+          } else if (o.k === 'sub') {
+            const before = sub.got.length
+            broker.subscribe(key(o.t, 32), sub, now)
+            const live = [...(model.get(o.t)?.values() ?? [])].filter((m) => m.expiresAt > now)
+            const expected = subscribed.has(o.t) ? 0 : live.length
+            expect(sub.got.length - before).toBe(expected)
+            subscribed.add(o.t)
+          } else if (o.k === 'unsub') {
+            broker.unsubscribe(key(o.t, 32), sub)
+            subscribed.delete(o.t)
+          } else {
+            now += o.s * 1000
+            broker.sweep(now)
+            for (const box of model.values()) {
+              for (const [i, m] of box) if (Math.ceil(m.expiresAt / 1000) * 1000 <= now) box.delete(i)
+            }
+          }
+          const all = [...model.values()].flatMap((b) => [...b.values()])
+          const topics = new Set([...subscribed, ...[...model].filter(([, b]) => b.size > 0).map(([t]) => t)])
+          const stats = broker.stats()
+          expect({
+            topics: stats.topics,
+            messages: stats.mailboxMessages,
+            bytes: stats.mailboxBytes,
+          }).toEqual({
+            topics: topics.size,
+            messages: all.length,
+            bytes: all.reduce((n, m) => n + m.size, 0),
+          })
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+})

@@ -1,0 +1,335 @@
+/**
+ * A small promise-based relay client for the relay's own tests (not exported from index.ts): real
+ * `ws` sockets and the `@pairline/wire` codec, nothing mocked.
+ */
+import { randomBytes } from 'node:crypto'
+import { get } from 'node:http'
+import { type Socket, connect as tcpConnect } from 'node:net'
+import {
+  decodeRelayFrame,
+  encodeAck,
+  encodePing,
+  encodePublish,
+  encodeSubscribe,
+  encodeUnsubscribe,
+  type RelayErrorCode,
+  RelayErrorName,
+  Reply,
+} from '@pairline/wire'
+import { type ClientOptions, WebSocket } from 'ws'
+import { createRelay, type Relay, type RelayOptions } from './relay.js'
+
+export const randomTopic = (): Uint8Array => new Uint8Array(randomBytes(32))
+export const randomId = (): Uint8Array => new Uint8Array(randomBytes(16))
+export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+/** What a request got back: 'OK' or the error's name, e.g. 'TOPIC_MAILBOX_FULL'. */
+export type Outcome = string
+
+export type Message = { topic: Uint8Array; id: Uint8Array; payload: Uint8Array }
+export type ErrorReply = { rid: number; code: number; name: string; message: string }
+/** A reply no request of this client was waiting for (after `raw`, or rid 0). */
+export type Unsolicited = { type: 'OK'; rid: number } | ({ type: 'ERROR' } & ErrorReply)
+export type Closed = { code: number; reason: string }
+
+/** A FIFO whose `next` waits, with a timeout, for the next item. */
+class Queue<T> {
+  readonly #items: T[] = []
+  readonly #waiters: { resolve: (v: T) => void; reject: (e: Error) => void }[] = []
+  #ended: string | null = null
+
+  get size(): number {
+    return this.#items.length
+  }
+
+  push(item: T): void {
+    const w = this.#waiters.shift()
+    if (w) w.resolve(item)
+    else this.#items.push(item)
+  }
+
+  end(why: string): void {
+    this.#ended = why
+    for (const w of this.#waiters.splice(0)) w.reject(new Error(why))
+  }
+
+  next(timeoutMs: number, what: string): Promise<T> {
+    if (this.#items.length > 0) return Promise.resolve(this.#items.shift() as T)
+    if (this.#ended !== null) return Promise.reject(new Error(`no ${what}: ${this.#ended}`))
+    return new Promise<T>((resolve, reject) => {
+      const w = {
+        resolve: (v: T) => {
+          clearTimeout(timer)
+          resolve(v)
+        },
+        reject: (e: Error) => {
+          clearTimeout(timer)
+          reject(new Error(`no ${what}: ${e.message}`))
+        },
+      }
+      const timer = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(w), 1)
+        reject(new Error(`no ${what} within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.#waiters.push(w)
+    })
+  }
+}
+
+export class TestClient {
+  readonly ws: WebSocket
+  /** Resolves with the close code and reason once the socket is closed, however that happened. */
+  readonly closed: Promise<Closed>
+  /** Frames from the relay that did not decode: must stay empty. */
+  readonly badFrames: Uint8Array[] = []
+  readonly #messages = new Queue<Message>()
+  readonly #unsolicited = new Queue<Unsolicited>()
+  readonly #pending = new Map<number, (o: Outcome) => void>()
+  #rid = 1
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws
+    this.closed = new Promise<Closed>((resolve) => {
+      ws.on('close', (code, reason) => {
+        const why = `socket closed (${code})`
+        this.#messages.end(why)
+        this.#unsolicited.end(why)
+        resolve({ code, reason: reason.toString() })
+      })
+    })
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.#onFrame(new Uint8Array(data), isBinary))
+    // A relay that closes abruptly must not crash the test process; `closed` reports it.
+    ws.on('error', () => {})
+  }
+
+  /** Opens a socket and resolves once it is open. */
+  static connect(url: string, options: ClientOptions = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, options)
+    const client = new TestClient(ws)
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => {
+        ws.off('error', reject)
+        resolve(client)
+      })
+      ws.once('error', reject)
+    })
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN
+  }
+
+  /** Number of MESSAGE frames received and not yet taken. */
+  get queued(): number {
+    return this.#messages.size
+  }
+
+  #onFrame(b: Uint8Array, isBinary: boolean): void {
+    const f = isBinary ? decodeRelayFrame(b) : null
+    if (!f) {
+      this.badFrames.push(b)
+      return
+    }
+    if (f.type === Reply.Message) {
+      this.#messages.push({ topic: f.topic, id: f.id, payload: f.payload })
+      return
+    }
+    const outcome: Outcome =
+      f.type === Reply.Ok ? 'OK' : (RelayErrorName[f.code as RelayErrorCode] ?? `CODE_${f.code}`)
+    const waiting = this.#pending.get(f.rid)
+    if (waiting && f.rid !== 0) {
+      this.#pending.delete(f.rid)
+      waiting(outcome)
+    } else if (f.type === Reply.Ok) {
+      this.#unsolicited.push({ type: 'OK', rid: f.rid })
+    } else {
+      this.#unsolicited.push({ type: 'ERROR', rid: f.rid, code: f.code, name: outcome, message: f.message })
+    }
+  }
+
+  #request(build: (rid: number) => Uint8Array, timeoutMs = 5000): Promise<Outcome> {
+    const rid = this.#rid++
+    return new Promise<Outcome>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(rid)
+        reject(new Error(`no reply to rid ${rid} within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.closed.then(({ code }) => {
+        if (!this.#pending.delete(rid)) return
+        clearTimeout(timer)
+        reject(new Error(`socket closed (${code}) before the reply to rid ${rid}`))
+      })
+      this.#pending.set(rid, (o) => {
+        clearTimeout(timer)
+        resolve(o)
+      })
+      this.ws.send(build(rid))
+    })
+  }
+
+  subscribe(topics: readonly Uint8Array[]): Promise<Outcome> {
+    return this.#request((rid) => encodeSubscribe(rid, topics))
+  }
+
+  unsubscribe(topics: readonly Uint8Array[]): Promise<Outcome> {
+    return this.#request((rid) => encodeUnsubscribe(rid, topics))
+  }
+
+  publish(topic: Uint8Array, id: Uint8Array, ttl: number, payload: Uint8Array): Promise<Outcome> {
+    return this.#request((rid) => encodePublish(rid, topic, id, ttl, payload))
+  }
+
+  ack(acks: readonly { topic: Uint8Array; id: Uint8Array }[]): Promise<Outcome> {
+    return this.#request((rid) => encodeAck(rid, acks))
+  }
+
+  ping(): Promise<Outcome> {
+    return this.#request(encodePing)
+  }
+
+  /** Sends anything: bytes as a binary message, a string as a text message. */
+  raw(frame: Uint8Array | string): void {
+    this.ws.send(frame, { binary: typeof frame !== 'string' })
+  }
+
+  nextMessage(timeoutMs = 2000): Promise<Message> {
+    return this.#messages.next(timeoutMs, 'MESSAGE')
+  }
+
+  /** The next OK or ERROR that no request was waiting for. */
+  nextReply(timeoutMs = 2000): Promise<Unsolicited> {
+    return this.#unsolicited.next(timeoutMs, 'reply')
+  }
+
+  /** The next unsolicited reply, which must be an ERROR. */
+  async nextError(timeoutMs = 2000): Promise<ErrorReply> {
+    const r = await this.nextReply(timeoutMs)
+    if (r.type !== 'ERROR') throw new Error(`expected an ERROR, got OK for rid ${r.rid}`)
+    const { type: _, ...error } = r
+    return error
+  }
+
+  /**
+   * Asserts that no MESSAGE is queued after `ms` and a PING round trip. The relay handles one
+   * connection's frames in order and fans out synchronously, so whatever a publish that was already
+   * answered would deliver here is on the wire before this PING's OK.
+   */
+  async expectNoMessage(ms = 0): Promise<void> {
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms))
+    const pong = await this.ping()
+    if (pong !== 'OK') throw new Error(`PING answered ${pong}`)
+    if (this.#messages.size > 0) {
+      const m = await this.#messages.next(0, 'MESSAGE')
+      throw new Error(`unexpected MESSAGE on topic ${hex(m.topic).slice(0, 16)}…, id ${hex(m.id)}`)
+    }
+  }
+
+  /** Closes (1000) and resolves once closed. */
+  async close(): Promise<Closed> {
+    if (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN) this.ws.close()
+    return this.closed
+  }
+}
+
+// ---- around the client ------------------------------------------------------------------------
+
+/** Starts relays and clients for one test and tears all of them down in `cleanup()` (afterEach). */
+export class Harness {
+  readonly #relays: Relay[] = []
+  readonly #clients: TestClient[] = []
+
+  async relay(options: RelayOptions = {}): Promise<Relay> {
+    const relay = await createRelay({ port: 0, shutdownTimeoutMs: 1000, ...options })
+    this.#relays.push(relay)
+    return relay
+  }
+
+  async client(relay: Relay | string, options?: ClientOptions): Promise<TestClient> {
+    const c = await TestClient.connect(typeof relay === 'string' ? relay : relay.url, options)
+    this.#clients.push(c)
+    return c
+  }
+
+  async cleanup(): Promise<void> {
+    for (const c of this.#clients.splice(0)) c.ws.terminate()
+    await Promise.all(this.#relays.splice(0).map((r) => r.close()))
+  }
+}
+
+/** A clock to hand to `createRelay({ now })`: expiry stamps, the sweeper and token buckets read it. */
+export class FakeClock {
+  t = Date.now()
+  readonly now = (): number => this.t
+  advance(ms: number): void {
+    this.t += ms
+  }
+}
+
+/** The value of one sample in Prometheus text, e.g. metric(text, 'x_total', '{limit="ttl"}'). */
+export function metric(text: string, name: string, labels = ''): number | undefined {
+  const prefix = `${name}${labels} `
+  const line = text.split('\n').find((l) => l.startsWith(prefix))
+  return line === undefined ? undefined : Number(line.slice(prefix.length))
+}
+
+/** Polls `check` until it returns true; for state that has no event (relay gauges, the sweeper). */
+export async function waitFor(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+export type HttpResponse = { status: number; body: string; contentType: string | undefined }
+
+/** GET over a fresh connection (no keep-alive pool shared between tests). */
+export function httpGet(url: string): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        body += chunk
+      })
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body, contentType: res.headers['content-type'] }),
+      )
+      res.on('error', reject)
+    }).on('error', reject)
+  })
+}
+
+/** http://host:port for a relay's ws:// url. */
+export const httpUrl = (relay: Relay, path: string): string =>
+  `http://${relay.url.slice('ws://'.length)}${path}`
+
+export type RawSocket = { socket: Socket; received: () => Buffer; ended: Promise<void> }
+
+/**
+ * A WebSocket upgrade done by hand over TCP, then nothing: it never answers a close frame (or
+ * anything else). Resolves once the 101 has arrived.
+ */
+export function rawUpgrade(relay: Relay, headers: Record<string, string> = {}): Promise<RawSocket> {
+  const socket = tcpConnect(relay.port, relay.host)
+  let received = Buffer.alloc(0)
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+  socket.on('error', () => {})
+  return new Promise((resolve, reject) => {
+    socket.on('data', (d: Buffer) => {
+      received = Buffer.concat([received, d])
+      if (received.includes('\r\n\r\n')) {
+        if (!received.toString('latin1').startsWith('HTTP/1.1 101 ')) reject(new Error('upgrade refused'))
+        resolve({ socket, received: () => received, ended })
+      }
+    })
+    socket.once('connect', () => {
+      const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`)
+      socket.write(
+        'GET / HTTP/1.1\r\nHost: relay\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n${extra.join('')}\r\n`,
+      )
+    })
+    void ended.then(() => reject(new Error('closed before the upgrade')))
+  })
+}
