@@ -5,7 +5,7 @@ import { encodeError, RelayCloseCode, RelayErrorCode } from '@pairline/wire'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { MemoryBroker } from './broker/memory.js'
 import type { Broker } from './broker/types.js'
-import { Connection } from './connection.js'
+import { Connection, connectionOf } from './connection.js'
 import { type RelayLimits, resolveLimits } from './limits.js'
 import { type RelayLogger, silentLogger } from './log.js'
 import { Metrics } from './metrics.js'
@@ -39,6 +39,10 @@ export type Relay = {
   close(): Promise<void>
 }
 
+function destroySocket(this: Duplex): void {
+  this.destroy()
+}
+
 /** Starts a relay and resolves once it listens. */
 export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const host = options.host ?? '127.0.0.1'
@@ -49,7 +53,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const metrics = new Metrics()
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5000
   const connections = new Set<Connection>()
-  const sockets = new Map<Connection, WebSocket>()
+  const context = { broker, limits, metrics, logger, now }
   const perIp = new Map<string, number>()
   /** Sockets refused at a connection limit, until they are closed. */
   const refused = new Set<WebSocket>()
@@ -57,7 +61,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
 
   const subscriptions = () => {
     let n = 0
-    for (const c of connections) n += c.topics.size
+    for (const c of connections) n += c.topics.length
     return n
   }
   const renderMetrics = () => metrics.render(broker.stats(), subscriptions())
@@ -78,6 +82,8 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
 
   const wss = new WebSocketServer({
     noServer: true,
+    // We track connections ourselves; ws's own Set would be a second entry per socket.
+    clientTracking: false,
     maxPayload: limits.maxFrameBytes,
     perMessageDeflate: false,
   })
@@ -93,7 +99,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   }
 
   server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => socket.destroy())
+    socket.on('error', destroySocket)
     if (closing) {
       socket.destroy()
       return
@@ -101,13 +107,27 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, clientIp(req)))
   })
 
+  // Shared listeners (`this` is the socket): no closures per connection.
+  function onSocketError(this: WebSocket, err: Error & { code?: string }): void {
+    const tooLarge = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
+    metrics.drop(tooLarge ? 'frame_too_large' : 'protocol_error')
+    if (tooLarge) metrics.limit('frame_bytes')
+  }
+  function onSocketClose(this: WebSocket): void {
+    const conn = connectionOf(this)
+    if (!conn) return
+    conn.release()
+    connections.delete(conn)
+    const left = (perIp.get(conn.ip) ?? 1) - 1
+    if (left <= 0) perIp.delete(conn.ip)
+    else perIp.set(conn.ip, left)
+    metrics.connections = connections.size
+  }
+
   function onConnection(ws: WebSocket, ip: string): void {
     // Every socket gets an 'error' listener first: ws emits one for oversized or invalid frames,
     // and an unhandled one would crash the process.
-    ws.on('error', (err: Error & { code?: string }) => {
-      metrics.drop(err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'frame_too_large' : 'protocol_error')
-      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.limit('frame_bytes')
-    })
+    ws.on('error', onSocketError)
     const count = perIp.get(ip) ?? 0
     if (count >= limits.maxConnectionsPerIp) {
       metrics.limit('connections_per_ip')
@@ -120,24 +140,10 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
       return
     }
     perIp.set(ip, count + 1)
-    const conn = new Connection(ws, { broker, limits, metrics, logger, now })
-    connections.add(conn)
-    sockets.set(conn, ws)
+    connections.add(new Connection(ws, ip, context))
     metrics.connections = connections.size
     metrics.connectionsTotal++
-    ws.on('message', (data: Buffer, isBinary: boolean) => conn.onMessage(data, isBinary))
-    ws.on('pong', () => {
-      conn.alive = true
-    })
-    ws.on('close', () => {
-      conn.release()
-      connections.delete(conn)
-      sockets.delete(conn)
-      const left = (perIp.get(ip) ?? 1) - 1
-      if (left <= 0) perIp.delete(ip)
-      else perIp.set(ip, left)
-      metrics.connections = connections.size
-    })
+    ws.on('close', onSocketClose)
   }
 
   /**
@@ -152,14 +158,14 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   }
 
   const heartbeat = setInterval(() => {
-    for (const [conn, ws] of sockets) {
+    for (const conn of connections) {
       if (!conn.alive) {
         metrics.drop('heartbeat_timeout')
-        ws.terminate()
+        conn.ws.terminate()
         continue
       }
       conn.alive = false
-      ws.ping()
+      conn.ws.ping()
     }
   }, limits.heartbeatIntervalMs)
   heartbeat.unref()
@@ -187,7 +193,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     clearInterval(sweeper)
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
     const goodbye = encodeError(0, RelayErrorCode.ShuttingDown, 'relay shutting down')
-    const open = [...sockets.values()]
+    const open = [...connections].map((c) => c.ws)
     const allClosed = Promise.all(
       open.map(
         (ws) =>
@@ -202,7 +208,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     let timer: NodeJS.Timeout | undefined
     await Promise.race([allClosed, new Promise<void>((r) => (timer = setTimeout(r, shutdownTimeoutMs)))])
     clearTimeout(timer)
-    for (const ws of [...sockets.values(), ...refused]) ws.terminate()
+    for (const ws of [...open, ...refused]) ws.terminate()
     // Terminated sockets emit 'close' a tick later: wait, so every connection is released first.
     await allClosed
     wss.close()

@@ -2,10 +2,23 @@ import { RelayErrorCode } from '@pairline/wire'
 import type { RelayLimits } from '../limits.js'
 import type { Broker, BrokerStats, PublishResult, StoredMessage, Subscriber } from './types.js'
 
+/**
+ * A topic. Most topics have one subscriber and few stored messages, so both start small: the
+ * message Map is created on the first message, and one subscriber is held without a Set.
+ */
 type Box = {
-  messages: Map<string, StoredMessage>
+  messages: Map<string, StoredMessage> | null
   bytes: number
-  subscribers: Set<Subscriber>
+  subscribers: Subscriber | Set<Subscriber> | null
+}
+
+function hasSubscriber(box: Box, s: Subscriber): boolean {
+  const subs = box.subscribers
+  return subs === s || (subs instanceof Set && subs.has(s))
+}
+
+function isEmpty(box: Box): boolean {
+  return (box.messages === null || box.messages.size === 0) && box.subscribers === null
 }
 
 type MailboxLimits = Pick<
@@ -35,22 +48,22 @@ export class MemoryBroker implements Broker {
   #box(topicKey: string): Box {
     let box = this.#boxes.get(topicKey)
     if (!box) {
-      box = { messages: new Map(), bytes: 0, subscribers: new Set() }
+      box = { messages: null, bytes: 0, subscribers: null }
       this.#boxes.set(topicKey, box)
     }
     return box
   }
 
   #dropIfEmpty(topicKey: string, box: Box): void {
-    if (box.messages.size === 0 && box.subscribers.size === 0) this.#boxes.delete(topicKey)
+    if (isEmpty(box)) this.#boxes.delete(topicKey)
   }
 
   publish(message: StoredMessage): PublishResult {
     const box = this.#box(message.topicKey)
-    if (box.messages.has(message.idKey)) return { ok: true, duplicate: true }
+    if (box.messages?.has(message.idKey)) return { ok: true, duplicate: true }
     const l = this.#limits
     let code: RelayErrorCode | null = null
-    if (box.messages.size >= l.maxMessagesPerTopic || box.bytes + message.size > l.maxBytesPerTopic) {
+    if ((box.messages?.size ?? 0) >= l.maxMessagesPerTopic || box.bytes + message.size > l.maxBytesPerTopic) {
       code = RelayErrorCode.TopicMailboxFull
     } else if (this.#messages >= l.maxTotalMessages || this.#bytes + message.size > l.maxTotalBytes) {
       code = RelayErrorCode.RelayMailboxFull
@@ -59,6 +72,7 @@ export class MemoryBroker implements Broker {
       this.#dropIfEmpty(message.topicKey, box)
       return { ok: false, code }
     }
+    box.messages ??= new Map()
     box.messages.set(message.idKey, message)
     box.bytes += message.size
     this.#messages++
@@ -70,27 +84,37 @@ export class MemoryBroker implements Broker {
       this.#expiry.set(second, bucket)
     }
     bucket.add(message)
-    for (const s of box.subscribers) s.deliver(message)
+    const subs = box.subscribers
+    if (subs instanceof Set) for (const s of subs) s.deliver(message)
+    else subs?.deliver(message)
     return { ok: true, duplicate: false }
   }
 
   subscribe(topicKey: string, subscriber: Subscriber, nowMs: number): void {
     const box = this.#box(topicKey)
-    if (box.subscribers.has(subscriber)) return
-    box.subscribers.add(subscriber)
+    if (hasSubscriber(box, subscriber)) return
+    const subs = box.subscribers
+    if (subs === null) box.subscribers = subscriber
+    else if (subs instanceof Set) subs.add(subscriber)
+    else box.subscribers = new Set([subs, subscriber])
     // A message past its TTL but not yet swept is never delivered.
-    for (const m of box.messages.values()) if (m.expiresAt > nowMs) subscriber.deliver(m)
+    if (box.messages) for (const m of box.messages.values()) if (m.expiresAt > nowMs) subscriber.deliver(m)
   }
 
   unsubscribe(topicKey: string, subscriber: Subscriber): void {
     const box = this.#boxes.get(topicKey)
     if (!box) return
-    box.subscribers.delete(subscriber)
+    const subs = box.subscribers
+    if (subs === subscriber) box.subscribers = null
+    else if (subs instanceof Set) {
+      subs.delete(subscriber)
+      if (subs.size === 1) box.subscribers = subs.values().next().value as Subscriber
+    }
     this.#dropIfEmpty(topicKey, box)
   }
 
   #remove(box: Box, message: StoredMessage): void {
-    box.messages.delete(message.idKey)
+    box.messages?.delete(message.idKey)
     box.bytes -= message.size
     this.#messages--
     this.#bytes -= message.size
@@ -100,7 +124,7 @@ export class MemoryBroker implements Broker {
 
   ack(topicKey: string, idKey: string): void {
     const box = this.#boxes.get(topicKey)
-    const message = box?.messages.get(idKey)
+    const message = box?.messages?.get(idKey)
     if (box && message) this.#remove(box, message)
   }
 
@@ -112,7 +136,7 @@ export class MemoryBroker implements Broker {
       this.#expiry.delete(s)
       for (const m of bucket) {
         const box = this.#boxes.get(m.topicKey)
-        if (box?.messages.get(m.idKey) === m) {
+        if (box?.messages?.get(m.idKey) === m) {
           this.#remove(box, m)
           this.#expired++
         }

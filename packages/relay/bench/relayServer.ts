@@ -1,0 +1,30 @@
+/**
+ * The real relay as a benchmark child (see child.ts), with limits raised so that nothing the
+ * benchmark does is throttled or refused: the bench measures routing cost, not policy.
+ */
+import { createRelay } from '../src/index.js'
+import { type ChildServer, isMain, serveAsChild } from './child.js'
+
+const MANY = 1_000_000_000
+
+export async function startBenchRelay(port = 0): Promise<ChildServer> {
+  const relay = await createRelay({
+    port,
+    shutdownTimeoutMs: 1000,
+    limits: {
+      publishRate: MANY,
+      publishBurst: MANY,
+      frameRate: MANY,
+      frameBurst: MANY,
+      maxConnectionsPerIp: 20_000,
+      maxConnections: 20_000,
+      maxMessagesPerTopic: 100_000,
+      maxBytesPerTopic: 256 * 1024 * 1024,
+      maxTotalMessages: 10_000_000,
+      maxTotalBytes: 2 * 1024 * 1024 * 1024,
+    },
+  })
+  return { url: relay.url, close: () => relay.close() }
+}
+
+if (isMain(import.meta.url)) await serveAsChild(() => startBenchRelay())
