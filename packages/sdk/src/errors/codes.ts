@@ -32,6 +32,21 @@ export const ErrorCode = {
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   PayloadMalformed: 'PAYLOAD_MALFORMED',
   SessionClosed: 'SESSION_CLOSED',
+  // Relay client (transport/)
+  RelayUnavailable: 'RELAY_UNAVAILABLE',
+  RelayRejected: 'RELAY_REJECTED',
+  RequestTimeout: 'REQUEST_TIMEOUT',
+  // Sessions (dapp/, wallet/, session/)
+  SessionExpired: 'SESSION_EXPIRED',
+  SessionNotFound: 'SESSION_NOT_FOUND',
+  Disconnected: 'DISCONNECTED',
+  UserRejected: 'USER_REJECTED',
+  UnsupportedMethod: 'UNSUPPORTED_METHOD',
+  Unauthorized: 'UNAUTHORIZED',
+  RequestExpired: 'REQUEST_EXPIRED',
+  InvalidParams: 'INVALID_PARAMS',
+  InternalError: 'INTERNAL_ERROR',
+  StorageFailed: 'STORAGE_FAILED',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
