@@ -7,9 +7,21 @@ describe('public exports', () => {
   it('@pairline/sdk', () => {
     expect(Object.keys(sdk).sort()).toMatchInlineSnapshot(`
       [
+        "DappSession",
         "ErrorCode",
         "PairlineError",
+        "ProviderRpcError",
+        "READ_ONLY_METHODS",
+        "RpcCode",
+        "WALLET_METHODS",
+        "WalletSession",
+        "browserStorage",
+        "createDapp",
+        "createWallet",
+        "defaultStorage",
         "isPairlineError",
+        "memoryStorage",
+        "sealedStorage",
       ]
     `)
   })

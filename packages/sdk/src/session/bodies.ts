@@ -1,0 +1,112 @@
+import { check, malformed } from '../protocol/json.js'
+import { CAIP2, EVENT, METHOD } from '../protocol/payloads.js'
+import type { SessionMessage } from './messages.js'
+
+/** CAIP-10 account id for EVM: `eip155:<chain>:0x<40 hex>`. */
+export const CAIP10 = /^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}:0x[0-9a-fA-F]{40}$/
+
+const what = 'session message'
+
+export type Approve = {
+  t: 'approve'
+  accounts: string[]
+  chains: string[]
+  methods: string[]
+  events: string[]
+  chainId: string
+  expiresAt: number
+}
+export type Request = {
+  t: 'req'
+  id: number
+  method: string
+  params: unknown
+  chainId: string
+  expiresAt: number
+}
+export type RpcErrorBody = { code: number; message: string; data?: unknown }
+export type Response = { t: 'res'; id: number; result?: unknown; error?: RpcErrorBody }
+export type Event = { t: 'event'; name: 'accountsChanged' | 'chainChanged'; data: unknown }
+export type Close = { t: 'close'; code: number; message: string }
+export type Extend = { t: 'extend'; expiresAt: number }
+export type Reject = { t: 'reject'; code: number; message: string }
+
+const chainList = (v: unknown, p: string) =>
+  check.list(v, p, what, 64, (x, q) => check.string(x, q, what, 41, CAIP2))
+
+export function asApprove(m: SessionMessage): Approve {
+  return {
+    t: 'approve',
+    accounts: check.list(m.accounts, 'accounts', what, 64, (x, p) => check.string(x, p, what, 90, CAIP10)),
+    chains: chainList(m.chains, 'chains'),
+    methods: check.list(m.methods, 'methods', what, 64, (x, p) => check.string(x, p, what, 64, METHOD)),
+    events: check.list(m.events, 'events', what, 32, (x, p) => check.string(x, p, what, 64, EVENT)),
+    chainId: check.string(m.chainId, 'chainId', what, 41, CAIP2),
+    expiresAt: check.integer(m.expiresAt, 'expiresAt', what, 1, 2 ** 40),
+  }
+}
+
+export function asRequest(m: SessionMessage): Request {
+  return {
+    t: 'req',
+    id: check.integer(m.id, 'id', what, 0, Number.MAX_SAFE_INTEGER),
+    method: check.string(m.method, 'method', what, 64, METHOD),
+    params: m.params ?? [],
+    chainId: check.string(m.chainId, 'chainId', what, 41, CAIP2),
+    expiresAt: check.integer(m.expiresAt, 'expiresAt', what, 1, 2 ** 40),
+  }
+}
+
+export function asResponse(m: SessionMessage): Response {
+  const id = check.integer(m.id, 'id', what, 0, Number.MAX_SAFE_INTEGER)
+  if (m.error !== undefined) {
+    const e = check.object(m.error, 'error', what)
+    const error: RpcErrorBody = {
+      code: check.integer(e.code, 'error.code', what, -(2 ** 31), 2 ** 31),
+      message: check.string(e.message, 'error.message', what, 1024),
+    }
+    if (e.data !== undefined) error.data = e.data
+    return { t: 'res', id, error }
+  }
+  if (!('result' in m)) throw malformed(what, 'a response needs result or error')
+  return { t: 'res', id, result: m.result }
+}
+
+export function asEvent(m: SessionMessage): Event {
+  if (m.name !== 'accountsChanged' && m.name !== 'chainChanged') throw malformed(what, 'unknown event name')
+  return { t: 'event', name: m.name, data: m.data }
+}
+
+export function asClose(m: SessionMessage): Close {
+  return {
+    t: 'close',
+    code: check.integer(m.code, 'code', what, 0, 65535),
+    message: check.string(m.message, 'message', what, 256),
+  }
+}
+
+export function asExtend(m: SessionMessage): Extend {
+  return { t: 'extend', expiresAt: check.integer(m.expiresAt, 'expiresAt', what, 1, 2 ** 40) }
+}
+
+export function asReject(m: SessionMessage): Reject {
+  return {
+    t: 'reject',
+    code: check.integer(m.code, 'code', what, 0, 65535),
+    message: check.string(m.message, 'message', what, 256),
+  }
+}
+
+/** `eip155:1:0xabc…` → `0xabc…` */
+export function addressOf(caip10: string): `0x${string}` {
+  return caip10.slice(caip10.lastIndexOf(':') + 1) as `0x${string}`
+}
+
+/** 1 → `eip155:1`; `eip155:1` stays. */
+export function toCaip2(chain: number | string): string {
+  return typeof chain === 'number' ? `eip155:${chain}` : chain
+}
+
+export function chainNumber(caip2: string): number {
+  return Number(caip2.slice(caip2.indexOf(':') + 1))
+}

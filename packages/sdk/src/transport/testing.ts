@@ -1,0 +1,140 @@
+/**
+ * Helpers for the relay client's tests (Node only: real sockets on 127.0.0.1). Not exported from the
+ * package entry points.
+ */
+import { randomBytes } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import { createServer, type Server, type Socket } from 'node:net'
+import { type WebSocket, WebSocketServer } from 'ws'
+import { toBase64Url } from '../protocol/bytes.js'
+import type { Topic } from '../protocol/topics.js'
+import { createRelayClient } from './relayClient.js'
+import type { RelayClient, RelayClientEventName, RelayClientEvents, RelayClientOptions } from './types.js'
+
+export const randomTopic = (): Topic => toBase64Url(new Uint8Array(randomBytes(32)))
+export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+/** Fast reconnects and short timeouts, so a test never waits on defaults. */
+export const FAST: Partial<RelayClientOptions> = {
+  reconnect: { initialDelayMs: 10, maxDelayMs: 50 },
+  requestTimeoutMs: 2000,
+}
+
+/** Creates clients for one test and closes all of them in `cleanup()` (afterEach). */
+export class Clients {
+  readonly #all: RelayClient[] = []
+
+  create(url: string, options: Partial<RelayClientOptions> = {}): RelayClient {
+    const client = createRelayClient({ url, ...FAST, ...options })
+    this.#all.push(client)
+    return client
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.#all.splice(0).map((c) => c.close()))
+  }
+}
+
+/** The arguments of the next `event`, or a rejection after `timeoutMs`. */
+export function nextEvent<E extends RelayClientEventName>(
+  client: RelayClient,
+  event: E,
+  timeoutMs = 3000,
+): Promise<Parameters<RelayClientEvents[E]>> {
+  return new Promise((resolve, reject) => {
+    const fn = ((...args: Parameters<RelayClientEvents[E]>) => {
+      clearTimeout(timer)
+      resolve(args)
+    }) as RelayClientEvents[E]
+    const timer = setTimeout(() => {
+      client.off(event, fn)
+      reject(new Error(`no '${event}' event within ${timeoutMs} ms`))
+    }, timeoutMs)
+    client.once(event, fn)
+  })
+}
+
+/** Records the first argument of every `event` from now on. */
+export function record<E extends RelayClientEventName>(
+  client: RelayClient,
+  event: E,
+): Parameters<RelayClientEvents[E]>[0][] {
+  const seen: Parameters<RelayClientEvents[E]>[0][] = []
+  client.on(event, ((first: Parameters<RelayClientEvents[E]>[0]) => seen.push(first)) as RelayClientEvents[E])
+  return seen
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Polls `check` until true (for what has no event, like a server's connection count). */
+export async function waitFor(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`)
+    await sleep(5)
+  }
+}
+
+export type ScriptedServer = {
+  url: string
+  /** Every socket accepted so far, in order. */
+  readonly sockets: WebSocket[]
+  close(): Promise<void>
+}
+
+/**
+ * A WebSocket server on 127.0.0.1 that plays a relay badly on purpose: `onConnection` decides what
+ * it does (nothing at all, garbage, scripted replies). Every frame it receives is passed to
+ * `onFrame` as bytes.
+ */
+export async function scriptedServer(
+  onConnection: (ws: WebSocket, index: number) => void = () => {},
+  onFrame: (ws: WebSocket, frame: Uint8Array, index: number) => void = () => {},
+): Promise<ScriptedServer> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()))
+  const sockets: WebSocket[] = []
+  wss.on('connection', (ws) => {
+    const index = sockets.length
+    sockets.push(ws)
+    ws.on('error', () => {})
+    ws.on('message', (data: Buffer) => onFrame(ws, new Uint8Array(data), index))
+    onConnection(ws, index)
+  })
+  const { port } = wss.address() as AddressInfo
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    sockets,
+    async close() {
+      for (const ws of sockets) ws.terminate()
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+    },
+  }
+}
+
+/** A TCP server that accepts connections and never says a word (no WebSocket upgrade). */
+export async function muteTcpServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>()
+  const server: Server = createServer((s) => {
+    sockets.add(s)
+    s.on('error', () => {})
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/** A ws:// url where nothing listens (a port just freed). */
+export async function deadUrl(): Promise<string> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return `ws://127.0.0.1:${port}`
+}

@@ -1,0 +1,129 @@
+import {
+  type Account,
+  createWalletClient,
+  type Hex,
+  hexToBigInt,
+  hexToNumber,
+  isAddressEqual,
+  isHex,
+  type Transport,
+} from 'viem'
+import { ProviderRpcError, RpcCode } from '../session/rpcErrors.js'
+
+type RpcTx = {
+  from?: Hex
+  to?: Hex | null
+  value?: Hex
+  data?: Hex
+  input?: Hex
+  gas?: Hex
+  gasPrice?: Hex
+  maxFeePerGas?: Hex
+  maxPriorityFeePerGas?: Hex
+  nonce?: Hex
+}
+
+const bad = (message: string) => new ProviderRpcError(RpcCode.InvalidParams, message)
+const hexOr = (v: unknown, name: string): Hex | undefined => {
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'string' || !isHex(v)) throw bad(`${name} must be a hex string`)
+  return v
+}
+
+/** JSON-RPC transaction (hex quantities) to viem's shape. */
+export function fromRpcTransaction(tx: unknown) {
+  if (typeof tx !== 'object' || tx === null) throw bad('the transaction must be an object')
+  const t = tx as RpcTx
+  const value = hexOr(t.value, 'value')
+  const gas = hexOr(t.gas, 'gas')
+  const gasPrice = hexOr(t.gasPrice, 'gasPrice')
+  const maxFeePerGas = hexOr(t.maxFeePerGas, 'maxFeePerGas')
+  const maxPriorityFeePerGas = hexOr(t.maxPriorityFeePerGas, 'maxPriorityFeePerGas')
+  const nonce = hexOr(t.nonce, 'nonce')
+  const data = hexOr(t.data ?? t.input, 'data')
+  const to = hexOr(t.to, 'to')
+  return {
+    ...(t.from ? { from: hexOr(t.from, 'from') } : {}),
+    ...(to ? { to } : {}),
+    ...(data ? { data } : {}),
+    ...(value ? { value: hexToBigInt(value) } : {}),
+    ...(gas ? { gas: hexToBigInt(gas) } : {}),
+    ...(maxFeePerGas ? { maxFeePerGas: hexToBigInt(maxFeePerGas) } : {}),
+    ...(maxPriorityFeePerGas ? { maxPriorityFeePerGas: hexToBigInt(maxPriorityFeePerGas) } : {}),
+    ...(gasPrice && !maxFeePerGas ? { gasPrice: hexToBigInt(gasPrice) } : {}),
+    ...(nonce ? { nonce: hexToNumber(nonce) } : {}),
+  }
+}
+
+function assertOwnAddress(account: Account, address: unknown): void {
+  if (typeof address !== 'string' || !isHex(address) || !isAddressEqual(address, account.address)) {
+    throw new ProviderRpcError(
+      RpcCode.Unauthorized,
+      'The request names an account this wallet did not approve.',
+    )
+  }
+}
+
+export type SignContext = {
+  account: Account
+  transport: Transport | undefined
+  chainNumber: number
+}
+
+/**
+ * Carries out an approved request with the wallet's viem account. The account signs; its key never
+ * passes through Pairline (a `toAccount` signer or a hardware wallet works the same).
+ */
+export async function execute(method: string, params: unknown, ctx: SignContext): Promise<unknown> {
+  const { account } = ctx
+  const p = Array.isArray(params) ? params : []
+  switch (method) {
+    case 'personal_sign': {
+      const [data, address] = p
+      assertOwnAddress(account, address)
+      if (typeof data !== 'string') throw bad('personal_sign needs [message, address]')
+      if (!account.signMessage)
+        throw new ProviderRpcError(RpcCode.UnsupportedMethod, 'This account cannot sign messages.')
+      return account.signMessage({ message: isHex(data) ? { raw: data } : data })
+    }
+    case 'eth_signTypedData_v4': {
+      const [address, typed] = p
+      assertOwnAddress(account, address)
+      let td: unknown
+      try {
+        td = typeof typed === 'string' ? JSON.parse(typed) : typed
+      } catch {
+        throw bad('eth_signTypedData_v4 needs typed data as JSON')
+      }
+      if (!account.signTypedData)
+        throw new ProviderRpcError(RpcCode.UnsupportedMethod, 'This account cannot sign typed data.')
+      const { domain, types, primaryType, message } = (td ?? {}) as Record<string, unknown>
+      const { EIP712Domain: _, ...rest } = (types ?? {}) as Record<string, unknown>
+      return account.signTypedData({ domain, types: rest, primaryType, message } as never)
+    }
+    case 'eth_sendTransaction':
+    case 'eth_signTransaction': {
+      const tx = fromRpcTransaction(p[0])
+      if (tx.from) assertOwnAddress(account, tx.from)
+      if (!ctx.transport) {
+        throw new ProviderRpcError(
+          RpcCode.ChainDisconnected,
+          `This wallet has no RPC transport for chain ${ctx.chainNumber}.`,
+        )
+      }
+      const client = createWalletClient({ account, transport: ctx.transport })
+      const { from: _, ...request } = tx
+      const prepared = await client.prepareTransactionRequest({ ...request, account, chain: null } as never)
+      if (!account.signTransaction)
+        throw new ProviderRpcError(RpcCode.UnsupportedMethod, 'This account cannot sign transactions.')
+      const serializedTransaction = await account.signTransaction({
+        ...(prepared as object),
+        chainId: ctx.chainNumber,
+      } as never)
+      if (method === 'eth_signTransaction') return serializedTransaction
+      return client.sendRawTransaction({ serializedTransaction })
+    }
+    default:
+      throw new ProviderRpcError(RpcCode.UnsupportedMethod, `The wallet does not support ${method}.`)
+  }
+}
