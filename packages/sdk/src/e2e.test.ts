@@ -150,9 +150,18 @@ describe('dApp and wallet through a real relay, on anvil', () => {
     // The SDK only ever sees these three functions: the key stays in `hidden`'s closure.
     const account = toAccount({
       address: hidden.address,
-      signMessage: (a) => (calls.push('message'), hidden.signMessage(a)),
-      signTypedData: (a) => (calls.push('typed'), hidden.signTypedData(a as never)),
-      signTransaction: (tx, o) => (calls.push('tx'), hidden.signTransaction(tx, o as never)),
+      signMessage: (a) => {
+        calls.push('message')
+        return hidden.signMessage(a)
+      },
+      signTypedData: (a) => {
+        calls.push('typed')
+        return hidden.signTypedData(a as never)
+      },
+      signTransaction: (tx, o) => {
+        calls.push('tx')
+        return hidden.signTransaction(tx, o as never)
+      },
     })
     const { wsession, session } = await connect(account)
     wsession.on('request', (req) => void req.approve().catch(() => {}))

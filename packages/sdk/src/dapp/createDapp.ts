@@ -12,8 +12,8 @@ import { type Approve, asApprove, asReject, toCaip2 } from '../session/bodies.js
 import { Channel, type ChannelOptions } from '../session/channel.js'
 import type { SessionMessage } from '../session/messages.js'
 import { decodeRecord, encodeRecord } from '../session/record.js'
-import type { Storage } from '../storage/index.js'
-import { memoryStorage } from '../storage/index.js'
+import { defaultStorage, type Storage } from '../storage/index.js'
+import { lazyStorage } from '../storage/lazy.js'
 import {
   createRelayClient,
   type RelayClient,
@@ -36,7 +36,10 @@ export type DappOptions = {
   events?: readonly string[]
   /** Read-only JSON-RPC endpoints per chain, for eth_call, eth_getBalance, ... */
   rpcUrls?: Record<string | number, string>
-  /** Where sessions persist (sealed); default in memory. */
+  /**
+   * Where sessions persist. Default: in a browser, IndexedDB sealed with a non-extractable
+   * WebCrypto key; elsewhere, memory (pass a sealed fileStorage to persist in Node).
+   */
   storage?: Storage
   pairingTtlSeconds?: number
   sessionTtlSeconds?: number
@@ -91,7 +94,7 @@ export function createDapp(options: DappOptions): Dapp {
   const rpcUrls = Object.fromEntries(
     Object.entries(options.rpcUrls ?? {}).map(([k, v]) => [toCaip2(/^\d+$/.test(k) ? Number(k) : k), v]),
   )
-  const storage = options.storage ?? memoryStorage()
+  const storage = options.storage ?? lazyStorage(defaultStorage)
   const nowMs = options.now ?? Date.now
   const now = () => nowMs() / 1000
   const random: RandomBytes = getRandomSource()

@@ -111,9 +111,8 @@ export class Channel extends EventEmitter<Events> {
     setup?: (c: Channel) => void,
   ): Promise<Channel> {
     const id = fromBase64Url(state.sessionId)
-    if (!id || id.length !== 16)
-      throw new PairlineError(ErrorCode.StorageFailed, 'The stored session is corrupt.')
-    const c = new Channel(o, state.role, id, state.topics, resumePsk.slice())
+    if (id?.length !== 16) throw new PairlineError(ErrorCode.StorageFailed, 'The stored session is corrupt.')
+    const c = new Channel(o, state.role, id as Uint8Array, state.topics, resumePsk.slice())
     c.#sendSeq = state.sendSeq
     c.#recvSeq = state.recvSeq
     c.#recvAhead = [...state.recvAhead]
@@ -283,11 +282,14 @@ export class Channel extends EventEmitter<Events> {
   #handle(payload: Uint8Array): void {
     switch (peekMessageType(payload)) {
       case WireType.Transport:
-        return this.#handleFrame(payload)
+        this.#handleFrame(payload)
+        return
       case WireType.ResumeInit:
-        return this.#answerResume(payload)
+        this.#answerResume(payload)
+        return
       case WireType.ResumeReply:
-        return this.#completeResume(payload)
+        this.#completeResume(payload)
+        return
       default:
         throw new PairlineError(ErrorCode.UnexpectedMessage, 'Unexpected message on a session topic.')
     }
@@ -373,7 +375,8 @@ export class Channel extends EventEmitter<Events> {
     this.#cancelAck()
     this.#o.relay.off('message', this.#onMessage)
     this.#o.relay.off('open', this.#onOpen)
-    await this.#o.relay.unsubscribe([this.#recvTopic]).catch(() => {})
+    // Not awaited: with the relay unreachable it would wait for a reconnect that may never come.
+    this.#o.relay.unsubscribe([this.#recvTopic]).catch(() => {})
     this.#tx?.destroy()
     this.#rx?.destroy()
     this.#resume?.destroy()

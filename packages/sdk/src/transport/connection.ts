@@ -1,4 +1,4 @@
-import { decodeRelayFrame, RelayCloseCode, RelayErrorCode, Reply } from '@pairline/wire'
+import { decodeRelayFrame, RelayCloseCode, RelayErrorCode, type RelayFrame, Reply } from '@pairline/wire'
 import type { PairlineError } from '../errors/base.js'
 import { frameMalformed, relayErrorName, relayRejected, relayUnavailable, requestTimeout } from './errors.js'
 import { pingRequest, type Request } from './request.js'
@@ -173,20 +173,33 @@ export class Connection {
   #onData(data: unknown): void {
     if (this.#done) return
     const bytes = socketBytes(data)
-    if (bytes === 'text') return this.#handlers.error(frameMalformed('the relay sent a text message'))
-    if (bytes === null)
-      return this.#handlers.error(frameMalformed('the relay sent a message that is not bytes'))
-    const frame = decodeRelayFrame(bytes)
-    if (frame === null) {
-      return this.#handlers.error(frameMalformed(`the relay sent an undecodable ${bytes.length}-byte frame`))
+    if (bytes === 'text') {
+      this.#handlers.error(frameMalformed('the relay sent a text message'))
+    } else if (bytes === null) {
+      this.#handlers.error(frameMalformed('the relay sent a message that is not bytes'))
+    } else {
+      const frame = decodeRelayFrame(bytes)
+      if (frame === null) {
+        this.#handlers.error(frameMalformed(`the relay sent an undecodable ${bytes.length}-byte frame`))
+      } else {
+        this.#onFrame(frame)
+      }
     }
-    if (frame.type === Reply.Message) return this.#handlers.message(frame.topic, frame.id, frame.payload)
+  }
+
+  #onFrame(frame: RelayFrame): void {
+    if (frame.type === Reply.Message) {
+      this.#handlers.message(frame.topic, frame.id, frame.payload)
+      return
+    }
     if (frame.type === Reply.Error && frame.rid === 0 && frame.code === RelayErrorCode.ShuttingDown) {
       // A restart is coming (then close 1012): leave now, unanswered requests go to the next relay.
-      return this.#lose(relayUnavailable('the relay is shutting down'), undefined)
+      this.#lose(relayUnavailable('the relay is shutting down'), undefined)
+      return
     }
     const entry = this.#inflight.get(frame.rid)
     if (entry === undefined) {
+      // An OK nobody waits for is harmless; an ERROR means something of ours was refused.
       if (frame.type === Reply.Error) {
         this.#handlers.error(
           relayRejected(`${relayErrorName(frame.code)} (rid ${frame.rid}, no pending request)`),
@@ -196,9 +209,12 @@ export class Connection {
     }
     this.#inflight.delete(frame.rid)
     clearTimeout(entry.timer)
-    if (frame.type === Reply.Error) return entry.request.fail(relayRejected(relayErrorName(frame.code)))
-    entry.request.ok()
-    this.#markStable()
+    if (frame.type === Reply.Error) {
+      entry.request.fail(relayRejected(relayErrorName(frame.code)))
+    } else {
+      entry.request.ok()
+      this.#markStable()
+    }
   }
 
   #shutdown(): void {

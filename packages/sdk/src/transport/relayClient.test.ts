@@ -1,5 +1,6 @@
 import { createRelay, type Relay, type RelayOptions } from '@pairline/relay'
 import { afterEach, describe, expect, it } from 'vitest'
+import { WebSocket as WsWebSocket } from 'ws'
 import { bytes, Clients, deadUrl, nextEvent, randomTopic, record } from './testing.js'
 import type { RelayMessage } from './types.js'
 
@@ -57,6 +58,8 @@ describe('relay client: publish and subscribe (real relay)', () => {
       Array.from({ length: 70 }, (_, i) => `m${i}`),
     )
     await b.unsubscribe([topic])
+    b.ack(topic, seen[0]!.id) // no longer subscribed: dropped here, not refused by the relay
+    await b.subscribe([randomTopic()])
     const c = clients.create(r.url)
     const late = record(c, 'message')
     await c.subscribe([topic])
@@ -115,6 +118,24 @@ describe('relay client: publish and subscribe (real relay)', () => {
     await a.publish(topics[129]!, bytes('last'))
     await b.subscribe([topics[64]!])
     expect(seen.map((m) => m.topic)).toEqual([topics[0], topics[129]])
+  })
+})
+
+describe('relay client: the socket', () => {
+  it('uses an injected WebSocket class and goes connecting -> open', async () => {
+    const r = await relay()
+    const urls: string[] = []
+    class Counting extends WsWebSocket {
+      constructor(url: string) {
+        super(url)
+        urls.push(url)
+      }
+    }
+    const c = clients.create(r.url, { WebSocket: Counting })
+    expect(c.status).toBe('connecting')
+    await nextEvent(c, 'open')
+    expect(c.status).toBe('open')
+    expect(urls).toEqual([r.url])
   })
 })
 
@@ -206,14 +227,15 @@ describe('relay client: arguments and close()', () => {
     const reconnecting = record(c, 'reconnecting')
     await nextEvent(c, 'reconnecting') // the relay is not there
     expect(c.status).toBe('reconnecting')
-    const queued = c.publish(randomTopic(), bytes('queued'))
-    const subscribed = c.subscribe([randomTopic()])
+    const closedError = { code: 'SESSION_CLOSED' }
+    const queued = expect(c.publish(randomTopic(), bytes('queued'))).rejects.toMatchObject(closedError)
+    const subscribed = expect(c.subscribe([randomTopic()])).rejects.toMatchObject(closedError)
     const closeEvent = nextEvent(c, 'close')
     await c.close()
     await closeEvent
     expect(c.status).toBe('closed')
-    await expect(queued).rejects.toMatchObject({ code: 'SESSION_CLOSED' })
-    await expect(subscribed).rejects.toMatchObject({ code: 'SESSION_CLOSED' })
+    await queued
+    await subscribed
     await expect(c.publish(randomTopic(), bytes('late'))).rejects.toMatchObject({ code: 'SESSION_CLOSED' })
     await expect(c.subscribe([randomTopic()])).rejects.toMatchObject({ code: 'SESSION_CLOSED' })
     await expect(c.unsubscribe([randomTopic()])).rejects.toMatchObject({ code: 'SESSION_CLOSED' })

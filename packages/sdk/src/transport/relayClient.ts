@@ -191,8 +191,9 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
     if (!(id instanceof Uint8Array) || id.length !== MESSAGE_ID_LEN) {
       throw invalidArgument(`A message id must be a Uint8Array of ${MESSAGE_ID_LEN} bytes.`)
     }
-    // Disconnected: dropped; the relay delivers the message again (at-least-once).
-    if (!connection?.isOpen) return
+    // Disconnected: dropped; the relay delivers the message again (at-least-once). Not subscribed
+    // (any more): dropped too, the relay would refuse it with NOT_SUBSCRIBED.
+    if (!connection?.isOpen || !topics.has(topic)) return
     acks.add({ topic: bytes, id: id.slice() })
   }
 

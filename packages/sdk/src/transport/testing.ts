@@ -60,7 +60,9 @@ export function record<E extends RelayClientEventName>(
   event: E,
 ): Parameters<RelayClientEvents[E]>[0][] {
   const seen: Parameters<RelayClientEvents[E]>[0][] = []
-  client.on(event, ((first: Parameters<RelayClientEvents[E]>[0]) => seen.push(first)) as RelayClientEvents[E])
+  client.on(event, ((first: Parameters<RelayClientEvents[E]>[0]) => {
+    seen.push(first)
+  }) as unknown as RelayClientEvents[E])
   return seen
 }
 

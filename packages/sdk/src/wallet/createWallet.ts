@@ -11,8 +11,8 @@ import { parsePairingUri } from '../protocol/uri.js'
 import { toCaip2 } from '../session/bodies.js'
 import { Channel, type ChannelOptions } from '../session/channel.js'
 import { decodeRecord, encodeRecord } from '../session/record.js'
-import type { Storage } from '../storage/index.js'
-import { memoryStorage } from '../storage/index.js'
+import { defaultStorage, type Storage } from '../storage/index.js'
+import { lazyStorage } from '../storage/lazy.js'
 import {
   createRelayClient,
   type RelayClient,
@@ -73,7 +73,7 @@ export function createWallet(options: WalletOptions): Wallet {
   const transports = Object.fromEntries(
     Object.entries(options.transports ?? {}).map(([k, v]) => [toCaip2(/^\d+$/.test(k) ? Number(k) : k), v]),
   )
-  const storage = options.storage ?? memoryStorage()
+  const storage = options.storage ?? lazyStorage(defaultStorage)
   const nowMs = options.now ?? Date.now
   const now = () => nowMs() / 1000
   const random: RandomBytes = getRandomSource()

@@ -87,7 +87,36 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
     this.#armExpiry()
     // Requests that were waiting for the user before a restart are shown again, once listeners exist.
     for (const r of init.pending ?? []) this.#pending.set(r.id, r)
-    if (this.#pending.size) setTimeout(() => this.#replayPending(), 0)
+    this.#replay = this.#pending.size > 0
+  }
+
+  #replay: boolean
+
+  // Restored pending requests are shown to the first 'request' listener, whenever it is attached.
+  override on<E extends keyof WalletSessionEvents>(
+    event: E,
+    fn: (...args: WalletSessionEvents[E]) => void,
+    context?: unknown,
+  ): this {
+    super.on(event, fn as never, context)
+    if (event === 'request' && this.#replay) {
+      this.#replay = false
+      queueMicrotask(() => this.#replayPending())
+    }
+    return this
+  }
+
+  override once<E extends keyof WalletSessionEvents>(
+    event: E,
+    fn: (...args: WalletSessionEvents[E]) => void,
+    context?: unknown,
+  ): this {
+    super.once(event, fn as never, context)
+    if (event === 'request' && this.#replay) {
+      this.#replay = false
+      queueMicrotask(() => this.#replayPending())
+    }
+    return this
   }
 
   get ended(): boolean {
