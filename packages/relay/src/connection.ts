@@ -9,7 +9,7 @@ import {
   RelayErrorCode,
 } from '@pairline/wire'
 import type { WebSocket } from 'ws'
-import type { Broker, StoredMessage, Subscriber } from './broker/types.js'
+import { type Broker, Message, type PublishResult, type StoredMessage, type Subscriber } from './broker/types.js'
 import type { RelayLimits } from './limits.js'
 import type { RelayLogger } from './log.js'
 import type { Metrics } from './metrics.js'
@@ -36,7 +36,8 @@ const ERROR_TEXT: Record<number, string> = {
 
 /** Map keys for 32-byte topics and 16-byte ids: one char per byte, cheap and exact. */
 export function bytesKey(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1')
+  // Frames from ws are Buffers, and so are the decoder's subarrays of them: no wrapper needed.
+  return (b instanceof Buffer ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('latin1')
 }
 
 const kConnection = Symbol('pairline.connection')
@@ -203,26 +204,18 @@ export class Connection implements Subscriber {
           metrics.limit('ttl')
           return void this.#error(frame.rid, RelayErrorCode.TtlOutOfRange)
         }
-        const message: StoredMessage = {
-          topicKey: bytesKey(frame.topic),
-          idKey: bytesKey(frame.id),
-          frame: encodeMessage(frame.topic, frame.id, frame.payload),
-          size: frame.payload.length,
-          expiresAt: now + frame.ttl * 1000,
-        }
-        return this.#then(broker.publish(message), (r) => {
-          if (r.ok) {
-            if (!r.duplicate) {
-              metrics.messagesIn++
-              metrics.bytesIn += message.size
-            }
-            this.#send(encodeOk(frame.rid))
-          } else {
-            metrics.limit(r.code === RelayErrorCode.TopicMailboxFull ? 'topic_mailbox' : 'relay_mailbox')
-            metrics.drop('mailbox_full')
-            this.#error(frame.rid, r.code)
-          }
-        })
+        const message = new Message(
+          bytesKey(frame.topic),
+          bytesKey(frame.id),
+          encodeMessage(frame.topic, frame.id, frame.payload),
+          frame.payload.length,
+          now + frame.ttl * 1000,
+        )
+        const rid = frame.rid
+        const r = broker.publish(message)
+        // The in-memory broker answers synchronously: no closure on that path, it runs per message.
+        if (!isPromise(r)) return void this.#published(rid, message.size, r as PublishResult)
+        return this.#then(r, (v) => this.#published(rid, message.size, v))
       }
       case Op.Subscribe: {
         const fresh: string[] = []
@@ -253,17 +246,39 @@ export class Connection implements Subscriber {
         )
       }
       case Op.Ack: {
-        const keys = frame.acks.map((a) => [bytesKey(a.topic), bytesKey(a.id)] as const)
-        if (keys.some(([t]) => !this.topics.includes(t))) {
-          return void this.#error(frame.rid, RelayErrorCode.NotSubscribed)
+        // Runs per delivered message: plain loops, and no closure unless the broker is async.
+        const { acks, rid } = frame
+        const topics: string[] = []
+        for (const a of acks) {
+          const t = bytesKey(a.topic)
+          if (!this.topics.includes(t)) return void this.#error(rid, RelayErrorCode.NotSubscribed)
+          topics.push(t)
         }
-        const results = keys.map(([t, id]) => broker.ack(t, id))
-        return this.#then(results.some(isPromise) ? Promise.all(results) : undefined, () =>
-          this.#send(encodeOk(frame.rid)),
-        )
+        let pending: unknown[] | null = null
+        for (let i = 0; i < acks.length; i++) {
+          const r = broker.ack(topics[i]!, bytesKey(acks[i]!.id))
+          if (isPromise(r)) (pending ??= []).push(r)
+        }
+        if (!pending) return void this.#send(encodeOk(rid))
+        return this.#then(Promise.all(pending), () => this.#send(encodeOk(rid)))
       }
       case Op.Ping:
         return void this.#send(encodeOk(frame.rid))
+    }
+  }
+
+  #published(rid: number, size: number, r: PublishResult): void {
+    const metrics = this.#ctx.metrics
+    if (r.ok) {
+      if (!r.duplicate) {
+        metrics.messagesIn++
+        metrics.bytesIn += size
+      }
+      this.#send(encodeOk(rid))
+    } else {
+      metrics.limit(r.code === RelayErrorCode.TopicMailboxFull ? 'topic_mailbox' : 'relay_mailbox')
+      metrics.drop('mailbox_full')
+      this.#error(rid, r.code)
     }
   }
 

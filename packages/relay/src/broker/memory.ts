@@ -21,6 +21,10 @@ function isEmpty(box: Box): boolean {
   return (box.messages === null || box.messages.size === 0) && box.subscribers === null
 }
 
+// Shared answers: publish runs per message, and these are never mutated.
+const STORED: PublishResult = Object.freeze({ ok: true, duplicate: false })
+const DUPLICATE: PublishResult = Object.freeze({ ok: true, duplicate: true })
+
 type MailboxLimits = Pick<
   RelayLimits,
   'maxMessagesPerTopic' | 'maxBytesPerTopic' | 'maxTotalMessages' | 'maxTotalBytes'
@@ -60,7 +64,7 @@ export class MemoryBroker implements Broker {
 
   publish(message: StoredMessage): PublishResult {
     const box = this.#box(message.topicKey)
-    if (box.messages?.has(message.idKey)) return { ok: true, duplicate: true }
+    if (box.messages?.has(message.idKey)) return DUPLICATE
     const l = this.#limits
     let code: RelayErrorCode | null = null
     if ((box.messages?.size ?? 0) >= l.maxMessagesPerTopic || box.bytes + message.size > l.maxBytesPerTopic) {
@@ -87,7 +91,7 @@ export class MemoryBroker implements Broker {
     const subs = box.subscribers
     if (subs instanceof Set) for (const s of subs) s.deliver(message)
     else subs?.deliver(message)
-    return { ok: true, duplicate: false }
+    return STORED
   }
 
   subscribe(topicKey: string, subscriber: Subscriber, nowMs: number): void {

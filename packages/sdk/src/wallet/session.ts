@@ -165,9 +165,11 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
     try {
       switch (m.t) {
         case 'req':
-          return this.#onRequest(asRequest(m))
+          this.#onRequest(asRequest(m))
+          return
         case 'ping':
-          return this.#channel.sendUnreliable({ t: 'pong' })
+          this.#channel.sendUnreliable({ t: 'pong' })
+          return
         case 'close': {
           const c = asClose(m)
           void this.#end(RpcCode.Disconnected, c.message || 'The dApp ended the session.', false)
