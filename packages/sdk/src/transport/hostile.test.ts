@@ -12,6 +12,7 @@ import {
   type ScriptedServer,
   scriptedServer,
 } from './testing.js'
+import type { WebSocketConstructor } from './types.js'
 
 const clients = new Clients()
 const cleanups: (() => Promise<void>)[] = []
