@@ -11,7 +11,7 @@ const id = new Uint8Array(16).fill(9)
 function binary(payload: Uint8Array): number {
   const f = encodePublish(1, topic, id, 300, payload)
   const d = decodeClientFrame(f)
-  if (!d || d.op !== 3) throw new Error('decode')
+  if (d?.op !== 3) throw new Error('decode')
   const m = encodeMessage(d.topic, d.id, d.payload)
   const r = decodeRelayFrame(m)
   return f.length + m.length + (r ? 0 : 1)
