@@ -6,6 +6,8 @@ import {
   custom,
   http,
   parseEther,
+  parseTransaction,
+  recoverTransactionAddress,
   toHex,
   verifyMessage,
   verifyTypedData,
@@ -263,6 +265,31 @@ describe('dApp and wallet through a real relay, on anvil', () => {
     await expect(pending).rejects.toMatchObject({ code: 8000 })
     expect(shown).toHaveLength(1)
     await expect(shown[0]!.approve()).rejects.toMatchObject({ code: expect.any(Number) })
+  })
+
+  it('eth_signTransaction returns a transaction signed by the account, not broadcast', async () => {
+    const { wsession, session } = await connect()
+    wsession.on('request', (req) => void req.approve().catch(() => {}))
+    const from = session.accounts[0]!
+    const to = privateKeyToAccount(ANVIL_KEYS[1]).address
+    const raw = (await session.provider.request({
+      method: 'eth_signTransaction',
+      params: [{ from, to, value: toHex(parseEther('0.25')) }],
+    })) as `0x${string}`
+    const tx = parseTransaction(raw)
+    expect(tx.to?.toLowerCase()).toBe(to.toLowerCase())
+    expect(tx.value).toBe(parseEther('0.25'))
+    expect(tx.chainId).toBe(31337)
+    expect(await recoverTransactionAddress({ serializedTransaction: raw as never })).toBe(from)
+  })
+
+  it('accountsChanged from the wallet reaches the provider', async () => {
+    const { wsession, session } = await connect()
+    const other = privateKeyToAccount(ANVIL_KEYS[1]).address
+    const got = new Promise((r) => session.provider.on('accountsChanged', r as never))
+    await wsession.setAccounts([other])
+    expect(await got).toEqual([other])
+    expect(await session.provider.request({ method: 'eth_accounts' })).toEqual([other])
   })
 
   it('chain switching is announced to the dApp by the wallet', async () => {
