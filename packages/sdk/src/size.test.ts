@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { ENTRIES, measure } from '../scripts/size.js'
+
+// Budgets (gzip, every dependency inlined): growth past them must be a deliberate change here.
+// Measured 2026-11-26: createDapp 32.6 KiB, protocol core 18.5 KiB, createWallet 95.1 KiB (mostly viem).
+const BUDGET_KIB: Record<string, number> = {
+  'dApp: createDapp': 36,
+  'protocol core (handshake + frames)': 20,
+  'wallet: createWallet': 100,
+}
+
+describe('bundle size budgets', () => {
+  for (const entry of ENTRIES.filter((e) => e.name in BUDGET_KIB)) {
+    it(`${entry.name} stays within ${BUDGET_KIB[entry.name]} KiB gzip`, async () => {
+      const { gzip } = await measure(entry)
+      expect(gzip / 1024).toBeLessThanOrEqual(BUDGET_KIB[entry.name]!)
+      expect(gzip).toBeGreaterThan(1000) // the bundle really contains the code
+    })
+  }
+
+  it('the whole main entry bundles for the browser (no node: built-ins, no qrcode)', async () => {
+    const { minified } = await measure({ name: 'x', code: `export * from '@pairline/sdk'` })
+    expect(minified).toBeGreaterThan(0)
+  })
+})
