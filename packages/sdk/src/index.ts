@@ -17,5 +17,6 @@ export {
   type Storage,
   sealedStorage,
 } from './storage/index.js'
+export type { ReconnectingEvent, RelayClient, RelayClientEvents, RelayMessage } from './transport/index.js'
 export { createWallet, type Wallet, type WalletOptions, type WalletProposal } from './wallet/createWallet.js'
 export { type WalletRequest, WalletSession, type WalletSessionEvents } from './wallet/session.js'

@@ -20,6 +20,7 @@ import {
   type RelayMessage,
   type WebSocketConstructor,
 } from '../transport/index.js'
+import { relayDeadline, softTimeout } from '../util/timers.js'
 import { createProvider, WALLET_METHODS } from './provider.js'
 import { DappSession, type DappSessionRecord } from './session.js'
 
@@ -46,6 +47,8 @@ export type DappOptions = {
   requestTtlSeconds?: number
   /** How long the wallet's user has to compare the code and approve, after the handshake. */
   approvalTimeoutSeconds?: number
+  /** How long pair() waits for the relay before failing with RELAY_UNAVAILABLE (ms, default 10,000). */
+  connectTimeoutMs?: number
   WebSocket?: WebSocketConstructor
   /** Clock in unix milliseconds (tests). */
   now?: () => number
@@ -106,6 +109,9 @@ export function createDapp(options: DappOptions): Dapp {
   const sessions: DappSession[] = []
   const requestTtlSeconds = options.requestTtlSeconds ?? 300
   let closed = false
+  /** Pairings still listening for a (racing) wallet hello; released on close(). */
+  const openPairings = new Set<() => void>()
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
 
   const sessionContext = {
     now,
@@ -264,7 +270,7 @@ export function createDapp(options: DappOptions): Dapp {
         ).then((c) => {
           if (settled && !session) void c.close()
         })
-        approvalTimer = setTimeout(
+        approvalTimer = softTimeout(
           () => abort(fail(ErrorCode.PairingExpired, 'The wallet did not approve in time.')),
           (options.approvalTimeoutSeconds ?? 300) * 1000,
         )
@@ -275,7 +281,7 @@ export function createDapp(options: DappOptions): Dapp {
       }
     }
 
-    const expiryTimer = setTimeout(
+    const expiryTimer = softTimeout(
       () => {
         // After expiry no hello is accepted any more; a pending approval may still arrive.
         if (!helloPeer)
@@ -286,11 +292,25 @@ export function createDapp(options: DappOptions): Dapp {
           relay.unsubscribe([topics.w2d]).catch(() => {})
         }
       },
-      Math.max(0, (expiresAt - now()) * 1000),
+      (expiresAt - now()) * 1000,
     )
 
     relay.on('message', onMessage)
-    await relay.subscribe([topics.w2d])
+    const release = () => {
+      if (!settled) abort(fail(ErrorCode.SessionClosed, 'The dApp client was closed.'))
+      else finish()
+    }
+    openPairings.add(release)
+    approved.then(
+      () => {},
+      () => openPairings.delete(release),
+    )
+    try {
+      await relayDeadline(relay.subscribe([topics.w2d]), connectTimeoutMs, 'show a pairing code')
+    } catch (err) {
+      abort(err as PairlineError)
+      throw err
+    }
     return {
       uri,
       expiresAt,
@@ -348,6 +368,8 @@ export function createDapp(options: DappOptions): Dapp {
     relay,
     async close() {
       closed = true
+      for (const release of openPairings) release()
+      openPairings.clear()
       await Promise.all(sessions.map((s) => s.suspend()))
       await relay.close()
     },

@@ -19,6 +19,7 @@ import {
   type RelayMessage,
   type WebSocketConstructor,
 } from '../transport/index.js'
+import { relayDeadline, softTimeout } from '../util/timers.js'
 import { WalletSession, type WalletSessionRecord } from './session.js'
 
 export type WalletOptions = {
@@ -31,6 +32,8 @@ export type WalletOptions = {
   /** viem transports per chain, used to fill and broadcast eth_sendTransaction. */
   transports?: Record<string | number, Transport>
   storage?: Storage
+  /** How long pair() waits for the relay before failing with RELAY_UNAVAILABLE (ms, default 10,000). */
+  connectTimeoutMs?: number
   WebSocket?: WebSocketConstructor
   /** Clock in unix milliseconds (tests). */
   now?: () => number
@@ -159,7 +162,7 @@ export function createWallet(options: WalletOptions): Wallet {
           if (err instanceof PairlineError && err.code === ErrorCode.PayloadMalformed) done(err)
         }
       }
-      const timer = setTimeout(
+      const timer = softTimeout(
         () =>
           done(
             new PairlineError(
@@ -170,14 +173,15 @@ export function createWallet(options: WalletOptions): Wallet {
         Math.max(0, (uri.expiresAt - now()) * 1000),
       )
       relay.on('message', onMessage)
-      relay
-        .subscribe([topics.d2w])
-        .then(() =>
+      relayDeadline(
+        relay.subscribe([topics.d2w]).then(() =>
           relay.publish(topics.w2d, hs.message1, {
             ttlSeconds: Math.max(1, Math.ceil(uri.expiresAt - now())),
           }),
-        )
-        .catch((err: PairlineError) => done(err))
+        ),
+        options.connectTimeoutMs ?? 10_000,
+        'answer the pairing code',
+      ).catch((err: PairlineError) => done(err))
     })
   }
 

@@ -7,6 +7,7 @@ import type { Channel } from '../session/channel.js'
 import type { SessionMessage } from '../session/messages.js'
 import { ProviderRpcError, RpcCode } from '../session/rpcErrors.js'
 import type { ChannelState } from '../session/state.js'
+import { softTimeout } from '../util/timers.js'
 import { execute } from './sign.js'
 
 /** A request from the dApp, shown to the user, who approves (the account signs) or rejects it. */
@@ -63,6 +64,8 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
   readonly #approve: Approve
   readonly #pending = new Map<number, Request>()
   readonly #answered = new Set<number>()
+  /** expiry timer of each pending request */
+  readonly #timers = new Map<number, ReturnType<typeof setTimeout>>()
   #expiryTimer: ReturnType<typeof setTimeout> | null = null
   #ended = false
 
@@ -204,9 +207,9 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
     }
     this.#pending.set(r.id, r)
     void this.#channel.persist()
-    setTimeout(
-      () => this.#pending.has(r.id) && this.#expire(r),
-      Math.max(0, (r.expiresAt - this.#ctx.now()) * 1000),
+    this.#timers.set(
+      r.id,
+      softTimeout(() => this.#pending.has(r.id) && this.#expire(r), (r.expiresAt - this.#ctx.now()) * 1000),
     )
     this.emit('request', this.#wrap(r))
   }
@@ -310,10 +313,16 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
     await this.#end(RpcCode.Disconnected, message, true)
   }
 
+  #clearTimers(): void {
+    if (this.#expiryTimer) clearTimeout(this.#expiryTimer)
+    for (const t of this.#timers.values()) clearTimeout(t)
+    this.#timers.clear()
+  }
+
   async #end(code: number, message: string, notify: boolean): Promise<void> {
     if (this.#ended) return
     this.#ended = true
-    if (this.#expiryTimer) clearTimeout(this.#expiryTimer)
+    this.#clearTimers()
     if (notify) await this.#channel.send({ t: 'close', code, message }).catch(() => {})
     this.#pending.clear()
     await this.#channel.close()
@@ -323,7 +332,7 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
 
   /** Stops locally without ending the session, so it can be restored later. */
   async suspend(): Promise<void> {
-    if (this.#expiryTimer) clearTimeout(this.#expiryTimer)
+    this.#clearTimers()
     this.#ended = true
     await this.#channel.close()
   }
