@@ -118,7 +118,9 @@ export class Channel extends EventEmitter<Events> {
     c.#recvAhead = [...state.recvAhead]
     c.#unacked = state.unacked.map((u) => ({ ...u }))
     setup?.(c)
-    await o.relay.subscribe([c.#recvTopic])
+    // Not awaited: with the relay down, the session is restored now and resumes once it is back
+    // (the relay client re-subscribes and sends queued publishes on reconnect).
+    o.relay.subscribe([c.#recvTopic]).catch(() => {})
     await c.startResume()
     return c
   }

@@ -1,0 +1,363 @@
+import {
+  createWallet,
+  type Wallet,
+  type WalletProposal,
+  type WalletRequest,
+  type WalletSession,
+} from '@pairline/sdk'
+import { formatEther, type Hex, hexToBigInt, http, isHex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { loadConfig, type PageConfig } from './config.js'
+import { decodeQrImage } from './qrImage.js'
+
+/**
+ * anvil's first default dev account. Its key is public (every anvil and hardhat node funds it):
+ * this example wallet is for local development only.
+ */
+const DEV_PRIVATE_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
+const account = privateKeyToAccount(DEV_PRIVATE_KEY)
+
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id)
+  if (!found) throw new Error(`The page has no #${id}.`)
+  return found as T
+}
+
+const ui = {
+  status: byId('status'),
+  account: byId('wallet-account'),
+  uriInput: byId<HTMLTextAreaElement>('uri-input'),
+  pair: byId<HTMLButtonElement>('pair'),
+  qrFile: byId<HTMLInputElement>('qr-file'),
+  proposal: byId('proposal'),
+  dappName: byId('dapp-name'),
+  dappUrl: byId('dapp-url'),
+  dappDescription: byId('dapp-description'),
+  proposalChains: byId('proposal-chains'),
+  sas: byId('sas'),
+  approveSession: byId<HTMLButtonElement>('approve-session'),
+  rejectSession: byId<HTMLButtonElement>('reject-session'),
+  session: byId('session'),
+  sessionDapp: byId('session-dapp'),
+  sessionChain: byId('session-chain'),
+  disconnect: byId<HTMLButtonElement>('disconnect'),
+  request: byId('request'),
+  requestDapp: byId('request-dapp'),
+  requestMethod: byId('request-method'),
+  requestChain: byId('request-chain'),
+  requestSummary: byId('request-summary'),
+  requestDetails: byId('request-details'),
+  approveRequest: byId<HTMLButtonElement>('approve-request'),
+  rejectRequest: byId<HTMLButtonElement>('reject-request'),
+  history: byId('history'),
+}
+
+type State = 'loading' | 'idle' | 'pairing' | 'proposal' | 'connected' | 'disconnected' | 'error'
+
+function setStatus(state: State, text: string): void {
+  ui.status.dataset.state = state
+  ui.status.textContent = text
+}
+
+function errorText(err: unknown): string {
+  const e = err as { code?: unknown; shortMessage?: unknown; message?: unknown }
+  const message = typeof e?.shortMessage === 'string' ? e.shortMessage : String(e?.message ?? err)
+  return e?.code !== undefined ? `${message} (${String(e.code)})` : message
+}
+
+const chainNumber = (caip2: string) => Number(caip2.split(':')[1])
+
+let config: PageConfig
+let wallet: Wallet
+let proposal: WalletProposal | null = null
+let current: WalletSession | null = null
+/** Requests waiting for the user, oldest first; the first one is shown. */
+const queue: { session: WalletSession; request: WalletRequest }[] = []
+
+function chainLabel(caip2: string): string {
+  const id = chainNumber(caip2)
+  const c = config.chains.find((x) => x.id === id)
+  return c ? `${id} (${c.name})` : caip2
+}
+
+function addHistory(outcome: 'approved' | 'rejected' | 'failed' | 'info', text: string): void {
+  const li = document.createElement('li')
+  li.dataset.outcome = outcome
+  li.textContent = text
+  ui.history.prepend(li)
+}
+
+// ---- pairing ------------------------------------------------------------------------------------
+
+async function pair(uri: string): Promise<void> {
+  if (!uri) return
+  ui.pair.disabled = true
+  ui.qrFile.disabled = true
+  setStatus('pairing', 'Contacting the dApp…')
+  try {
+    const p = await wallet.pair(uri)
+    proposal = p
+    ui.dappName.textContent = p.dapp.name
+    ui.dappUrl.textContent = p.dapp.url
+    ui.dappDescription.textContent = p.dapp.description ?? ''
+    const required = p.namespaces.required.eip155?.chains ?? []
+    const optional = p.namespaces.optional.eip155?.chains ?? []
+    ui.proposalChains.textContent = [
+      ...required.map((c) => `${chainLabel(c)} (required)`),
+      ...optional.map((c) => `${chainLabel(c)} (optional)`),
+    ].join(', ')
+    ui.sas.textContent = p.sas
+    ui.proposal.hidden = false
+    ui.uriInput.value = ''
+    setStatus('proposal', 'Compare the code with the dApp’s screen, then approve or reject.')
+  } catch (err) {
+    setStatus('error', `Pairing failed: ${errorText(err)}`)
+  } finally {
+    ui.pair.disabled = false
+    ui.qrFile.disabled = false
+  }
+}
+
+async function decide(approve: boolean): Promise<void> {
+  const p = proposal
+  if (!p) return
+  proposal = null
+  ui.proposal.hidden = true
+  try {
+    if (approve) {
+      const session = await p.approve()
+      watch(session)
+      show(session)
+      addHistory('info', `Connected to ${p.dapp.name} (${p.dapp.url}).`)
+    } else {
+      await p.reject('The user rejected the connection.')
+      setStatus(current ? 'connected' : 'idle', 'Connection rejected.')
+      addHistory('rejected', `Rejected the connection from ${p.dapp.name}.`)
+    }
+  } catch (err) {
+    setStatus('error', `Could not answer the dApp: ${errorText(err)}`)
+  }
+}
+
+// ---- sessions -----------------------------------------------------------------------------------
+
+function show(session: WalletSession): void {
+  current = session
+  ui.session.hidden = false
+  ui.sessionDapp.textContent = `${session.dapp.name} — ${session.dapp.url}`
+  ui.sessionChain.textContent = chainLabel(session.chainId)
+  setStatus('connected', `Connected to ${session.dapp.name}.`)
+}
+
+function watch(session: WalletSession): void {
+  session.on('request', (request) => {
+    queue.push({ session, request })
+    if (queue.length === 1) showRequest()
+  })
+  session.on('disconnect', ({ message }) => {
+    for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.session === session) queue.splice(i, 1)
+    showRequest()
+    addHistory('info', `Session with ${session.dapp.name} ended: ${message}`)
+    if (current !== session) return
+    const next = wallet.sessions.at(-1)
+    if (next) {
+      show(next)
+      return
+    }
+    current = null
+    ui.session.hidden = true
+    setStatus('disconnected', `Disconnected: ${message}`)
+  })
+}
+
+// ---- requests -----------------------------------------------------------------------------------
+
+type Readable = { summary: string; details: [string, string][] }
+
+function utf8OrNull(hex: Hex): string | null {
+  try {
+    const bytes = new Uint8Array((hex.length - 2) / 2)
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(2 + 2 * i, 4 + 2 * i), 16)
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    return null
+  }
+}
+
+function fieldText(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint'
+    ? String(v)
+    : JSON.stringify(v)
+}
+
+/** The request as a person should see it before approving. Unknown shapes are shown raw. */
+function readable(r: WalletRequest): Readable {
+  const p = Array.isArray(r.params) ? (r.params as unknown[]) : []
+  switch (r.method) {
+    case 'personal_sign': {
+      const [data, address] = p
+      const text = typeof data === 'string' && isHex(data) ? utf8OrNull(data) : null
+      return {
+        summary: text !== null ? `Sign the message “${text}”` : 'Sign binary data',
+        details: [
+          ['message', text ?? String(data)],
+          ['account', String(address)],
+        ],
+      }
+    }
+    case 'eth_signTypedData_v4': {
+      const [address, typed] = p
+      let td: {
+        primaryType?: string
+        domain?: Record<string, unknown>
+        message?: Record<string, unknown>
+      } = {}
+      try {
+        td = typeof typed === 'string' ? JSON.parse(typed) : ((typed ?? {}) as typeof td)
+      } catch {}
+      const domain = Object.entries(td.domain ?? {}).map(([k, v]): [string, string] => [
+        `domain.${k}`,
+        fieldText(v),
+      ])
+      const message = Object.entries(td.message ?? {}).map(([k, v]): [string, string] => [k, fieldText(v)])
+      return {
+        summary: `Sign typed data: ${td.primaryType ?? '(no primaryType)'}`,
+        details: [
+          ['primaryType', String(td.primaryType)],
+          ...message,
+          ...domain,
+          ['account', String(address)],
+        ],
+      }
+    }
+    case 'eth_sendTransaction':
+    case 'eth_signTransaction': {
+      const tx = (p[0] ?? {}) as { to?: string; value?: string; data?: string; gas?: string }
+      const value = typeof tx.value === 'string' && isHex(tx.value) ? formatEther(hexToBigInt(tx.value)) : '0'
+      const verb = r.method === 'eth_sendTransaction' ? 'Send' : 'Sign a transaction sending'
+      const details: [string, string][] = [
+        ['to', tx.to ?? '(contract creation)'],
+        ['value', `${value} ETH`],
+        ['chain', chainLabel(r.chainId)],
+      ]
+      if (tx.data && tx.data !== '0x') details.push(['data', tx.data])
+      if (tx.gas) details.push(['gas', String(hexToBigInt(tx.gas as Hex))])
+      return { summary: `${verb} ${value} ETH to ${tx.to ?? 'a new contract'}`, details }
+    }
+    case 'wallet_switchEthereumChain':
+    case 'wallet_addEthereumChain': {
+      const target = (p[0] ?? {}) as { chainId?: string }
+      const id = typeof target.chainId === 'string' ? Number.parseInt(target.chainId, 16) : Number.NaN
+      return {
+        summary: `Switch to chain ${chainLabel(`eip155:${id}`)}`,
+        details: [['chainId', String(id)]],
+      }
+    }
+    default:
+      return { summary: `Unknown request ${r.method}`, details: [['params', JSON.stringify(r.params)]] }
+  }
+}
+
+function showRequest(): void {
+  const next = queue[0]
+  if (!next) {
+    ui.request.hidden = true
+    delete ui.request.dataset.requestId
+    return
+  }
+  const { request } = next
+  const { summary, details } = readable(request)
+  ui.requestDapp.textContent = request.dapp.name
+  ui.requestMethod.textContent = request.method
+  ui.requestChain.textContent = chainLabel(request.chainId)
+  ui.requestSummary.textContent = summary
+  ui.requestDetails.replaceChildren(
+    ...details.flatMap(([k, v]) => {
+      const dt = document.createElement('dt')
+      dt.textContent = k
+      const dd = document.createElement('dd')
+      dd.dataset.field = k
+      dd.textContent = v
+      return [dt, dd]
+    }),
+  )
+  ui.request.dataset.requestId = String(request.id)
+  ui.request.dataset.method = request.method
+  ui.approveRequest.disabled = false
+  ui.rejectRequest.disabled = false
+  ui.request.hidden = false
+}
+
+async function answer(approve: boolean): Promise<void> {
+  const entry = queue.shift()
+  ui.approveRequest.disabled = true
+  ui.rejectRequest.disabled = true
+  if (!entry) return
+  const { session, request } = entry
+  const { summary } = readable(request)
+  showRequest()
+  try {
+    if (approve) {
+      const result = await request.approve()
+      const shown = typeof result === 'string' ? `${result.slice(0, 18)}…` : JSON.stringify(result)
+      addHistory('approved', `Approved: ${summary} → ${shown}`)
+    } else {
+      await request.reject()
+      addHistory('rejected', `Rejected: ${summary}`)
+    }
+  } catch (err) {
+    addHistory('failed', `Failed: ${summary}: ${errorText(err)}`)
+  }
+  if (current === session && !session.ended) ui.sessionChain.textContent = chainLabel(session.chainId)
+}
+
+// ---- start --------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  ui.account.textContent = account.address
+  config = await loadConfig()
+  wallet = createWallet({
+    metadata: {
+      name: 'Pairline Example Wallet',
+      url: location.origin,
+      description: 'Development wallet of the Pairline browser examples.',
+    },
+    account,
+    chains: config.chains.map((c) => c.id),
+    transports: Object.fromEntries(config.chains.map((c) => [c.id, http(c.rpcUrl)])),
+  })
+
+  ui.pair.addEventListener('click', () => void pair(ui.uriInput.value.trim()))
+  ui.qrFile.addEventListener('change', async () => {
+    const file = ui.qrFile.files?.[0]
+    ui.qrFile.value = ''
+    if (!file) return
+    try {
+      const text = await decodeQrImage(file)
+      ui.uriInput.value = text
+      await pair(text)
+    } catch (err) {
+      setStatus('error', `Could not read the QR code: ${errorText(err)}`)
+    }
+  })
+  ui.approveSession.addEventListener('click', () => void decide(true))
+  ui.rejectSession.addEventListener('click', () => void decide(false))
+  ui.approveRequest.addEventListener('click', () => void answer(true))
+  ui.rejectRequest.addEventListener('click', () => void answer(false))
+  ui.disconnect.addEventListener('click', () => {
+    ui.disconnect.disabled = true
+    void current?.disconnect('The wallet ended the session.').finally(() => {
+      ui.disconnect.disabled = false
+    })
+  })
+
+  const restored = await wallet.restoreSessions()
+  for (const s of restored) watch(s)
+  const latest = restored.at(-1)
+  ui.pair.disabled = false
+  ui.qrFile.disabled = false
+  if (latest) show(latest)
+  else setStatus('idle', 'Not connected. Paste a pairing link or load a QR code image.')
+}
+
+main().catch((err) => setStatus('error', `The wallet could not start: ${errorText(err)}`))
