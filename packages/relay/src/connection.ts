@@ -3,13 +3,21 @@ import {
   decodeClientFrame,
   encodeError,
   encodeMessage,
-  encodeOk,
+  MESSAGE_ID_LEN,
   Op,
   RelayCloseCode,
   RelayErrorCode,
+  Reply,
+  TOPIC_LEN,
 } from '@pairline/wire'
 import type { WebSocket } from 'ws'
-import { type Broker, Message, type PublishResult, type StoredMessage, type Subscriber } from './broker/types.js'
+import {
+  type Broker,
+  Message,
+  type PublishResult,
+  type StoredMessage,
+  type Subscriber,
+} from './broker/types.js'
 import type { RelayLimits } from './limits.js'
 import type { RelayLogger } from './log.js'
 import type { Metrics } from './metrics.js'
@@ -38,6 +46,20 @@ const ERROR_TEXT: Record<number, string> = {
 export function bytesKey(b: Uint8Array): string {
   // Frames from ws are Buffers, and so are the decoder's subarrays of them: no wrapper needed.
   return (b instanceof Buffer ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('latin1')
+}
+
+/**
+ * An OK reply, as a Buffer from Node's shared pool rather than wire's encodeOk(): ws sends a Buffer
+ * as is but wraps any other Uint8Array in one through its `.buffer`, and for an array this small
+ * (V8 keeps those of up to 64 bytes inside the JS heap) that makes V8 move the bytes out into an
+ * ArrayBuffer of their own: two more per message (the PUBLISH's OK, the ACK's). Bench at 5,000
+ * msg/s: 12 scavenges per 4 s instead of 13, about 650 B/msg less allocated.
+ */
+function okFrame(rid: number): Buffer {
+  const b = Buffer.allocUnsafe(5)
+  b[0] = Reply.Ok
+  b.writeUInt32BE(rid, 1)
+  return b
 }
 
 const kConnection = Symbol('pairline.connection')
@@ -204,11 +226,13 @@ export class Connection implements Subscriber {
           metrics.limit('ttl')
           return void this.#error(frame.rid, RelayErrorCode.TtlOutOfRange)
         }
+        const { topic, id, payload } = frame
+        const out = broker.frameBuffer?.(1 + TOPIC_LEN + MESSAGE_ID_LEN + payload.length)
         const message = new Message(
-          bytesKey(frame.topic),
-          bytesKey(frame.id),
-          encodeMessage(frame.topic, frame.id, frame.payload),
-          frame.payload.length,
+          bytesKey(topic),
+          bytesKey(id),
+          encodeMessage(topic, id, payload, out),
+          payload.length,
           now + frame.ttl * 1000,
         )
         const rid = frame.rid
@@ -230,7 +254,7 @@ export class Connection implements Subscriber {
         for (const k of fresh) this.topics.push(k)
         const results = fresh.map((k) => broker.subscribe(k, this, now))
         return this.#then(results.some(isPromise) ? Promise.all(results) : undefined, () =>
-          this.#send(encodeOk(frame.rid)),
+          this.#send(okFrame(frame.rid)),
         )
       }
       case Op.Unsubscribe: {
@@ -242,7 +266,7 @@ export class Connection implements Subscriber {
           results.push(broker.unsubscribe(k, this))
         }
         return this.#then(results.some(isPromise) ? Promise.all(results) : undefined, () =>
-          this.#send(encodeOk(frame.rid)),
+          this.#send(okFrame(frame.rid)),
         )
       }
       case Op.Ack: {
@@ -257,13 +281,15 @@ export class Connection implements Subscriber {
         let pending: unknown[] | null = null
         for (let i = 0; i < acks.length; i++) {
           const r = broker.ack(topics[i]!, bytesKey(acks[i]!.id))
-          if (isPromise(r)) (pending ??= []).push(r)
+          if (!isPromise(r)) continue
+          pending ??= []
+          pending.push(r)
         }
-        if (!pending) return void this.#send(encodeOk(rid))
-        return this.#then(Promise.all(pending), () => this.#send(encodeOk(rid)))
+        if (!pending) return void this.#send(okFrame(rid))
+        return this.#then(Promise.all(pending), () => this.#send(okFrame(rid)))
       }
       case Op.Ping:
-        return void this.#send(encodeOk(frame.rid))
+        return void this.#send(okFrame(frame.rid))
     }
   }
 
@@ -274,7 +300,7 @@ export class Connection implements Subscriber {
         metrics.messagesIn++
         metrics.bytesIn += size
       }
-      this.#send(encodeOk(rid))
+      this.#send(okFrame(rid))
     } else {
       metrics.limit(r.code === RelayErrorCode.TopicMailboxFull ? 'topic_mailbox' : 'relay_mailbox')
       metrics.drop('mailbox_full')

@@ -158,6 +158,18 @@ describe('round trips', () => {
     )
   })
 
+  it('MESSAGE into a caller-provided buffer (the relay encodes into its frame slabs)', () => {
+    const pool = new Uint8Array(200).fill(0xee)
+    const out = pool.subarray(10, 10 + 49 + 2)
+    expect(encodeMessage(filled(32, 7), filled(16, 9), bytes('6869'), out)).toBe(out)
+    expect(out).toEqual(encodeMessage(filled(32, 7), filled(16, 9), bytes('6869')))
+    expect(pool[9]).toBe(0xee)
+    expect(pool[10 + 51]).toBe(0xee)
+    expect(() => encodeMessage(filled(32, 7), filled(16, 9), bytes('6869'), pool.subarray(0, 50))).toThrow(
+      RangeError,
+    )
+  })
+
   it('decoded client frames are views of the input, not copies', () => {
     const b = encodePublish(1, filled(32, 7), filled(16, 9), 60, bytes('6869'))
     const f = decodeClientFrame(b)

@@ -180,9 +180,16 @@ export function encodeError(rid: number, code: number, message: string): Uint8Ar
   return out
 }
 
-/** MESSAGE ‖ topic(32) ‖ id(16) ‖ payload */
-export function encodeMessage(topic: Uint8Array, id: Uint8Array, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(1 + TOPIC_LEN + MESSAGE_ID_LEN + payload.length)
+/** MESSAGE ‖ topic(32) ‖ id(16) ‖ payload, written into `out` when given (it must be exactly as long). */
+export function encodeMessage(
+  topic: Uint8Array,
+  id: Uint8Array,
+  payload: Uint8Array,
+  out?: Uint8Array,
+): Uint8Array {
+  const length = 1 + TOPIC_LEN + MESSAGE_ID_LEN + payload.length
+  if (!out) out = new Uint8Array(length)
+  else if (out.length !== length) throw new RangeError(`a MESSAGE frame here is ${length} bytes`)
   out[0] = Reply.Message
   out.set(topic, 1)
   out.set(id, 1 + TOPIC_LEN)

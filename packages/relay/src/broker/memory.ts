@@ -1,5 +1,6 @@
 import { RelayErrorCode } from '@pairline/wire'
 import type { RelayLimits } from '../limits.js'
+import { FrameSlabs } from './slab.js'
 import type { Broker, BrokerStats, PublishResult, StoredMessage, Subscriber } from './types.js'
 
 /**
@@ -39,6 +40,7 @@ export class MemoryBroker implements Broker {
   readonly #boxes = new Map<string, Box>()
   readonly #expiry = new Map<number, Set<StoredMessage>>()
   readonly #limits: MailboxLimits
+  readonly #frames = new FrameSlabs()
   #messages = 0
   #bytes = 0
   #expired = 0
@@ -62,9 +64,16 @@ export class MemoryBroker implements Broker {
     if (isEmpty(box)) this.#boxes.delete(topicKey)
   }
 
+  frameBuffer(length: number): Uint8Array {
+    return this.#frames.alloc(length)
+  }
+
   publish(message: StoredMessage): PublishResult {
     const box = this.#box(message.topicKey)
-    if (box.messages?.has(message.idKey)) return DUPLICATE
+    if (box.messages?.has(message.idKey)) {
+      this.#frames.free(message.frame)
+      return DUPLICATE
+    }
     const l = this.#limits
     let code: RelayErrorCode | null = null
     if ((box.messages?.size ?? 0) >= l.maxMessagesPerTopic || box.bytes + message.size > l.maxBytesPerTopic) {
@@ -73,6 +82,7 @@ export class MemoryBroker implements Broker {
       code = RelayErrorCode.RelayMailboxFull
     }
     if (code !== null) {
+      this.#frames.free(message.frame)
       this.#dropIfEmpty(message.topicKey, box)
       return { ok: false, code }
     }
@@ -122,6 +132,7 @@ export class MemoryBroker implements Broker {
     box.bytes -= message.size
     this.#messages--
     this.#bytes -= message.size
+    this.#frames.free(message.frame)
     this.#expiry.get(Math.ceil(message.expiresAt / 1000))?.delete(message)
     this.#dropIfEmpty(message.topicKey, box)
   }
@@ -147,6 +158,15 @@ export class MemoryBroker implements Broker {
       }
     }
     this.#sweptTo = now + 1
+    // Frames that keep a mostly empty slab alive move to a slab of long-lived frames (slab.ts).
+    const evacuate = this.#frames.sweep()
+    if (!evacuate) return
+    for (const box of this.#boxes.values()) {
+      if (!box.messages) continue
+      for (const m of box.messages.values()) {
+        if (evacuate.has(m.frame.buffer)) m.frame = this.#frames.move(m.frame)
+      }
+    }
   }
 
   stats(): BrokerStats {
@@ -161,6 +181,7 @@ export class MemoryBroker implements Broker {
   async close(): Promise<void> {
     this.#boxes.clear()
     this.#expiry.clear()
+    this.#frames.clear()
     this.#messages = 0
     this.#bytes = 0
   }

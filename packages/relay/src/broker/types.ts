@@ -16,22 +16,23 @@ export type StoredMessage = {
 }
 
 /**
- * The StoredMessage the relay creates, a class rather than an object literal because of V8's
- * allocation-site pretenuring. V8 tracks where each object literal is allocated; when most objects
- * from one site survive a scavenge (as messages do while a mailbox fills, e.g. under full load) it
- * allocates all later ones from that site straight into the old generation, and never reverts.
- * A message acked a millisecond later is then dead but old, and until the next full GC its slots
- * still pin its young frame, ArrayBuffer and key strings (old-to-new remembered set): every
- * scavenge promoted them. Measured at 5,000 msg/s (bench, --trace-gc-nvp, after the full-load
- * phase): a literal promoted ~250 B/msg into the old generation and the relay ran ~2 full GCs per
- * 4 s (5–9 ms pauses plus 15–25 ms of marking); the class promotes ~15–35 B/msg and no full GC
- * happens in that window (the bare-ws floor: ~3 B/msg). `new` of a class has no allocation site,
- * so V8 never pretenures it.
+ * The StoredMessage the relay creates: a class, not an object literal, because of V8's
+ * allocation-site pretenuring. V8 tracks where object literals are allocated, and once most objects
+ * from one site survive a scavenge (as messages do under full load, waiting for their acks) it
+ * allocates the later ones from that site straight into the old generation, and keeps doing so.
+ * A message acked a millisecond later is then dead but old, and until the next full GC its fields
+ * still pin its young frame and key strings (old-to-new remembered set): every scavenge promoted
+ * those. Measured with bench/run.ts and --trace-gc-nvp at 5,000 msg/s, after the full-load phase:
+ * with a literal the relay promoted ~200–250 B/msg and ran 2 full GCs per 4 s (5–9 ms pauses after
+ * 12–25 ms of marking), just before most of its slowest 1% of messages; with this class nothing
+ * per message is promoted once the full-load phase's survivors are, and no full GC ran in those
+ * 4 s (12 runs of 12). `new` of a class has no allocation site, so V8 never pretenures it.
  */
 export class Message implements StoredMessage {
   readonly topicKey: string
   readonly idKey: string
-  readonly frame: Uint8Array
+  /** replaced when the broker moves it (MemoryBroker compacts its frame slabs) */
+  frame: Uint8Array
   readonly size: number
   readonly expiresAt: number
 
@@ -64,6 +65,13 @@ export type BrokerStats = {
  * either way and never reads payloads.
  */
 export interface Broker {
+  /**
+   * Optional: `length` bytes for the MESSAGE frame of a message about to be published. The socket
+   * layer encodes the frame into them and passes them to publish() as `message.frame`, which from
+   * then on owns them: a broker that does not store the message releases them there. MemoryBroker
+   * carves these out of shared slabs (slab.ts); without this method every frame is its own array.
+   */
+  frameBuffer?(length: number): Uint8Array
   /** Stores the message until acked or expired and delivers it to current subscribers. */
   publish(message: StoredMessage): PublishResult | Promise<PublishResult>
   /** Adds a subscriber and delivers every stored, unexpired (at `nowMs`) message of the topic to it. */
