@@ -11,7 +11,8 @@ import { DEFAULT_PAIRING_TTL_SECONDS, encodePairingUri } from '../protocol/uri.j
 import { type Approve, asApprove, asReject, toCaip2 } from '../session/bodies.js'
 import { Channel, type ChannelOptions } from '../session/channel.js'
 import type { SessionMessage } from '../session/messages.js'
-import { decodeRecord, encodeRecord } from '../session/record.js'
+import { encodeRecord } from '../session/record.js'
+import { SessionList, storedSessions } from '../session/store.js'
 import { defaultStorage, type Storage } from '../storage/index.js'
 import { lazyStorage } from '../storage/lazy.js'
 import {
@@ -106,7 +107,7 @@ export function createDapp(options: DappOptions): Dapp {
     ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
   })
   relay.on('error', () => {}) // surfaced per session; the client reconnects by itself
-  const sessions: DappSession[] = []
+  const sessions = new SessionList<DappSession>()
   const requestTtlSeconds = options.requestTtlSeconds ?? 300
   let closed = false
   /** Pairings still listening for a (racing) wallet hello; released on close(). */
@@ -131,15 +132,6 @@ export function createDapp(options: DappOptions): Dapp {
         await storage.set(KEY_PREFIX + s.id, encodeRecord({ ...s.record(), channel: state }, psk))
       },
     }
-  }
-
-  function track(s: DappSession): DappSession {
-    sessions.push(s)
-    s.on('disconnect', () => {
-      const i = sessions.indexOf(s)
-      if (i >= 0) sessions.splice(i, 1)
-    })
-    return s
   }
 
   async function pair(): Promise<Pairing> {
@@ -235,7 +227,7 @@ export function createDapp(options: DappOptions): Dapp {
         }
         settled = true
         if (approvalTimer) clearTimeout(approvalTimer)
-        session = track(
+        session = sessions.add(
           new DappSession(channel, { peer: helloPeer as Metadata, approve: a }, sessionContext, (x) =>
             createProvider(x, rpcUrls),
           ),
@@ -322,22 +314,16 @@ export function createDapp(options: DappOptions): Dapp {
 
   async function restoreSessions(): Promise<DappSession[]> {
     const out: DappSession[] = []
-    for (const key of await storage.keys(KEY_PREFIX)) {
-      const bytes = await storage.get(key)
-      if (!bytes) continue
-      const { json, secret } = decodeRecord<DappSessionRecord>(bytes)
-      if (json.expiresAt <= now() || sessions.some((s) => s.id === json.channel.sessionId)) {
-        if (json.expiresAt <= now()) await storage.delete(key)
-        wipe(secret)
-        continue
-      }
+    for await (const { json, secret } of storedSessions<DappSessionRecord>(storage, KEY_PREFIX, now(), (id) =>
+      sessions.has(id),
+    )) {
       let session: DappSession | null = null
       await Channel.restore(
         json.channel,
         secret,
         channelOptions(() => session),
         (channel) => {
-          session = track(
+          session = sessions.add(
             new DappSession(
               channel,
               {
@@ -363,14 +349,14 @@ export function createDapp(options: DappOptions): Dapp {
     pair,
     restoreSessions,
     get sessions() {
-      return [...sessions]
+      return sessions.all
     },
     relay,
     async close() {
       closed = true
       for (const release of openPairings) release()
       openPairings.clear()
-      await Promise.all(sessions.map((s) => s.suspend()))
+      await Promise.all(sessions.all.map((s) => s.suspend()))
       await relay.close()
     },
   }

@@ -7,6 +7,7 @@ import type { Channel } from '../session/channel.js'
 import type { SessionMessage } from '../session/messages.js'
 import { ProviderRpcError, RpcCode } from '../session/rpcErrors.js'
 import type { ChannelState } from '../session/state.js'
+import { ExpiryTimer } from '../session/store.js'
 import type { Eip1193Provider } from './provider.js'
 
 export type DappSessionEvents = {
@@ -64,7 +65,11 @@ export class DappSession extends EventEmitter<DappSessionEvents> {
   readonly #approve: Approve
   readonly #pending = new Map<number, Pending>()
   #nextId: number
-  #expiryTimer: ReturnType<typeof setTimeout> | null = null
+  readonly #expiry: ExpiryTimer = new ExpiryTimer(
+    () => this.#ctx.now(),
+    () => this.expiresAt,
+    () => void this.#end(RpcCode.Disconnected, 'The session expired.', false),
+  )
   #ended = false
 
   constructor(
@@ -109,18 +114,7 @@ export class DappSession extends EventEmitter<DappSessionEvents> {
   }
 
   #armExpiry(): void {
-    if (this.#expiryTimer) clearTimeout(this.#expiryTimer)
-    const ms = this.expiresAt * 1000 - this.#ctx.now() * 1000
-    // setTimeout holds at most ~24.8 days; sessions are shorter, but re-arm to be safe.
-    this.#expiryTimer = setTimeout(
-      () => {
-        if (this.#ctx.now() >= this.expiresAt)
-          void this.#end(RpcCode.Disconnected, 'The session expired.', false)
-        else this.#armExpiry()
-      },
-      Math.max(0, Math.min(ms, 2 ** 31 - 1)),
-    )
-    ;(this.#expiryTimer as { unref?: () => void }).unref?.()
+    this.#expiry.arm()
   }
 
   /** Sends a request to the wallet and resolves with its result (or rejects with a ProviderRpcError). */
@@ -213,7 +207,7 @@ export class DappSession extends EventEmitter<DappSessionEvents> {
   async #end(code: number, message: string, notify: boolean): Promise<void> {
     if (this.#ended) return
     this.#ended = true
-    if (this.#expiryTimer) clearTimeout(this.#expiryTimer)
+    this.#expiry.stop()
     if (notify) await this.#channel.send({ t: 'close', code, message }).catch(() => {})
     // Give the relay a moment to take the close before we stop listening.
     for (const [, p] of this.#pending) {
@@ -228,7 +222,7 @@ export class DappSession extends EventEmitter<DappSessionEvents> {
 
   /** Closes locally (the app is going away) without ending the session: it can be restored. */
   async suspend(): Promise<void> {
-    if (this.#expiryTimer) clearTimeout(this.#expiryTimer)
+    this.#expiry.stop()
     for (const [, p] of this.#pending) clearTimeout(p.timer)
     this.#ended = true
     await this.#channel.close()

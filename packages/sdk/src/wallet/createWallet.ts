@@ -10,7 +10,8 @@ import { pairingTopics } from '../protocol/topics.js'
 import { parsePairingUri } from '../protocol/uri.js'
 import { toCaip2 } from '../session/bodies.js'
 import { Channel, type ChannelOptions } from '../session/channel.js'
-import { decodeRecord, encodeRecord } from '../session/record.js'
+import { encodeRecord } from '../session/record.js'
+import { SessionList, storedSessions } from '../session/store.js'
 import { defaultStorage, type Storage } from '../storage/index.js'
 import { lazyStorage } from '../storage/lazy.js'
 import {
@@ -81,7 +82,7 @@ export function createWallet(options: WalletOptions): Wallet {
   const now = () => nowMs() / 1000
   const random: RandomBytes = getRandomSource()
   const relays = new Map<string, RelayClient>()
-  const sessions: WalletSession[] = []
+  const sessions = new SessionList<WalletSession>()
 
   const relayFor = (url: string): RelayClient => {
     let r = relays.get(url)
@@ -115,15 +116,6 @@ export function createWallet(options: WalletOptions): Wallet {
         await storage.set(KEY_PREFIX + s.id, encodeRecord({ ...s.record(), channel: state, relayUrl }, psk))
       },
     }
-  }
-
-  function track(s: WalletSession): WalletSession {
-    sessions.push(s)
-    s.on('disconnect', () => {
-      const i = sessions.indexOf(s)
-      if (i >= 0) sessions.splice(i, 1)
-    })
-    return s
   }
 
   async function handshake(
@@ -239,7 +231,7 @@ export function createWallet(options: WalletOptions): Wallet {
           chainId,
           expiresAt: proposal.expiresAt,
         }
-        session = track(new WalletSession(channel, { dapp: proposal.dapp, approve }, context))
+        session = sessions.add(new WalletSession(channel, { dapp: proposal.dapp, approve }, context))
         await channel.send(approve)
         return session
       },
@@ -253,15 +245,10 @@ export function createWallet(options: WalletOptions): Wallet {
 
   async function restoreSessions(): Promise<WalletSession[]> {
     const out: WalletSession[] = []
-    for (const key of await storage.keys(KEY_PREFIX)) {
-      const bytes = await storage.get(key)
-      if (!bytes) continue
-      const { json, secret } = decodeRecord<WalletSessionRecord & { relayUrl: string }>(bytes)
-      if (json.expiresAt <= now() || sessions.some((s) => s.id === json.channel.sessionId)) {
-        if (json.expiresAt <= now()) await storage.delete(key)
-        wipe(secret)
-        continue
-      }
+    type Stored = WalletSessionRecord & { relayUrl: string }
+    for await (const { json, secret } of storedSessions<Stored>(storage, KEY_PREFIX, now(), (id) =>
+      sessions.has(id),
+    )) {
       const relay = relayFor(json.relayUrl)
       let session: WalletSession | null = null
       await Channel.restore(
@@ -269,7 +256,7 @@ export function createWallet(options: WalletOptions): Wallet {
         secret,
         channelOptions(relay, json.relayUrl, () => session),
         (channel) => {
-          session = track(
+          session = sessions.add(
             new WalletSession(
               channel,
               {
@@ -294,10 +281,10 @@ export function createWallet(options: WalletOptions): Wallet {
     pair,
     restoreSessions,
     get sessions() {
-      return [...sessions]
+      return sessions.all
     },
     async close() {
-      await Promise.all(sessions.map((s) => s.suspend()))
+      await Promise.all(sessions.all.map((s) => s.suspend()))
       await Promise.all([...relays.values()].map((r) => r.close()))
     },
   }

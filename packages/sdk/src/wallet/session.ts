@@ -7,6 +7,7 @@ import type { Channel } from '../session/channel.js'
 import type { SessionMessage } from '../session/messages.js'
 import { ProviderRpcError, RpcCode } from '../session/rpcErrors.js'
 import type { ChannelState } from '../session/state.js'
+import { ExpiryTimer } from '../session/store.js'
 import { softTimeout } from '../util/timers.js'
 import { execute } from './sign.js'
 
@@ -66,7 +67,11 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
   readonly #answered = new Set<number>()
   /** expiry timer of each pending request */
   readonly #timers = new Map<number, ReturnType<typeof setTimeout>>()
-  #expiryTimer: ReturnType<typeof setTimeout> | null = null
+  readonly #expiry: ExpiryTimer = new ExpiryTimer(
+    () => this.#ctx.now(),
+    () => this.expiresAt,
+    () => void this.#end(RpcCode.Disconnected, 'The session expired.', false),
+  )
   #ended = false
 
   constructor(
@@ -144,17 +149,7 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
   }
 
   #armExpiry(): void {
-    if (this.#expiryTimer) clearTimeout(this.#expiryTimer)
-    const ms = (this.expiresAt - this.#ctx.now()) * 1000
-    this.#expiryTimer = setTimeout(
-      () => {
-        if (this.#ctx.now() >= this.expiresAt)
-          void this.#end(RpcCode.Disconnected, 'The session expired.', false)
-        else this.#armExpiry()
-      },
-      Math.max(0, Math.min(ms, 2 ** 31 - 1)),
-    )
-    ;(this.#expiryTimer as { unref?: () => void }).unref?.()
+    this.#expiry.arm()
   }
 
   #replayPending(): void {
@@ -314,7 +309,7 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
   }
 
   #clearTimers(): void {
-    if (this.#expiryTimer) clearTimeout(this.#expiryTimer)
+    this.#expiry.stop()
     for (const t of this.#timers.values()) clearTimeout(t)
     this.#timers.clear()
   }
