@@ -32,3 +32,12 @@ describe('PairlineError', () => {
     expect(new Set(values).size).toBe(values.length)
   })
 })
+
+describe('docs', () => {
+  it('every error code is listed in docs/PROTOCOL.md §10', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const doc = await readFile(new URL('../../../../docs/PROTOCOL.md', import.meta.url), 'utf8')
+    const listed = new Set([...doc.matchAll(/^\| `([A-Z_]+)`\s*\|/gm)].map((m) => m[1]))
+    expect(Object.values(ErrorCode).filter((c) => !listed.has(c))).toEqual([])
+  })
+})
