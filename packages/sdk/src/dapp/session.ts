@@ -1,13 +1,12 @@
 import { EventEmitter } from 'eventemitter3'
 import { PairlineError } from '../errors/base.js'
-import { ErrorCode } from '../errors/codes.js'
 import type { Metadata } from '../protocol/payloads.js'
-import { type Approve, addressOf, asClose, asEvent, asExtend, asResponse } from '../session/bodies.js'
+import { type Approve, addressOf, asEvent, asExtend, asResponse } from '../session/bodies.js'
 import type { Channel } from '../session/channel.js'
+import { SessionLifecycle } from '../session/lifecycle.js'
 import type { SessionMessage } from '../session/messages.js'
 import { ProviderRpcError, RpcCode } from '../session/rpcErrors.js'
 import type { ChannelState } from '../session/state.js'
-import { ExpiryTimer } from '../session/store.js'
 import type { Eip1193Provider } from './provider.js'
 
 export type DappSessionEvents = {
@@ -65,12 +64,7 @@ export class DappSession extends EventEmitter<DappSessionEvents> {
   readonly #approve: Approve
   readonly #pending = new Map<number, Pending>()
   #nextId: number
-  readonly #expiry: ExpiryTimer = new ExpiryTimer(
-    () => this.#ctx.now(),
-    () => this.expiresAt,
-    () => void this.#end(RpcCode.Disconnected, 'The session expired.', false),
-  )
-  #ended = false
+  readonly #life: SessionLifecycle
 
   constructor(
     channel: Channel,
@@ -92,13 +86,27 @@ export class DappSession extends EventEmitter<DappSessionEvents> {
     this.expiresAt = init.expiresAt ?? init.approve.expiresAt
     this.#nextId = init.nextId ?? 1
     this.provider = makeProvider(this)
-    channel.on('message', (m) => this.#onMessage(m))
-    channel.on('error', (e) => this.emit('error', e))
-    this.#armExpiry()
+    this.#life = new SessionLifecycle({
+      channel,
+      now: ctx.now,
+      expiresAt: () => this.expiresAt,
+      forget: () => ctx.forget(this.id),
+      onMessage: (m) => this.#onMessage(m),
+      onError: (e) => this.emit('error', e),
+      onDisconnect: (d) => this.emit('disconnect', d),
+      release: (ended) => {
+        for (const p of this.#pending.values()) {
+          clearTimeout(p.timer)
+          if (ended) p.reject(new ProviderRpcError(RpcCode.Disconnected, 'The session has ended.'))
+        }
+        if (ended) this.#pending.clear()
+      },
+      peerEnded: 'The wallet ended the session.',
+    })
   }
 
   get ended(): boolean {
-    return this.#ended
+    return this.#life.ended
   }
 
   record(): DappSessionRecord {
@@ -113,13 +121,9 @@ export class DappSession extends EventEmitter<DappSessionEvents> {
     }
   }
 
-  #armExpiry(): void {
-    this.#expiry.arm()
-  }
-
   /** Sends a request to the wallet and resolves with its result (or rejects with a ProviderRpcError). */
   async request(method: string, params: unknown): Promise<unknown> {
-    if (this.#ended) throw new ProviderRpcError(RpcCode.Disconnected, 'The session has ended.')
+    if (this.#life.ended) throw new ProviderRpcError(RpcCode.Disconnected, 'The session has ended.')
     const id = this.#nextId++
     const expiresAt = Math.floor(this.#ctx.now()) + this.#ctx.requestTtlSeconds
     const result = new Promise<unknown>((resolve, reject) => {
@@ -174,17 +178,9 @@ export class DappSession extends EventEmitter<DappSessionEvents> {
         }
         case 'extend': {
           this.expiresAt = asExtend(m).expiresAt
-          this.#armExpiry()
+          this.#life.rearm()
           void this.#persist()
           this.emit('extended', this.expiresAt)
-          return
-        }
-        case 'ping':
-          this.#channel.sendUnreliable({ t: 'pong' })
-          return
-        case 'close': {
-          const c = asClose(m)
-          void this.#end(RpcCode.Disconnected, c.message || 'The wallet ended the session.', false)
           return
         }
         default:
@@ -196,39 +192,16 @@ export class DappSession extends EventEmitter<DappSessionEvents> {
   }
 
   #persist(): Promise<void> {
-    return this.#ended ? Promise.resolve() : this.#channel.persist()
+    return this.#life.ended ? Promise.resolve() : this.#channel.persist()
   }
 
   /** Ends the session on both sides: tells the wallet, wipes keys, forgets the stored session. */
   async disconnect(message = 'The dApp ended the session.'): Promise<void> {
-    await this.#end(RpcCode.Disconnected, message, true)
-  }
-
-  async #end(code: number, message: string, notify: boolean): Promise<void> {
-    if (this.#ended) return
-    this.#ended = true
-    this.#expiry.stop()
-    if (notify) await this.#channel.send({ t: 'close', code, message }).catch(() => {})
-    // Give the relay a moment to take the close before we stop listening.
-    for (const [, p] of this.#pending) {
-      clearTimeout(p.timer)
-      p.reject(new ProviderRpcError(RpcCode.Disconnected, 'The session has ended.'))
-    }
-    this.#pending.clear()
-    await this.#channel.close()
-    await this.#ctx.forget(this.id).catch(() => {})
-    this.emit('disconnect', { code, message })
+    await this.#life.end(RpcCode.Disconnected, message, true)
   }
 
   /** Closes locally (the app is going away) without ending the session: it can be restored. */
-  async suspend(): Promise<void> {
-    this.#expiry.stop()
-    for (const [, p] of this.#pending) clearTimeout(p.timer)
-    this.#ended = true
-    await this.#channel.close()
+  suspend(): Promise<void> {
+    return this.#life.suspend()
   }
-}
-
-export function sessionExpired(): PairlineError {
-  return new PairlineError(ErrorCode.SessionExpired, 'The session has expired.')
 }

@@ -1,5 +1,6 @@
 import { wipe } from '../protocol/bytes.js'
 import type { Storage } from '../storage/types.js'
+import { softTimeout } from '../util/timers.js'
 import { decodeRecord } from './record.js'
 
 /**
@@ -59,15 +60,13 @@ export class ExpiryTimer {
 
   arm(): void {
     this.stop()
-    const t = setTimeout(
+    this.#timer = softTimeout(
       () => {
         if (this.now() >= this.expiresAt()) this.onExpire()
-        else this.arm() // setTimeout holds at most ~24.8 days
+        else this.arm() // one timer holds at most ~24.8 days
       },
-      Math.max(0, Math.min((this.expiresAt() - this.now()) * 1000, 2 ** 31 - 1)),
+      (this.expiresAt() - this.now()) * 1000,
     )
-    ;(t as { unref?: () => void }).unref?.()
-    this.#timer = t
   }
 
   stop(): void {

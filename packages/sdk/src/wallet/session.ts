@@ -1,13 +1,13 @@
 import { EventEmitter } from 'eventemitter3'
 import type { Account, Transport } from 'viem'
-import { PairlineError } from '../errors/base.js'
+import type { PairlineError } from '../errors/base.js'
 import type { Metadata } from '../protocol/payloads.js'
-import { type Approve, asClose, asRequest, chainNumber, type Request } from '../session/bodies.js'
+import { type Approve, asRequest, chainNumber, type Request } from '../session/bodies.js'
 import type { Channel } from '../session/channel.js'
+import { SessionLifecycle } from '../session/lifecycle.js'
 import type { SessionMessage } from '../session/messages.js'
 import { ProviderRpcError, RpcCode } from '../session/rpcErrors.js'
 import type { ChannelState } from '../session/state.js'
-import { ExpiryTimer } from '../session/store.js'
 import { softTimeout } from '../util/timers.js'
 import { execute } from './sign.js'
 
@@ -67,12 +67,7 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
   readonly #answered = new Set<number>()
   /** expiry timer of each pending request */
   readonly #timers = new Map<number, ReturnType<typeof setTimeout>>()
-  readonly #expiry: ExpiryTimer = new ExpiryTimer(
-    () => this.#ctx.now(),
-    () => this.expiresAt,
-    () => void this.#end(RpcCode.Disconnected, 'The session expired.', false),
-  )
-  #ended = false
+  readonly #life: SessionLifecycle
 
   constructor(
     channel: Channel,
@@ -90,9 +85,21 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
     this.methods = init.approve.methods
     this.chainId = init.chainId ?? init.approve.chainId
     this.expiresAt = init.expiresAt ?? init.approve.expiresAt
-    channel.on('message', (m) => this.#onMessage(m))
-    channel.on('error', (e) => this.emit('error', e))
-    this.#armExpiry()
+    this.#life = new SessionLifecycle({
+      channel,
+      now: ctx.now,
+      expiresAt: () => this.expiresAt,
+      forget: () => ctx.forget(this.id),
+      onMessage: (m) => this.#onMessage(m),
+      onError: (e) => this.emit('error', e),
+      onDisconnect: (d) => this.emit('disconnect', d),
+      release: (ended) => {
+        for (const t of this.#timers.values()) clearTimeout(t)
+        this.#timers.clear()
+        if (ended) this.#pending.clear()
+      },
+      peerEnded: 'The dApp ended the session.',
+    })
     // Requests that were waiting for the user before a restart are shown again, once listeners exist.
     for (const r of init.pending ?? []) this.#pending.set(r.id, r)
     this.#replay = this.#pending.size > 0
@@ -128,7 +135,7 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
   }
 
   get ended(): boolean {
-    return this.#ended
+    return this.#life.ended
   }
 
   /** Requests waiting for the user. */
@@ -148,10 +155,6 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
     }
   }
 
-  #armExpiry(): void {
-    this.#expiry.arm()
-  }
-
   #replayPending(): void {
     for (const r of this.#pending.values()) {
       if (this.#ctx.now() >= r.expiresAt) void this.#expire(r)
@@ -160,25 +163,7 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
   }
 
   #onMessage(m: SessionMessage): void {
-    try {
-      switch (m.t) {
-        case 'req':
-          this.#onRequest(asRequest(m))
-          return
-        case 'ping':
-          this.#channel.sendUnreliable({ t: 'pong' })
-          return
-        case 'close': {
-          const c = asClose(m)
-          void this.#end(RpcCode.Disconnected, c.message || 'The dApp ended the session.', false)
-          return
-        }
-        default:
-          return
-      }
-    } catch (err) {
-      if (err instanceof PairlineError) this.emit('error', err)
-    }
+    if (m.t === 'req') this.#onRequest(asRequest(m))
   }
 
   #onRequest(r: Request): void {
@@ -219,7 +204,7 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
   ): Promise<void> {
     this.#pending.delete(id)
     this.#answered.add(id)
-    if (this.#ended) return
+    if (this.#life.ended) return
     await this.#channel.send({ t: 'res', id, ...answer })
   }
 
@@ -296,7 +281,7 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
   /** Extends the session by `seconds` from now (both sides enforce the new expiry). */
   async extend(seconds: number): Promise<void> {
     this.expiresAt = Math.floor(this.#ctx.now()) + seconds
-    this.#armExpiry()
+    this.#life.rearm()
     await this.#channel.send({ t: 'extend', expiresAt: this.expiresAt })
   }
 
@@ -305,30 +290,11 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
   }
 
   async disconnect(message = 'The wallet ended the session.'): Promise<void> {
-    await this.#end(RpcCode.Disconnected, message, true)
-  }
-
-  #clearTimers(): void {
-    this.#expiry.stop()
-    for (const t of this.#timers.values()) clearTimeout(t)
-    this.#timers.clear()
-  }
-
-  async #end(code: number, message: string, notify: boolean): Promise<void> {
-    if (this.#ended) return
-    this.#ended = true
-    this.#clearTimers()
-    if (notify) await this.#channel.send({ t: 'close', code, message }).catch(() => {})
-    this.#pending.clear()
-    await this.#channel.close()
-    await this.#ctx.forget(this.id).catch(() => {})
-    this.emit('disconnect', { code, message })
+    await this.#life.end(RpcCode.Disconnected, message, true)
   }
 
   /** Stops locally without ending the session, so it can be restored later. */
-  async suspend(): Promise<void> {
-    this.#clearTimers()
-    this.#ended = true
-    await this.#channel.close()
+  suspend(): Promise<void> {
+    return this.#life.suspend()
   }
 }

@@ -1,0 +1,85 @@
+import { PairlineError } from '../errors/base.js'
+import { asClose } from './bodies.js'
+import type { Channel } from './channel.js'
+import type { SessionMessage } from './messages.js'
+import { RpcCode } from './rpcErrors.js'
+import { ExpiryTimer } from './store.js'
+
+export type Disconnect = { code: number; message: string }
+
+/**
+ * What a dApp session and a wallet session have in common: the channel's messages (ping and close
+ * handled here, the rest passed on), session expiry, ending (tell the peer, wipe keys, forget the
+ * stored session, emit `disconnect`) and suspending (stop locally so the session can be restored).
+ */
+export type LifecycleOptions = {
+  channel: Channel
+  now: () => number
+  expiresAt: () => number
+  forget: () => Promise<void>
+  /** Messages other than ping and close. */
+  onMessage: (m: SessionMessage) => void
+  onError: (e: PairlineError) => void
+  onDisconnect: (d: Disconnect) => void
+  /** Releases pending work (timers, waiting callers) once, when the session ends or is suspended. */
+  release: (ended: boolean) => void
+  /** What `disconnect` says when the peer closes without a message. */
+  peerEnded: string
+}
+
+export class SessionLifecycle {
+  #ended = false
+  readonly #expiry: ExpiryTimer
+  readonly #o: LifecycleOptions
+
+  constructor(o: LifecycleOptions) {
+    this.#o = o
+    this.#expiry = new ExpiryTimer(
+      o.now,
+      o.expiresAt,
+      () => void this.end(RpcCode.Disconnected, 'The session expired.', false),
+    )
+    o.channel.on('message', (m) => this.#onMessage(m))
+    o.channel.on('error', (e) => o.onError(e))
+    this.#expiry.arm()
+  }
+
+  get ended(): boolean {
+    return this.#ended
+  }
+
+  /** Re-reads `expiresAt` (after an extend). */
+  rearm(): void {
+    this.#expiry.arm()
+  }
+
+  #onMessage(m: SessionMessage): void {
+    try {
+      if (m.t === 'ping') this.#o.channel.sendUnreliable({ t: 'pong' })
+      else if (m.t === 'close')
+        void this.end(RpcCode.Disconnected, asClose(m).message || this.#o.peerEnded, false)
+      else this.#o.onMessage(m)
+    } catch (err) {
+      if (err instanceof PairlineError) this.#o.onError(err)
+    }
+  }
+
+  async end(code: number, message: string, notify: boolean): Promise<void> {
+    if (this.#ended) return
+    this.#ended = true
+    this.#expiry.stop()
+    if (notify) await this.#o.channel.send({ t: 'close', code, message }).catch(() => {})
+    this.#o.release(true)
+    await this.#o.channel.close()
+    await this.#o.forget().catch(() => {})
+    this.#o.onDisconnect({ code, message })
+  }
+
+  async suspend(): Promise<void> {
+    if (this.#ended) return
+    this.#ended = true
+    this.#expiry.stop()
+    this.#o.release(false)
+    await this.#o.channel.close()
+  }
+}
