@@ -39,7 +39,7 @@ import * as ui from './ui.js'
 
 const CHAIN_A = 31337
 const CHAIN_B = 31338
-/** How long the dApp tries to reach the relay before giving up (the SDK itself retries for ever). */
+/** How long the dApp tries to reach the relay before giving up with a hint. */
 const RELAY_CONNECT_TIMEOUT_MS = 8_000
 /** Bound on each automatic step. In --interactive mode, the SDK's request expiry (5 min) applies. */
 const STEP_TIMEOUT_MS = 20_000
@@ -262,13 +262,7 @@ async function run(args: DemoArgs): Promise<void> {
   let pairing: Pairing | null = null
   cleanups.push({
     name: 'dApp',
-    run: async () => {
-      await dapp.close()
-      // Workaround: an approved pairing keeps its QR-expiry timer (5 min) running and holds the
-      // process open. Cancelling it clears the timer; only once the session is closed, since cancel()
-      // on a live session ends that session.
-      pairing?.cancel()
-    },
+    run: () => dapp.close(),
   })
   const connectStarted = performance.now()
   await waitForRelay(dapp.relay, relayUrl, RELAY_CONNECT_TIMEOUT_MS)
@@ -634,8 +628,7 @@ process.on('unhandledRejection', crash)
 
 main().then((code) => {
   process.exitCode = code
-  // Everything is stopped, so the process exits by itself. Safety net only: the SDK leaves a timer
-  // per wallet request behind (see the README), which would otherwise hold it for minutes.
+  // Everything is stopped, so the process exits by itself; this unref'd timer is only a safety net.
   setTimeout(() => {
     if (debug) process.stderr.write(`still alive: ${process.getActiveResourcesInfo().join(', ')}\n`)
     process.exit(code)
