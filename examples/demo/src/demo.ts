@@ -19,6 +19,7 @@ import {
   type WalletSession,
 } from '@pairline/sdk'
 import { toTerminal } from '@pairline/sdk/qr'
+import { ANVIL_KEYS, type Anvil, startAnvil } from '@pairline/testkit/anvil'
 import {
   createPublicClient,
   createWalletClient,
@@ -31,7 +32,6 @@ import {
   verifyTypedData,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { ANVIL_KEYS, type Anvil, startAnvil } from './anvil.js'
 import { type DemoArgs, parseArgs, USAGE, UsageError } from './args.js'
 import { describeRequest } from './describe.js'
 import { Prompter } from './prompt.js'

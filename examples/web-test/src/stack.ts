@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { createRelay, type Relay } from '@pairline/relay'
+// The repository's anvil launcher (a test helper in the private testkit, never published).
+import { type Anvil, startAnvil } from '@pairline/testkit/anvil'
 import { createServer, defaultClientConditions, type LogLevel, type Plugin, type ViteDevServer } from 'vite'
-// The SDK's own anvil launcher (a test helper, not part of its published API).
-import { type Anvil, startAnvil } from '../../../packages/sdk/src/testing/anvil.js'
 import type { PageConfig } from '../../dapp-web/src/config.js'
 
 export const DAPP_ROOT = fileURLToPath(new URL('../../dapp-web/', import.meta.url))

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { resolve } from 'node:path'
+import { httpGet, randomId, randomTopic, TestClient } from '@pairline/testkit/relay'
 import { encodePublish } from '@pairline/wire'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { main } from './cli.js'
 import { DEFAULT_LIMITS, limitEnvName, limitFlagName, type RelayLimits } from './limits.js'
-import { httpGet, randomId, randomTopic, TestClient } from './testClient.js'
 
 const ROOT = resolve(import.meta.dirname, '../../..')
 const BIN = 'packages/relay/src/bin.ts'

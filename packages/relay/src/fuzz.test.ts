@@ -1,5 +1,15 @@
 import type { Socket } from 'node:net'
 import {
+  FakeClock,
+  Harness,
+  hex,
+  metric,
+  randomId,
+  randomTopic,
+  type TestClient,
+  waitFor,
+} from '@pairline/testkit/relay'
+import {
   encodeAck,
   encodePing,
   encodePublish,
@@ -11,16 +21,6 @@ import {
 import { afterEach, expect, it } from 'vitest'
 import type { RelayLimits } from './limits.js'
 import type { Relay } from './relay.js'
-import {
-  FakeClock,
-  Harness,
-  hex,
-  metric,
-  randomId,
-  randomTopic,
-  type TestClient,
-  waitFor,
-} from './testClient.js'
 
 const h = new Harness()
 afterEach(() => h.cleanup())

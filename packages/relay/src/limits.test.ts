@@ -1,7 +1,4 @@
 import type { Socket } from 'node:net'
-import { encodePublish, encodeSubscribe } from '@pairline/wire'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { Relay } from './relay.js'
 import {
   FakeClock,
   Harness,
@@ -12,7 +9,10 @@ import {
   rawUpgrade,
   type TestClient,
   waitFor,
-} from './testClient.js'
+} from '@pairline/testkit/relay'
+import { encodePublish, encodeSubscribe } from '@pairline/wire'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Relay } from './relay.js'
 
 const h = new Harness()
 afterEach(() => h.cleanup())

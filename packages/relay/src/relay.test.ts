@@ -1,6 +1,4 @@
 import { type Socket, connect as tcpConnect } from 'node:net'
-import { RelayErrorCode } from '@pairline/wire'
-import { afterEach, describe, expect, it } from 'vitest'
 import {
   FakeClock,
   Harness,
@@ -13,7 +11,9 @@ import {
   rawUpgrade,
   type TestClient,
   waitFor,
-} from './testClient.js'
+} from '@pairline/testkit/relay'
+import { RelayErrorCode } from '@pairline/wire'
+import { afterEach, describe, expect, it } from 'vitest'
 
 const h = new Harness()
 afterEach(() => h.cleanup())

@@ -1,4 +1,5 @@
 import { createRelay, type Relay } from '@pairline/relay'
+import { ANVIL_KEYS, type Anvil, startAnvil } from '@pairline/testkit/anvil'
 import { BrowserProvider } from 'ethers'
 import {
   createPublicClient,
@@ -15,7 +16,6 @@ import {
 import { type Account, privateKeyToAccount, toAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createDapp, createWallet, type Dapp, type Wallet } from './index.js'
-import { ANVIL_KEYS, type Anvil, startAnvil } from './testing/anvil.js'
 
 const dappMeta = { name: 'E2E dApp', url: 'https://dapp.example' }
 const walletMeta = { name: 'E2E Wallet', url: 'https://wallet.example' }

@@ -6,12 +6,12 @@ import {
   type StoredMessage,
   type Subscriber,
 } from '@pairline/relay'
+import { ANVIL_KEYS } from '@pairline/testkit/anvil'
 import { createWalletClient, custom, verifyMessage } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createDapp, createWallet, memoryStorage, type Storage, type WalletRequest } from './index.js'
 import { decodeRecord } from './session/record.js'
-import { ANVIL_KEYS } from './testing/anvil.js'
 
 const dappMeta = { name: 'Lifecycle dApp', url: 'https://dapp.example' }
 const walletMeta = { name: 'Lifecycle Wallet', url: 'https://wallet.example' }

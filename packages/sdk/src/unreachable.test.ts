@@ -1,7 +1,7 @@
+import { ANVIL_KEYS } from '@pairline/testkit/anvil'
 import { privateKeyToAccount } from 'viem/accounts'
 import { expect, it } from 'vitest'
 import { createDapp, createWallet } from './index.js'
-import { ANVIL_KEYS } from './testing/anvil.js'
 
 it('pair() fails with RELAY_UNAVAILABLE when the relay cannot be reached, on both sides', async () => {
   const dapp = createDapp({

@@ -1,8 +1,3 @@
-import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
-import { equalBytes } from './bytes.js'
-import { answerResume, createDappHandshake, startResume, startWalletHandshake } from './handshake.js'
-import { keyPairFromPrivate } from './noise/dh.js'
 import {
   DAPP_META,
   fixedBytes,
@@ -11,7 +6,12 @@ import {
   TEST_PROPOSAL,
   testPairing,
   WALLET_META,
-} from './testing.js'
+} from '@pairline/testkit/protocol'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { equalBytes } from './bytes.js'
+import { answerResume, createDappHandshake, startResume, startWalletHandshake } from './handshake.js'
+import { keyPairFromPrivate } from './noise/dh.js'
 
 const hello = { v: 1 as const, wallet: WALLET_META }
 

@@ -1,8 +1,8 @@
+import { TEST_PROPOSAL, WALLET_META } from '@pairline/testkit/protocol'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { utf8 } from './bytes.js'
 import { decodeHello, decodeProposal, encodeHello, encodeProposal } from './payloads.js'
-import { TEST_PROPOSAL, WALLET_META } from './testing.js'
 
 const code = (c: string) => expect.objectContaining({ code: c })
 

@@ -1,6 +1,6 @@
+import { fixedBytes } from '@pairline/testkit/protocol'
 import { describe, expect, it } from 'vitest'
 import { fromBase64Url } from './bytes.js'
-import { fixedBytes } from './testing.js'
 import { exportSession, pairingTopics } from './topics.js'
 
 describe('topics', () => {

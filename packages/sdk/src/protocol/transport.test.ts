@@ -1,9 +1,9 @@
+import { fixedBytes } from '@pairline/testkit/protocol'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { equalBytes, fromUtf8, utf8 } from './bytes.js'
 import { MAX_FRAME_LEN, MAX_FRAME_PLAINTEXT, MIN_FRAME_LEN, parseFrame } from './frame.js'
 import { REPLAY_WINDOW } from './replay.js'
-import { fixedBytes } from './testing.js'
 import { FrameReceiver, FrameSender, MAX_EPOCH_SKIP, nextEpochKey } from './transport.js'
 
 const code = (c: string) => expect.objectContaining({ code: c })

@@ -1,6 +1,6 @@
+import { testPairing } from '@pairline/testkit/protocol'
 import QRCode from 'qrcode'
 import { describe, expect, it } from 'vitest'
-import { testPairing } from '../protocol/testing.js'
 import { encodePairingUri } from '../protocol/uri.js'
 import { toDataUrl, toSvg, toTerminal } from './index.js'
 

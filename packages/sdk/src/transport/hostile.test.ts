@@ -1,8 +1,4 @@
 import { createRelay, type Relay } from '@pairline/relay'
-import { decodeClientFrame, encodeError, encodeMessage, encodeOk, Op, RelayErrorCode } from '@pairline/wire'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { PairlineError } from '../errors/base.js'
-import { fromBase64Url } from '../protocol/bytes.js'
 import {
   bytes,
   Clients,
@@ -11,10 +7,15 @@ import {
   record,
   type ScriptedServer,
   scriptedServer,
-} from './testing.js'
+} from '@pairline/testkit/transport'
+import { decodeClientFrame, encodeError, encodeMessage, encodeOk, Op, RelayErrorCode } from '@pairline/wire'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { PairlineError } from '../errors/base.js'
+import { fromBase64Url } from '../protocol/bytes.js'
+import { createRelayClient } from './relayClient.js'
 import type { WebSocketConstructor } from './types.js'
 
-const clients = new Clients()
+const clients = new Clients(createRelayClient)
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
   await clients.cleanup()

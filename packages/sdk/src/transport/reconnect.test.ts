@@ -1,6 +1,4 @@
 import { createRelay, type Relay } from '@pairline/relay'
-import { decodeClientFrame, encodeError, encodeOk, Op, RelayErrorCode } from '@pairline/wire'
-import { afterEach, describe, expect, it } from 'vitest'
 import {
   bytes,
   Clients,
@@ -11,9 +9,12 @@ import {
   type ScriptedServer,
   scriptedServer,
   waitFor,
-} from './testing.js'
+} from '@pairline/testkit/transport'
+import { decodeClientFrame, encodeError, encodeOk, Op, RelayErrorCode } from '@pairline/wire'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createRelayClient } from './relayClient.js'
 
-const clients = new Clients()
+const clients = new Clients(createRelayClient)
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
   await clients.cleanup()

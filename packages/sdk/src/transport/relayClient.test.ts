@@ -1,10 +1,11 @@
 import { createRelay, type Relay, type RelayOptions } from '@pairline/relay'
+import { bytes, Clients, deadUrl, nextEvent, randomTopic, record } from '@pairline/testkit/transport'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket as WsWebSocket } from 'ws'
-import { bytes, Clients, deadUrl, nextEvent, randomTopic, record } from './testing.js'
+import { createRelayClient } from './relayClient.js'
 import type { RelayMessage } from './types.js'
 
-const clients = new Clients()
+const clients = new Clients(createRelayClient)
 const relays: Relay[] = []
 afterEach(async () => {
   await clients.cleanup()

@@ -1,31 +1,43 @@
 /**
- * Helpers for the relay client's tests (Node only: real sockets on 127.0.0.1). Not exported from the
- * package entry points.
+ * Helpers for the relay client's tests (Node only: real sockets on 127.0.0.1). The client factory
+ * is passed in (`new Clients(createRelayClient)`), so this kit needs nothing from the SDK beyond
+ * its public types.
  */
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { createServer, type Server, type Socket } from 'node:net'
+import type { RelayClient, RelayClientEvents } from '@pairline/sdk'
+import { type Topic, toBase64Url } from '@pairline/sdk/protocol'
 import { type WebSocket, WebSocketServer } from 'ws'
-import { toBase64Url } from '../protocol/bytes.js'
-import type { Topic } from '../protocol/topics.js'
-import { createRelayClient } from './relayClient.js'
-import type { RelayClient, RelayClientEventName, RelayClientEvents, RelayClientOptions } from './types.js'
 
+export { waitFor } from './wait.js'
+
+type EventName = keyof RelayClientEvents
+/** A relay topic as the SDK spells it (base64url of 32 bytes). */
 export const randomTopic = (): Topic => toBase64Url(new Uint8Array(randomBytes(32)))
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
 
 /** Fast reconnects and short timeouts, so a test never waits on defaults. */
-export const FAST: Partial<RelayClientOptions> = {
+export const FAST = {
   reconnect: { initialDelayMs: 10, maxDelayMs: 50 },
   requestTimeoutMs: 2000,
-}
+} as const
+
+/** What `new Clients(...)` needs from a relay-client factory (the SDK's `createRelayClient`). */
+export type ClientFactory<O extends { url: string }> = (options: O) => RelayClient
 
 /** Creates clients for one test and closes all of them in `cleanup()` (afterEach). */
-export class Clients {
+export class Clients<O extends { url: string }> {
   readonly #all: RelayClient[] = []
+  readonly #factory: ClientFactory<O>
 
-  create(url: string, options: Partial<RelayClientOptions> = {}): RelayClient {
-    const client = createRelayClient({ url, ...FAST, ...options })
+  constructor(factory: ClientFactory<O>) {
+    this.#factory = factory
+  }
+
+  create(url: string, options: Partial<Omit<O, 'url'>> = {}): RelayClient {
+    // O is the factory's own options type: url, FAST and the overrides are each a part of it
+    const client = this.#factory({ url, ...FAST, ...options } as unknown as O)
     this.#all.push(client)
     return client
   }
@@ -36,7 +48,7 @@ export class Clients {
 }
 
 /** The arguments of the next `event`, or a rejection after `timeoutMs`. */
-export function nextEvent<E extends RelayClientEventName>(
+export function nextEvent<E extends EventName>(
   client: RelayClient,
   event: E,
   timeoutMs = 3000,
@@ -55,7 +67,7 @@ export function nextEvent<E extends RelayClientEventName>(
 }
 
 /** Records the first argument of every `event` from now on. */
-export function record<E extends RelayClientEventName>(
+export function record<E extends EventName>(
   client: RelayClient,
   event: E,
 ): Parameters<RelayClientEvents[E]>[0][] {
@@ -64,17 +76,6 @@ export function record<E extends RelayClientEventName>(
     seen.push(first)
   }) as unknown as RelayClientEvents[E])
   return seen
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-/** Polls `check` until true (for what has no event, like a server's connection count). */
-export async function waitFor(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`)
-    await sleep(5)
-  }
 }
 
 export type ScriptedServer = {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 
 /**
  * A real local chain: anvil from `@foundry-rs/anvil`, as a child process on 127.0.0.1 and a free
- * port. Test and demo helper; not part of the published API.
+ * port. Test and demo helper; not part of any published package.
  */
 export type Anvil = { rpcUrl: string; chainId: number; stop(): Promise<void> }
 

@@ -1,10 +1,8 @@
-import { keyPairFromPrivate } from './noise/dh.js'
-import type { RandomBytes } from './random.js'
-import type { PairingUri } from './uri.js'
+import { keyPairFromPrivate, type PairingUri, type RandomBytes } from '@pairline/sdk/protocol'
 
 /**
  * Deterministic helpers for tests and for generating docs/vectors (never for production: the
- * SDK always draws from crypto.getRandomValues). Not exported from the package entry points.
+ * SDK always draws from crypto.getRandomValues).
  */
 export function seededRandom(seed: number): RandomBytes {
   let x = seed >>> 0 || 1
