@@ -8,17 +8,9 @@
  *   pnpm demo -- --relay ws://…    a relay you run instead of the embedded one
  */
 import { createRelay, type Relay } from '@pairline/relay'
-import {
-  createDapp,
-  createWallet,
-  type Dapp,
-  type DappSession,
-  type Pairing,
-  type Wallet,
-  type WalletRequest,
-  type WalletSession,
-} from '@pairline/sdk'
+import { createDapp, type Dapp, type DappSession, type Pairing } from '@pairline/sdk'
 import { toTerminal } from '@pairline/sdk/qr'
+import { createWallet, type Wallet, type WalletRequest, type WalletSession } from '@pairline/sdk/wallet'
 import { ANVIL_KEYS, type Anvil, startAnvil } from '@pairline/testkit/anvil'
 import {
   createPublicClient,

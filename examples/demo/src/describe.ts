@@ -1,4 +1,4 @@
-import type { WalletRequest } from '@pairline/sdk'
+import type { WalletRequest } from '@pairline/sdk/wallet'
 import { formatEther, hexToBigInt, hexToString, isHex } from 'viem'
 
 /**

@@ -4,7 +4,7 @@ import {
   type WalletProposal,
   type WalletRequest,
   type WalletSession,
-} from '@pairline/sdk'
+} from '@pairline/sdk/wallet'
 import { formatEther, type Hex, hexToBigInt, http, isHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { loadConfig, type PageConfig } from './config.js'

@@ -14,7 +14,7 @@ export type SizeEntry = { name: string; code: string }
 
 export const ENTRIES: SizeEntry[] = [
   { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'` },
-  { name: 'wallet: createWallet', code: `export { createWallet } from '@pairline/sdk'` },
+  { name: 'wallet: createWallet', code: `export { createWallet } from '@pairline/sdk/wallet'` },
   {
     name: 'protocol core (handshake + frames)',
     code: `export { startWalletHandshake, createDappHandshake, FrameSender, FrameReceiver } from '@pairline/sdk/protocol'`,

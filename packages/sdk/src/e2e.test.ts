@@ -15,7 +15,8 @@ import {
 } from 'viem'
 import { type Account, privateKeyToAccount, toAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createDapp, createWallet, type Dapp, type Wallet } from './index.js'
+import { createDapp, type Dapp } from './index.js'
+import { createWallet, type Wallet } from './wallet/index.js'
 
 const dappMeta = { name: 'E2E dApp', url: 'https://dapp.example' }
 const walletMeta = { name: 'E2E Wallet', url: 'https://wallet.example' }

@@ -1,14 +1,18 @@
-export { createDapp, type Dapp, type DappOptions, type Pairing } from './dapp/createDapp.js'
+/**
+ * `@pairline/sdk`: the dApp side, errors and storage. Nothing reachable from here imports viem
+ * (held by index.test.ts); the wallet side is `@pairline/sdk/wallet`.
+ */
+export * from './dapp/index.js'
 export {
-  type Eip1193Provider,
-  type ProviderEvent,
-  READ_ONLY_METHODS,
-  WALLET_METHODS,
-} from './dapp/provider.js'
-export { DappSession, type DappSessionEvents } from './dapp/session.js'
-export { ErrorCode, isPairlineError, PairlineError, type PairlineErrorOptions } from './errors/index.js'
+  ErrorCode,
+  isPairlineError,
+  PairlineError,
+  type PairlineErrorOptions,
+  ProviderRpcError,
+  type ProviderRpcErrorOptions,
+  RpcCode,
+} from './errors/index.js'
 export type { Metadata, Namespace, Namespaces } from './protocol/payloads.js'
-export { ProviderRpcError, RpcCode } from './session/rpcErrors.js'
 export {
   browserStorage,
   defaultStorage,
@@ -17,6 +21,10 @@ export {
   type Storage,
   sealedStorage,
 } from './storage/index.js'
-export type { ReconnectingEvent, RelayClient, RelayClientEvents, RelayMessage } from './transport/index.js'
-export { createWallet, type Wallet, type WalletOptions, type WalletProposal } from './wallet/createWallet.js'
-export { type WalletRequest, WalletSession, type WalletSessionEvents } from './wallet/session.js'
+export type {
+  ReconnectingEvent,
+  ReconnectOptions,
+  RelayClient,
+  RelayClientEvents,
+  RelayMessage,
+} from './transport/index.js'

@@ -10,8 +10,9 @@ import { ANVIL_KEYS } from '@pairline/testkit/anvil'
 import { createWalletClient, custom, verifyMessage } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createDapp, createWallet, memoryStorage, type Storage, type WalletRequest } from './index.js'
+import { createDapp, memoryStorage, type Storage } from './index.js'
 import { decodeRecord } from './session/record.js'
+import { createWallet, type WalletRequest } from './wallet/index.js'
 
 const dappMeta = { name: 'Lifecycle dApp', url: 'https://dapp.example' }
 const walletMeta = { name: 'Lifecycle Wallet', url: 'https://wallet.example' }

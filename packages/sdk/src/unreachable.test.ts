@@ -1,7 +1,8 @@
 import { ANVIL_KEYS } from '@pairline/testkit/anvil'
 import { privateKeyToAccount } from 'viem/accounts'
 import { expect, it } from 'vitest'
-import { createDapp, createWallet } from './index.js'
+import { createDapp } from './index.js'
+import { createWallet } from './wallet/index.js'
 
 it('pair() fails with RELAY_UNAVAILABLE when the relay cannot be reached, on both sides', async () => {
   const dapp = createDapp({

@@ -1,15 +1,31 @@
 import { EventEmitter } from 'eventemitter3'
+import { ProviderRpcError, RpcCode } from '../errors/provider.js'
 import { chainNumber } from '../session/bodies.js'
-import { ProviderRpcError, RpcCode } from '../session/rpcErrors.js'
 import type { DappSession } from './session.js'
 
-/** The EIP-1193 provider a dApp hands to viem (`custom(provider)`) or ethers (`BrowserProvider`). */
-export type Eip1193Provider = {
-  request(args: { method: string; params?: unknown }): Promise<unknown>
-  on(event: ProviderEvent, listener: (...args: never[]) => void): Eip1193Provider
-  removeListener(event: ProviderEvent, listener: (...args: never[]) => void): Eip1193Provider
+/** The arguments of `provider.request`. */
+export type RequestArguments = { readonly method: string; readonly params?: unknown }
+
+/** What each EIP-1193 event hands its listeners. */
+export type ProviderEventMap = {
+  accountsChanged(accounts: `0x${string}`[]): void
+  chainChanged(chainId: string): void
+  connect(info: { chainId: string }): void
+  disconnect(error: ProviderRpcError): void
+  message(message: { type: string; data: unknown }): void
 }
-export type ProviderEvent = 'connect' | 'disconnect' | 'accountsChanged' | 'chainChanged' | 'message'
+export type ProviderEvent = keyof ProviderEventMap
+
+/**
+ * The EIP-1193 provider a dApp hands to viem (`custom(provider)`), ethers (`BrowserProvider`) or
+ * wagmi. `request` is generic so that the type is assignable to viem's `EIP1193Provider`: the caller
+ * names the result type it expects, as with any EIP-1193 provider.
+ */
+export type Eip1193Provider = {
+  request<T = unknown>(args: RequestArguments): Promise<T>
+  on<E extends ProviderEvent>(event: E, listener: ProviderEventMap[E]): Eip1193Provider
+  removeListener<E extends ProviderEvent>(event: E, listener: ProviderEventMap[E]): Eip1193Provider
+}
 
 /** Methods the wallet answers; each must be among the methods the wallet approved. */
 export const WALLET_METHODS = [
@@ -19,10 +35,11 @@ export const WALLET_METHODS = [
   'eth_signTransaction',
   'wallet_switchEthereumChain',
   'wallet_addEthereumChain',
-] as const
+] as const satisfies readonly string[]
+Object.freeze(WALLET_METHODS)
 
 /** Read-only methods: answered by the dApp's own RPC endpoint, never sent to the wallet. */
-export const READ_ONLY_METHODS = new Set([
+export const READ_ONLY_METHODS: readonly string[] = Object.freeze([
   'eth_blockNumber',
   'eth_call',
   'eth_estimateGas',
@@ -42,6 +59,7 @@ export const READ_ONLY_METHODS = new Set([
   'net_listening',
   'web3_clientVersion',
 ])
+const READ_ONLY = new Set(READ_ONLY_METHODS)
 
 const toHex = (n: number) => `0x${n.toString(16)}`
 
@@ -64,20 +82,20 @@ async function forward(url: string, method: string, params: unknown): Promise<un
   } | null
   if (!body)
     throw new ProviderRpcError(RpcCode.Internal, `The RPC endpoint answered HTTP ${response.status}.`)
-  if (body.error) throw new ProviderRpcError(body.error.code, body.error.message, body.error.data)
+  if (body.error) throw new ProviderRpcError(body.error.code, body.error.message, { data: body.error.data })
   return body.result
 }
 
 /** Builds the EIP-1193 provider of a session. */
 export function createProvider(session: DappSession, rpcUrls: Record<string, string>): Eip1193Provider {
-  const emitter = new EventEmitter()
+  const emitter = new EventEmitter<ProviderEventMap>()
   session.on('accountsChanged', (a) => emitter.emit('accountsChanged', [...a]))
   session.on('chainChanged', (c) => emitter.emit('chainChanged', toHex(chainNumber(c))))
   session.on('disconnect', ({ code, message }) =>
     emitter.emit('disconnect', new ProviderRpcError(code, message)),
   )
 
-  async function request({ method, params }: { method: string; params?: unknown }): Promise<unknown> {
+  async function route({ method, params }: RequestArguments): Promise<unknown> {
     if (typeof method !== 'string')
       throw new ProviderRpcError(RpcCode.InvalidParams, 'method must be a string')
     if (session.ended) throw new ProviderRpcError(RpcCode.Disconnected, 'The session has ended.')
@@ -90,7 +108,7 @@ export function createProvider(session: DappSession, rpcUrls: Record<string, str
       case 'net_version':
         return String(chainNumber(session.chainId))
     }
-    if (READ_ONLY_METHODS.has(method)) {
+    if (READ_ONLY.has(method)) {
       const url = rpcUrls[session.chainId]
       if (!url) {
         throw new ProviderRpcError(
@@ -130,13 +148,13 @@ export function createProvider(session: DappSession, rpcUrls: Record<string, str
   }
 
   const provider: Eip1193Provider = {
-    request,
+    request: <T>(args: RequestArguments) => route(args) as Promise<T>,
     on(event, listener) {
-      emitter.on(event, listener as (...a: unknown[]) => void)
+      emitter.on(event, listener as never)
       return provider
     },
     removeListener(event, listener) {
-      emitter.removeListener(event, listener as (...a: unknown[]) => void)
+      emitter.removeListener(event, listener as never)
       return provider
     },
   }

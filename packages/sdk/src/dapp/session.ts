@@ -1,11 +1,11 @@
 import { EventEmitter } from 'eventemitter3'
 import { PairlineError } from '../errors/base.js'
+import { ProviderRpcError, RpcCode } from '../errors/provider.js'
 import type { Metadata } from '../protocol/payloads.js'
 import { type Approve, addressOf, asEvent, asExtend, asResponse } from '../session/bodies.js'
 import type { Channel } from '../session/channel.js'
 import { SessionLifecycle } from '../session/lifecycle.js'
 import type { SessionMessage } from '../session/messages.js'
-import { ProviderRpcError, RpcCode } from '../session/rpcErrors.js'
 import type { ChannelState } from '../session/state.js'
 import type { Eip1193Provider } from './provider.js'
 
@@ -97,7 +97,7 @@ export class DappSession extends EventEmitter<DappSessionEvents> {
       release: (ended) => {
         for (const p of this.#pending.values()) {
           clearTimeout(p.timer)
-          if (ended) p.reject(new ProviderRpcError(RpcCode.Disconnected, 'The session has ended.'))
+          if (ended) p.reject(this.#life.endedError())
         }
         if (ended) this.#pending.clear()
       },
@@ -123,7 +123,7 @@ export class DappSession extends EventEmitter<DappSessionEvents> {
 
   /** Sends a request to the wallet and resolves with its result (or rejects with a ProviderRpcError). */
   async request(method: string, params: unknown): Promise<unknown> {
-    if (this.#life.ended) throw new ProviderRpcError(RpcCode.Disconnected, 'The session has ended.')
+    if (this.#life.ended) throw this.#life.endedError()
     const id = this.#nextId++
     const expiresAt = Math.floor(this.#ctx.now()) + this.#ctx.requestTtlSeconds
     const result = new Promise<unknown>((resolve, reject) => {
@@ -154,7 +154,7 @@ export class DappSession extends EventEmitter<DappSessionEvents> {
           }
           this.#pending.delete(r.id)
           clearTimeout(p.timer)
-          if (r.error) p.reject(new ProviderRpcError(r.error.code, r.error.message, r.error.data))
+          if (r.error) p.reject(new ProviderRpcError(r.error.code, r.error.message, { data: r.error.data }))
           else p.resolve(r.result)
           return
         }

@@ -7,16 +7,17 @@ export type PairlineErrorOptions = {
 }
 
 /**
- * The one error class of Pairline. `code` is stable and machine-readable; `shortMessage` is the
- * human sentence; `message` adds the details and the code. Never carries secret bytes.
+ * The one error root of Pairline. `code` is stable and machine-readable (an `ErrorCode`, or an
+ * EIP-1193 number for a `ProviderRpcError`); `shortMessage` is the human sentence; `message` adds
+ * the details and the code. Never carries secret bytes.
  */
-export class PairlineError extends Error {
+export class PairlineError<C extends ErrorCode | number = ErrorCode> extends Error {
   override name = 'PairlineError'
-  readonly code: ErrorCode
+  readonly code: C
   readonly shortMessage: string
   readonly details: string | undefined
 
-  constructor(code: ErrorCode, shortMessage: string, options: PairlineErrorOptions = {}) {
+  constructor(code: C, shortMessage: string, options: PairlineErrorOptions = {}) {
     const lines = [shortMessage]
     if (options.details) lines.push('', `Details: ${options.details}`)
     lines.push(`Code: ${code}`)
@@ -36,9 +37,4 @@ export class PairlineError extends Error {
       err = next
     }
   }
-}
-
-/** True when `err` is a PairlineError, optionally with the given code. */
-export function isPairlineError(err: unknown, code?: ErrorCode): err is PairlineError {
-  return err instanceof PairlineError && (code === undefined || err.code === code)
 }

@@ -36,9 +36,8 @@ export const ErrorCode = {
   RelayUnavailable: 'RELAY_UNAVAILABLE',
   RelayRejected: 'RELAY_REJECTED',
   RequestTimeout: 'REQUEST_TIMEOUT',
-  // Sessions (dapp/, wallet/, session/)
+  // Sessions (dapp/, wallet/, channel/); provider errors carry one as `pairlineCode`
   SessionExpired: 'SESSION_EXPIRED',
-  SessionNotFound: 'SESSION_NOT_FOUND',
   Disconnected: 'DISCONNECTED',
   UserRejected: 'USER_REJECTED',
   UnsupportedMethod: 'UNSUPPORTED_METHOD',
@@ -46,6 +45,7 @@ export const ErrorCode = {
   RequestExpired: 'REQUEST_EXPIRED',
   InvalidParams: 'INVALID_PARAMS',
   InternalError: 'INTERNAL_ERROR',
+  RpcError: 'RPC_ERROR',
   StorageFailed: 'STORAGE_FAILED',
 } as const
 

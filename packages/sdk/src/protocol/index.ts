@@ -49,7 +49,7 @@ export {
 export { getRandomSource, type RandomBytes } from './random.js'
 export { REPLAY_WINDOW, type ReplayVerdict, ReplayWindow } from './replay.js'
 export { deriveSas, SAS_DIGITS } from './sas.js'
-export { exportSession, pairingTopics, type SessionExports, type Topic, type TopicPair } from './topics.js'
+export { pairingTopics, type Topic, type TopicPair } from './topics.js'
 export {
   DEFAULT_COUNTER_LIMIT,
   DEFAULT_GRACE_SECONDS,

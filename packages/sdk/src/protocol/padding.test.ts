@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { isPairlineError, PairlineError } from '../errors/base.js'
+import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
+import { isPairlineError } from '../errors/is.js'
 import { equalBytes } from './bytes.js'
 import { MAX_PADDED_PLAINTEXT, pad, paddedLength, unpad } from './padding.js'
 
@@ -18,7 +19,7 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn()
   } catch (err) {
-    return isPairlineError(err) ? err.code : 'not a PairlineError'
+    return isPairlineError(err) ? String(err.code) : 'not a PairlineError'
   }
   return undefined
 }

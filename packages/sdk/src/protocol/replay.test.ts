@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { isPairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
+import { isPairlineError } from '../errors/is.js'
 import { REPLAY_WINDOW, REPLAY_WORDS, type ReplayVerdict, ReplayWindow } from './replay.js'
 
 const W = REPLAY_WINDOW
@@ -37,7 +37,7 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn()
   } catch (err) {
-    return isPairlineError(err) ? err.code : 'not a PairlineError'
+    return isPairlineError(err) ? String(err.code) : 'not a PairlineError'
   }
   return undefined
 }

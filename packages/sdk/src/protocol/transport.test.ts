@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest'
 import { equalBytes, fromUtf8, utf8 } from './bytes.js'
 import { MAX_FRAME_LEN, MAX_FRAME_PLAINTEXT, MIN_FRAME_LEN, parseFrame } from './frame.js'
 import { REPLAY_WINDOW } from './replay.js'
-import { FrameReceiver, FrameSender, MAX_EPOCH_SKIP, nextEpochKey } from './transport.js'
+import {
+  FrameReceiver,
+  FrameSender,
+  MAX_EPOCH_SKIP,
+  nextEpochKey,
+  receiverState,
+  senderState,
+} from './transport.js'
 
 const code = (c: string) => expect.objectContaining({ code: c })
 const NOW = 1_800_000_000
@@ -39,9 +46,9 @@ describe('transport frames', () => {
       fc.property(fc.nat(), fc.integer({ min: 0, max: 7 }), (i, bit) => {
         const m = f.slice()
         m[i % m.length]! ^= 1 << bit
-        const before = JSON.stringify(rx.exportState(), (_, v) => (v instanceof Uint8Array ? [...v] : v))
+        const before = JSON.stringify(receiverState(rx), (_, v) => (v instanceof Uint8Array ? [...v] : v))
         expect(() => rx.open(m, NOW)).toThrow()
-        const after = JSON.stringify(rx.exportState(), (_, v) => (v instanceof Uint8Array ? [...v] : v))
+        const after = JSON.stringify(receiverState(rx), (_, v) => (v instanceof Uint8Array ? [...v] : v))
         expect(after).toBe(before)
       }),
       { numRuns: 500 },
@@ -182,7 +189,7 @@ describe('transport frames', () => {
     rx2.open(c2!, NOW)
     expect(() => rx2.open(b2!, NOW + 30)).toThrowError(code('FRAME_EPOCH_REJECTED'))
     expect(rx2.hasPreviousKey).toBe(false)
-    expect(rx2.exportState().previous).toBeNull()
+    expect(receiverState(rx2).previous).toBeNull()
     expect(read(rx.open(d!, NOW + 31).plaintext)).toBe('3')
   })
 
@@ -192,7 +199,7 @@ describe('transport frames', () => {
     for (const f of early) rx.open(f, NOW)
     rx.open(tx.seal(text('later'), NOW), NOW)
     rx.tick(NOW + 1)
-    const dump = rx.exportState()
+    const dump = receiverState(rx)
     expect(dump.previous).toBeNull()
     // An attacker holding the dumped state (key and all) tries the recorded frames with a fresh window.
     const thief = new FrameReceiver({ key: dump.current.key })
@@ -270,7 +277,7 @@ describe('transport frames', () => {
   it('a flood of junk frames keeps the state unchanged', () => {
     const { tx, rx } = pair()
     rx.open(tx.seal(text('first'), NOW), NOW)
-    const before = rx.exportState()
+    const before = receiverState(rx)
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), fc.boolean(), (junk, header) => {
         if (header && junk.length > 1) {
@@ -281,7 +288,7 @@ describe('transport frames', () => {
       }),
       { numRuns: 2000 },
     )
-    const after = rx.exportState()
+    const after = receiverState(rx)
     expect(equalBytes(after.current.key, before.current.key)).toBe(true)
     expect(after.window).toEqual(before.window)
     expect(read(rx.open(tx.seal(text('still works'), NOW), NOW).plaintext)).toBe('still works')
@@ -292,8 +299,8 @@ describe('transport frames', () => {
     const f = tx.seal(text('x'), NOW)
     tx.destroy()
     rx.destroy()
-    expect(tx.exportState().key.every((b) => b === 0)).toBe(true)
-    expect(rx.exportState().current.key.length).toBe(0)
+    expect(senderState(tx).key.every((b) => b === 0)).toBe(true)
+    expect(receiverState(rx).current.key.length).toBe(0)
     expect(() => tx.seal(text('y'), NOW)).toThrowError(code('SESSION_CLOSED'))
     expect(() => rx.open(f, NOW)).toThrowError(code('SESSION_CLOSED'))
   })
@@ -303,14 +310,14 @@ describe('transport frames', () => {
     const fs = Array.from({ length: 5 }, (_, i) => tx.seal(text(`${i}`), NOW))
     rx.open(fs[0]!, NOW)
     rx.open(fs[2]!, NOW)
-    const rx2 = new FrameReceiver({ key, state: rx.exportState() })
+    const rx2 = new FrameReceiver({ key, state: receiverState(rx) })
     expect(() => rx2.open(fs[2]!, NOW)).toThrowError(code('FRAME_REPLAYED'))
     expect(read(rx2.open(fs[1]!, NOW).plaintext)).toBe('1')
     const tx2 = new FrameSender({
-      key: tx.exportState().key,
+      key: senderState(tx).key,
       nowSeconds: NOW,
       policy: { afterMessages: 2, afterSeconds: 600 },
-      state: tx.exportState(),
+      state: senderState(tx),
     })
     expect(read(rx2.open(tx2.seal(text('next'), NOW), NOW).plaintext)).toBe('next')
   })

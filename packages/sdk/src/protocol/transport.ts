@@ -44,6 +44,16 @@ export type SenderState = {
  * One direction's sending half: pads, picks the next counter, rekeys on schedule, seals.
  * The old key is wiped at each rekey, so a key stolen now cannot read earlier frames.
  */
+let readSender: (tx: FrameSender) => SenderState
+let readReceiver: (rx: FrameReceiver) => ReceiverState
+
+/**
+ * The full state of a sender or receiver, keys included (the caller wipes them). Not part of any
+ * entry point: no public API returns key bytes; tests and the vectors generator import it here.
+ */
+export const senderState = (tx: FrameSender): SenderState => readSender(tx)
+export const receiverState = (rx: FrameReceiver): ReceiverState => readReceiver(rx)
+
 export class FrameSender {
   #s: SenderState
   readonly #policy: RekeyPolicy
@@ -110,9 +120,8 @@ export class FrameSender {
     return concatBytes(header, sealed)
   }
 
-  /** The full state, key included, for encrypted persistence. The caller wipes `key`. */
-  exportState(): SenderState {
-    return { ...this.#s, key: this.#s.key.slice() }
+  static {
+    readSender = (tx) => ({ ...tx.#s, key: tx.#s.key.slice() })
   }
 
   destroy(): void {
@@ -236,13 +245,12 @@ export class FrameReceiver {
     return { plaintext, epoch: f.epoch, counter: f.counter }
   }
 
-  /** The full state, keys included, for encrypted persistence. The caller wipes the keys. */
-  exportState(): ReceiverState {
-    return {
-      current: { epoch: this.#current.epoch, key: this.#current.key.slice() },
-      previous: this.#previous ? { ...this.#previous, key: this.#previous.key.slice() } : null,
-      window: this.#window.snapshot(),
-    }
+  static {
+    readReceiver = (rx) => ({
+      current: { epoch: rx.#current.epoch, key: rx.#current.key.slice() },
+      previous: rx.#previous ? { ...rx.#previous, key: rx.#previous.key.slice() } : null,
+      window: rx.#window.snapshot(),
+    })
   }
 
   destroy(): void {

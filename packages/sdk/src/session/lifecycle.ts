@@ -1,8 +1,9 @@
 import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
+import { ProviderRpcError, RpcCode } from '../errors/provider.js'
 import { asClose } from './bodies.js'
 import type { Channel } from './channel.js'
 import type { SessionMessage } from './messages.js'
-import { RpcCode } from './rpcErrors.js'
 import { ExpiryTimer } from './store.js'
 
 export type Disconnect = { code: number; message: string }
@@ -29,16 +30,16 @@ export type LifecycleOptions = {
 
 export class SessionLifecycle {
   #ended = false
+  #expired = false
   readonly #expiry: ExpiryTimer
   readonly #o: LifecycleOptions
 
   constructor(o: LifecycleOptions) {
     this.#o = o
-    this.#expiry = new ExpiryTimer(
-      o.now,
-      o.expiresAt,
-      () => void this.end(RpcCode.Disconnected, 'The session expired.', false),
-    )
+    this.#expiry = new ExpiryTimer(o.now, o.expiresAt, () => {
+      this.#expired = true
+      void this.end(RpcCode.Disconnected, 'The session expired.', false)
+    })
     o.channel.on('message', (m) => this.#onMessage(m))
     o.channel.on('error', (e) => o.onError(e))
     this.#expiry.arm()
@@ -46,6 +47,15 @@ export class SessionLifecycle {
 
   get ended(): boolean {
     return this.#ended
+  }
+
+  /** What a request on the ended session fails with: 4900, SESSION_EXPIRED or DISCONNECTED. */
+  endedError(): ProviderRpcError {
+    return this.#expired
+      ? new ProviderRpcError(RpcCode.Disconnected, 'The session expired.', {
+          pairlineCode: ErrorCode.SessionExpired,
+        })
+      : new ProviderRpcError(RpcCode.Disconnected, 'The session has ended.')
   }
 
   /** Re-reads `expiresAt` (after an extend). */

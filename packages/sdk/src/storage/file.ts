@@ -110,12 +110,12 @@ export function fileStorage(options: FileStorageOptions): Storage {
 }
 
 /**
- * {@link sealedStorage} from the main entry, plus `{ kind: 'key-file', path }`: 32 random bytes in a
+ * {@link sealedStorageCore | sealedStorage} from the main entry, under its own name for Node, plus `{ kind: 'key-file', path }`: 32 random bytes in a
  * file created with mode 0o600 (parents 0o700) on first use and reused afterwards. Concurrent first
  * uses agree on one key (the file appears atomically via link()). A key file of the wrong size raises
  * STORAGE_FAILED rather than being replaced.
  */
-export async function sealedStorage(inner: Storage, keySource: SealingKeySource): Promise<Storage> {
+export async function nodeSealedStorage(inner: Storage, keySource: SealingKeySource): Promise<Storage> {
   if ((keySource as { kind?: unknown } | null | undefined)?.kind !== 'key-file') {
     return sealedStorageCore(inner, keySource)
   }

@@ -13,7 +13,7 @@ export type { SealingKeySource, Storage } from './types.js'
  * The storage used when the app passes none. In a browser (IndexedDB present): browserStorage sealed
  * with a non-extractable WebCrypto key kept in IndexedDB. Elsewhere: memoryStorage, so sessions do not
  * survive a restart; Node apps that want persistence pass
- * `sealedStorage(fileStorage({ directory }), { kind: 'key-file', path })` from `@pairline/sdk/storage/file`.
+ * `nodeSealedStorage(fileStorage({ directory }), { kind: 'key-file', path })` from `@pairline/sdk/storage/file`.
  */
 export async function defaultStorage(): Promise<Storage> {
   if (globalIndexedDb()) return sealedStorage(browserStorage(), { kind: 'webcrypto-nonextractable' })

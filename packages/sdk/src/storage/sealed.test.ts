@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { concatBytes, toBase64Url, utf8 } from '../protocol/bytes.js'
-import { fileStorage, sealedStorage as sealedStorageNode } from './file.js'
+import { fileStorage, nodeSealedStorage } from './file.js'
 import { memoryStorage } from './memory.js'
 import { SEALED_IV_LENGTH, SEALED_TAG_LENGTH, SEALED_VERSION, sealedStorage } from './sealed.js'
 import type { Storage } from './types.js'
@@ -190,12 +190,12 @@ describe('sealedStorage', () => {
   })
 })
 
-describe('sealedStorage from @pairline/sdk/storage/file (key-file)', () => {
+describe('nodeSealedStorage from @pairline/sdk/storage/file (key-file)', () => {
   it('creates the key file 0o600 (parents 0o700) on first use and reuses it', async () => {
     const root = await tempDir()
     const path = join(root, 'keys', 'pairline.key')
     const directory = join(root, 'sessions')
-    const first = await sealedStorageNode(fileStorage({ directory }), { kind: 'key-file', path })
+    const first = await nodeSealedStorage(fileStorage({ directory }), { kind: 'key-file', path })
     await first.set('session:1', SESSION_BLOB)
     const keyBytes = await readFile(path)
     expect(keyBytes).toHaveLength(32)
@@ -206,7 +206,7 @@ describe('sealedStorage from @pairline/sdk/storage/file (key-file)', () => {
     expect(await readdir(join(root, 'keys'))).toEqual(['pairline.key']) // no temporary files left
 
     // A restart: new instances, same key file, same decryptions.
-    const second = await sealedStorageNode(fileStorage({ directory }), { kind: 'key-file', path })
+    const second = await nodeSealedStorage(fileStorage({ directory }), { kind: 'key-file', path })
     expect(await second.get('session:1')).toEqual(SESSION_BLOB)
     expect(await readFile(path)).toEqual(keyBytes)
     // And the bytes on disk are sealed.
@@ -221,7 +221,7 @@ describe('sealedStorage from @pairline/sdk/storage/file (key-file)', () => {
     const path = join(root, 'k')
     const inner = memoryStorage()
     const all = await Promise.all(
-      Array.from({ length: 8 }, () => sealedStorageNode(inner, { kind: 'key-file', path })),
+      Array.from({ length: 8 }, () => nodeSealedStorage(inner, { kind: 'key-file', path })),
     )
     await all[0]!.set('k', SECRET)
     for (const s of all) expect(await s.get('k')).toEqual(SECRET)
@@ -231,15 +231,15 @@ describe('sealedStorage from @pairline/sdk/storage/file (key-file)', () => {
   it('a different key file cannot decrypt', async () => {
     const root = await tempDir()
     const inner = memoryStorage()
-    await (await sealedStorageNode(inner, { kind: 'key-file', path: join(root, 'a') })).set('k', SECRET)
-    const other = await sealedStorageNode(inner, { kind: 'key-file', path: join(root, 'b') })
+    await (await nodeSealedStorage(inner, { kind: 'key-file', path: join(root, 'a') })).set('k', SECRET)
+    const other = await nodeSealedStorage(inner, { kind: 'key-file', path: join(root, 'b') })
     await expect(other.get('k')).rejects.toThrow(undecryptable)
   })
 
   it('a key file of the wrong size is STORAGE_FAILED and left untouched', async () => {
     const path = join(await tempDir(), 'short.key')
     await writeFile(path, new Uint8Array(16))
-    await expect(sealedStorageNode(memoryStorage(), { kind: 'key-file', path })).rejects.toThrow(
+    await expect(nodeSealedStorage(memoryStorage(), { kind: 'key-file', path })).rejects.toThrow(
       expect.objectContaining({ code: 'STORAGE_FAILED', shortMessage: 'The sealing key file is corrupt.' }),
     )
     expect(await readFile(path)).toHaveLength(16)
@@ -248,19 +248,19 @@ describe('sealedStorage from @pairline/sdk/storage/file (key-file)', () => {
   it('an unusable path is STORAGE_FAILED with the cause; an empty one INVALID_ARGUMENT', async () => {
     const root = await tempDir()
     await writeFile(join(root, 'file'), 'x')
-    const err = await sealedStorageNode(memoryStorage(), {
+    const err = await nodeSealedStorage(memoryStorage(), {
       kind: 'key-file',
       path: join(root, 'file', 'k'),
     }).catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'STORAGE_FAILED', cause: expect.objectContaining({ code: 'ENOTDIR' }) })
-    await expect(sealedStorageNode(memoryStorage(), { kind: 'key-file', path: '' })).rejects.toThrow(
+    await expect(nodeSealedStorage(memoryStorage(), { kind: 'key-file', path: '' })).rejects.toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     )
   })
 
   it('also accepts the other key sources', async () => {
     const inner = memoryStorage()
-    await (await sealedStorageNode(inner, { kind: 'raw', key: KEY_A })).set('k', SECRET)
+    await (await nodeSealedStorage(inner, { kind: 'raw', key: KEY_A })).set('k', SECRET)
     expect(await (await sealedStorage(inner, { kind: 'raw', key: KEY_A })).get('k')).toEqual(SECRET)
   })
 })

@@ -33,14 +33,14 @@ const USAGES: KeyUsage[] = ['encrypt', 'decrypt']
  * Blobs that do not decrypt (unknown version, truncated, tampered, moved, wrong key) raise
  * STORAGE_FAILED; they are never returned or silently dropped.
  *
- * `{ kind: 'key-file' }` needs Node's file system: use the `sealedStorage` exported by
+ * `{ kind: 'key-file' }` needs Node's file system: use the `nodeSealedStorage` exported by
  * `@pairline/sdk/storage/file` for it (it accepts every key source).
  */
 export async function sealedStorage(inner: Storage, keySource: SealingKeySource): Promise<Storage> {
   assertStorage(inner, 'The inner storage')
   if ((keySource as { kind?: unknown } | null | undefined)?.kind === 'key-file') {
     throw invalidArgument(
-      'A key file needs Node: import sealedStorage from "@pairline/sdk/storage/file" instead.',
+      'A key file needs Node: use nodeSealedStorage from "@pairline/sdk/storage/file" instead.',
     )
   }
   return sealWithKey(inner, await resolveSealingKey(keySource))

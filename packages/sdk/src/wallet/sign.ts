@@ -8,7 +8,7 @@ import {
   isHex,
   type Transport,
 } from 'viem'
-import { ProviderRpcError, RpcCode } from '../session/rpcErrors.js'
+import { ProviderRpcError, RpcCode } from '../errors/provider.js'
 
 type RpcTx = {
   from?: Hex
