@@ -132,6 +132,10 @@ describe('main() argument checks (in process: these fail before any relay starts
     [['--nope'], /Unknown option '--nope'/],
     [['--port'], /argument missing/],
     [['--port', '-1'], /ambiguous/],
+    [['--redis', 'localhost:6379'], /^--redis must be a redis:\/\/ or rediss:\/\/ URL$/],
+    [['--redis', 'redis://a', '--redis-cluster', 'b:1'], /^--redis and --redis-cluster exclude each other$/],
+    [['--redis-cluster', 'b'], /^A Redis Cluster node is host:port \(got "b"\)\.$/],
+    [['--redis', 'redis://a', '--redis-prefix', '{x}'], /^The Redis key prefix may use letters/],
   ])('%j is refused', async (argv, message) => {
     await expect(main(argv, {})).rejects.toThrow(message)
   })

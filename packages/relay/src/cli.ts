@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { type RedisBrokerOptions, redactUrl } from './broker/redis/index.js'
 import { DEFAULT_LIMITS, limitEnvName, limitFlagName, type RelayLimits } from './limits.js'
 import { consoleLogger } from './log.js'
 import { createRelay } from './relay.js'
@@ -7,11 +8,14 @@ const keys = Object.keys(DEFAULT_LIMITS) as (keyof RelayLimits)[]
 
 const HELP = `pairline-relay: run a Pairline relay
 
-Usage: pairline-relay [--host 127.0.0.1] [--port 8787] [limits...]
+Usage: pairline-relay [--host 127.0.0.1] [--port 8787] [--redis redis://… | --redis-cluster h:p,h:p] [limits...]
 
   --host <addr>         interface to bind (default 127.0.0.1; use 0.0.0.0 to listen on all, deliberately)
   --port <n>            port (default 8787; 0 picks a free one)   env PAIRLINE_RELAY_PORT
   --trust-proxy         take client addresses from X-Forwarded-For (only behind your own proxy)
+  --redis <url>         share mailboxes with other nodes on this Redis   env PAIRLINE_RELAY_REDIS
+  --redis-cluster <h:p,h:p>  the same on a Redis Cluster (seed nodes)   env PAIRLINE_RELAY_REDIS_CLUSTER
+  --redis-prefix <p>    prefix of every Redis key (default pairline:)   env PAIRLINE_RELAY_REDIS_PREFIX
   --help                this text
 
 Limits (flag, env variable, default):
@@ -33,6 +37,9 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
       host: { type: 'string' },
       port: { type: 'string' },
       'trust-proxy': { type: 'boolean' },
+      redis: { type: 'string' },
+      'redis-cluster': { type: 'string' },
+      'redis-prefix': { type: 'string' },
       help: { type: 'boolean' },
       ...Object.fromEntries(keys.map((k) => [limitFlagName(k).slice(2), { type: 'string' as const }])),
     },
@@ -50,16 +57,22 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   }
   const host = (values.host as string | undefined) ?? env.PAIRLINE_RELAY_HOST ?? '127.0.0.1'
   const portRaw = (values.port as string | undefined) ?? env.PAIRLINE_RELAY_PORT ?? '8787'
+  const redis = redisOptions(values as Record<string, unknown>, env)
   const relay = await createRelay({
     host,
     port: int('--port', portRaw),
     limits,
     logger: consoleLogger,
     trustProxy: values['trust-proxy'] === true,
+    ...(redis ? { redis } : {}),
   })
   process.stdout.write(
     `Pairline relay listening on ${relay.url}  (health: http://${relay.url.slice(5)}/healthz)\n`,
   )
+  if (redis) {
+    const where = 'url' in redis ? redactUrl(redis.url) : `cluster ${redis.cluster.join(',')}`
+    process.stdout.write(`Mailboxes in Redis (${where}), shared with every node on it\n`)
+  }
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return
@@ -74,4 +87,27 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
+}
+
+function redisOptions(
+  values: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): RedisBrokerOptions | undefined {
+  const url = (values.redis as string | undefined) ?? env.PAIRLINE_RELAY_REDIS
+  const cluster = (values['redis-cluster'] as string | undefined) ?? env.PAIRLINE_RELAY_REDIS_CLUSTER
+  const prefix = (values['redis-prefix'] as string | undefined) ?? env.PAIRLINE_RELAY_REDIS_PREFIX
+  if (url && cluster) throw new Error('--redis and --redis-cluster exclude each other')
+  if (url) {
+    if (!/^rediss?:\/\//.test(url)) throw new Error('--redis must be a redis:// or rediss:// URL')
+    return { url, prefix }
+  }
+  if (cluster)
+    return {
+      cluster: cluster
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+      prefix,
+    }
+  return undefined
 }

@@ -40,6 +40,8 @@ const ERROR_TEXT: Record<number, string> = {
   [RelayErrorCode.RateLimited]: 'rate limited',
   [RelayErrorCode.NotSubscribed]: 'not subscribed to this topic',
   [RelayErrorCode.ShuttingDown]: 'relay shutting down',
+  [RelayErrorCode.StorageUnavailable]: 'storage unavailable, try again later',
+  [RelayErrorCode.MailboxLost]: 'the relay lost stored messages: send again what was not acknowledged',
 }
 
 /** Map keys for 32-byte topics and 16-byte ids: one char per byte, cheap and exact. */

@@ -1,6 +1,9 @@
 export { MemoryBroker } from './broker/memory.js'
+export { createRedisBroker, type RedisBrokerOptions } from './broker/redis/index.js'
 export {
   type Broker,
+  type BrokerEvents,
+  type BrokerHealth,
   type BrokerStats,
   Message,
   type PublishResult,

@@ -8,6 +8,10 @@ export class Metrics {
   messagesIn = 0
   messagesOut = 0
   bytesIn = 0
+  /** 1 while the broker's storage (Redis) is unusable */
+  storageDegraded = 0
+  /** times the storage reported lost messages (a new epoch) */
+  mailboxLost = 0
   readonly drops = new Map<string, number>()
   readonly limitHits = new Map<string, number>()
   readonly errors = new Map<string, number>()
@@ -57,6 +61,12 @@ export class Metrics {
     metric('pairline_relay_bytes_in_total', 'counter', 'Payload bytes accepted.', [['', this.bytesIn]])
     metric('pairline_relay_expired_total', 'counter', 'Stored messages dropped at the end of their TTL.', [
       ['', broker.expired],
+    ])
+    metric('pairline_relay_storage_degraded', 'gauge', '1 while the shared storage (Redis) is unusable.', [
+      ['', this.storageDegraded],
+    ])
+    metric('pairline_relay_mailbox_lost_total', 'counter', 'Times the storage lost stored messages.', [
+      ['', this.mailboxLost],
     ])
     metric(
       'pairline_relay_drops_total',

@@ -4,11 +4,13 @@ import type { Duplex } from 'node:stream'
 import { encodeError, RelayCloseCode, RelayErrorCode } from '@pairline/wire'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { MemoryBroker } from './broker/memory.js'
+import { createRedisBroker, type RedisBrokerOptions } from './broker/redis/index.js'
 import type { Broker } from './broker/types.js'
 import { Connection, connectionOf } from './connection.js'
 import { type RelayLimits, resolveLimits } from './limits.js'
 import { type RelayLogger, silentLogger } from './log.js'
 import { Metrics } from './metrics.js'
+import { sendUnavailable, storageEvents } from './storage.js'
 
 export type RelayOptions = {
   /** Interface to bind. Defaults to 127.0.0.1: listening on others is an explicit choice. */
@@ -18,6 +20,8 @@ export type RelayOptions = {
   limits?: Partial<RelayLimits>
   /** Storage and fan-out; the in-memory broker by default. */
   broker?: Broker
+  /** Several relay nodes sharing one Redis or Redis Cluster (docs/OPERATORS.md); ignored with `broker`. */
+  redis?: RedisBrokerOptions
   logger?: RelayLogger
   /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
   trustProxy?: boolean
@@ -49,7 +53,9 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const limits = resolveLimits(options.limits)
   const logger = options.logger ?? silentLogger
   const now = options.now ?? Date.now
-  const broker = options.broker ?? new MemoryBroker(limits, now())
+  const broker: Broker =
+    options.broker ??
+    (options.redis ? await createRedisBroker(options.redis, limits, now) : new MemoryBroker(limits, now()))
   const metrics = new Metrics()
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5000
   const connections = new Set<Connection>()
@@ -69,9 +75,10 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
     if (req.method === 'GET' && path === '/healthz') {
+      const degraded = broker.health?.() === 'degraded'
       res
-        .writeHead(closing ? 503 : 200, { 'content-type': 'text/plain' })
-        .end(closing ? 'shutting down\n' : 'ok\n')
+        .writeHead(closing || degraded ? 503 : 200, { 'content-type': 'text/plain' })
+        .end(closing ? 'shutting down\n' : degraded ? 'degraded: storage unavailable\n' : 'ok\n')
     } else if (req.method === 'GET' && path === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderMetrics())
     } else {
@@ -128,6 +135,12 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     // Every socket gets an 'error' listener first: ws emits one for oversized or invalid frames,
     // and an unhandled one would crash the process.
     ws.on('error', onSocketError)
+    if (broker.health?.() === 'degraded') {
+      metrics.drop('storage_unavailable')
+      sendUnavailable(ws)
+      refuse(ws, RelayCloseCode.TryAgainLater, 'storage unavailable')
+      return
+    }
     const count = perIp.get(ip) ?? 0
     if (count >= limits.maxConnectionsPerIp) {
       metrics.limit('connections_per_ip')
@@ -156,6 +169,8 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     ws.close(code, reason)
     setTimeout(() => ws.terminate(), 1000).unref()
   }
+
+  broker.watch?.(storageEvents(() => [...connections].map((c) => c.ws), metrics, logger))
 
   const heartbeat = setInterval(() => {
     for (const conn of connections) {

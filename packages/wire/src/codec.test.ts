@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -382,6 +383,14 @@ describe('byte layout (PROTOCOL.md §13.3 examples: topic 07…07, id 09…09, r
     )
   })
 
+  it('every relay error code is in the table of PROTOCOL.md §13.6', () => {
+    const doc = readFileSync(new URL('../../../docs/PROTOCOL.md', import.meta.url), 'utf8')
+    const table = doc.slice(doc.indexOf('### 13.6'), doc.indexOf('### 13.7'))
+    for (const [code, name] of Object.entries(RelayErrorName)) {
+      expect(table).toContain(`| ${code} | \`${name}\` |`)
+    }
+  })
+
   it('error codes and names are stable', () => {
     expect(RelayErrorName).toEqual({
       1: 'MALFORMED_FRAME',
@@ -393,6 +402,8 @@ describe('byte layout (PROTOCOL.md §13.3 examples: topic 07…07, id 09…09, r
       7: 'RATE_LIMITED',
       8: 'NOT_SUBSCRIBED',
       9: 'SHUTTING_DOWN',
+      16: 'STORAGE_UNAVAILABLE',
+      17: 'MAILBOX_LOST',
     })
     for (const [name, code] of Object.entries(RelayErrorCode)) {
       expect(RelayErrorName[code].replace(/_/g, '').toLowerCase()).toBe(name.toLowerCase())

@@ -12,6 +12,9 @@ export const RelayErrorCode = {
   RateLimited: 7,
   NotSubscribed: 8,
   ShuttingDown: 9,
+  /** 16 and up: storage shared by several relay nodes (Redis). */
+  StorageUnavailable: 16,
+  MailboxLost: 17,
 } as const
 export type RelayErrorCode = (typeof RelayErrorCode)[keyof typeof RelayErrorCode]
 
@@ -25,6 +28,8 @@ export const RelayErrorName: Record<RelayErrorCode, string> = {
   7: 'RATE_LIMITED',
   8: 'NOT_SUBSCRIBED',
   9: 'SHUTTING_DOWN',
+  16: 'STORAGE_UNAVAILABLE',
+  17: 'MAILBOX_LOST',
 }
 
 /** WebSocket close codes the relay uses for connection-level limits. */

@@ -59,6 +59,19 @@ export type BrokerStats = {
   expired: number
 }
 
+/** `degraded`: storage cannot be used right now (Redis unreachable); the relay refuses clients. */
+export type BrokerHealth = 'ok' | 'degraded'
+
+/** What a broker with remote storage tells the relay (RedisBroker). */
+export type BrokerEvents = {
+  /** Storage became unusable: the relay closes its clients with STORAGE_UNAVAILABLE. */
+  degraded(): void
+  /** Storage is usable again. */
+  restored(): void
+  /** Storage lost stored messages (its epoch changed): the relay sends MAILBOX_LOST to its clients. */
+  lost(): void
+}
+
 /**
  * The seam between sockets and storage. The in-memory broker answers synchronously; a
  * distributed one (several relay nodes on Redis) may return promises. The socket layer awaits
@@ -82,5 +95,9 @@ export interface Broker {
   /** Drops expired messages; called by the relay once a second with the current time. */
   sweep(nowMs: number): void | Promise<void>
   stats(): BrokerStats
+  /** Optional: storage health, for /healthz; a broker without it is always `ok`. */
+  health?(): BrokerHealth
+  /** Optional: storage events (a broker whose storage can fail or lose data). */
+  watch?(events: BrokerEvents): void
   close(): Promise<void>
 }

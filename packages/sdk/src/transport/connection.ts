@@ -34,6 +34,11 @@ export type ConnectionHandlers = {
 
 type InFlight = { request: Request; timer: ReturnType<typeof setTimeout>; size: number }
 
+/** MAILBOX_LOST (rid 0) and STORAGE_UNAVAILABLE (any rid) mean: leave, reconnect, send again. */
+function leaveFor(code: number, rid: number): boolean {
+  return (code === RelayErrorCode.MailboxLost && rid === 0) || code === RelayErrorCode.StorageUnavailable
+}
+
 function closeDetails(code: unknown, reason: unknown): string {
   const why = typeof reason === 'string' && reason !== '' ? `: ${reason}` : ''
   return `socket closed (code ${String(code)}${why})`
@@ -195,6 +200,18 @@ export class Connection {
     if (frame.type === Reply.Error && frame.rid === 0 && frame.code === RelayErrorCode.ShuttingDown) {
       // A restart is coming (then close 1012): leave now, unanswered requests go to the next relay.
       this.#lose(relayUnavailable('the relay is shutting down'), undefined)
+      return
+    }
+    if (frame.type === Reply.Error && leaveFor(frame.code, frame.rid)) {
+      // The relay's shared storage failed or lost messages (docs/PROTOCOL.md §13.8): reconnect, send
+      // the unanswered requests again, and let the session re-send what the peer has not acked
+      // (it does on every `open`). STORAGE_UNAVAILABLE answers a request: that one is retried too.
+      // Lost: back at once. Unavailable: back off as for 1013, the relay is waiting for its storage.
+      if (frame.code === RelayErrorCode.MailboxLost) {
+        this.#lose(relayUnavailable('the relay lost stored messages'), undefined)
+      } else {
+        this.#lose(relayUnavailable("the relay's storage is unavailable"), RelayCloseCode.TryAgainLater)
+      }
       return
     }
     const entry = this.#inflight.get(frame.rid)

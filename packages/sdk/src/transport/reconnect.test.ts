@@ -92,17 +92,40 @@ describe('relay client: reconnecting', () => {
     expect(subscribed).toEqual([0, 1])
   })
 
-  it('treats ERROR SHUTTING_DOWN as a restart: leaves and reconnects', async () => {
+  // SHUTTING_DOWN: a restart. MAILBOX_LOST: reconnecting makes the session re-send what is unacked.
+  it.each([
+    ['SHUTTING_DOWN', RelayErrorCode.ShuttingDown, 'the relay is shutting down'],
+    ['MAILBOX_LOST', RelayErrorCode.MailboxLost, 'the relay lost stored messages'],
+  ])('treats ERROR rid 0 %s as a reason to leave and reconnect', async (_name, code, details) => {
     const s = await server((ws, index) => {
-      if (index === 0) ws.send(encodeError(0, RelayErrorCode.ShuttingDown, 'relay shutting down'))
+      if (index === 0) ws.send(encodeError(0, code, 'bye'))
     })
     const c = clients.create(s.url)
     const errors = record(c, 'error')
     const [event] = await nextEvent(c, 'reconnecting')
-    expect(event.reason.details).toBe('the relay is shutting down')
+    expect(event.reason.details).toBe(details)
     await nextEvent(c, 'open')
     expect(s.sockets).toHaveLength(2)
     expect(errors).toEqual([])
+  })
+
+  it('sends a publish answered STORAGE_UNAVAILABLE again, with the same id, after reconnecting', async () => {
+    const published: [number, string][] = []
+    const s = await server(undefined, (ws, frame, index) => {
+      const f = decodeClientFrame(frame)
+      if (f?.op !== Op.Publish) return
+      published.push([index, Buffer.from(f.id).toString('hex')])
+      ws.send(index === 0 ? encodeError(f.rid, RelayErrorCode.StorageUnavailable, 'down') : encodeOk(f.rid))
+    })
+    const c = clients.create(s.url, { reconnect: { initialDelayMs: 1, maxDelayMs: 10 } })
+    const reconnecting = nextEvent(c, 'reconnecting')
+    const id = Buffer.from(await c.publish(randomTopic(), bytes('kept'))).toString('hex')
+    const [event] = await reconnecting
+    expect(event.reason.details).toBe("the relay's storage is unavailable")
+    expect(published).toEqual([
+      [0, id],
+      [1, id],
+    ])
   })
 
   it('backs off further after close 1013 or 1008 than after 1012', async () => {

@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto'
+import { MESSAGE_ID_LEN, RelayErrorCode, TOPIC_LEN } from '@pairline/wire'
+import type { Cluster, Redis } from 'ioredis'
+import type { RelayLimits } from '../../limits.js'
+import {
+  type Broker,
+  type BrokerEvents,
+  type BrokerHealth,
+  type BrokerStats,
+  Message,
+  type PublishResult,
+  type StoredMessage,
+  type Subscriber,
+} from '../types.js'
+import type { Commands } from './connect.js'
+import { StorageHealth } from './health.js'
+import { nodeChannel, topicKeys } from './keys.js'
+import { Ledger } from './ledger.js'
+
+export type RedisMailboxLimits = Pick<
+  RelayLimits,
+  'maxMessagesPerTopic' | 'maxBytesPerTopic' | 'maxTotalMessages' | 'maxTotalBytes'
+>
+
+const STORED: PublishResult = Object.freeze({ ok: true, duplicate: false })
+const DUPLICATE: PublishResult = Object.freeze({ ok: true, duplicate: true })
+const TOPIC_FULL: PublishResult = Object.freeze({ ok: false, code: RelayErrorCode.TopicMailboxFull })
+const RELAY_FULL: PublishResult = Object.freeze({ ok: false, code: RelayErrorCode.RelayMailboxFull })
+const UNAVAILABLE: PublishResult = Object.freeze({ ok: false, code: RelayErrorCode.StorageUnavailable })
+const ACK_NOTICE = TOPIC_LEN + MESSAGE_ID_LEN
+
+/** The topics this node has local subscribers for, and the shard subscription behind each. */
+type Local = { subscribers: Set<Subscriber>; subscribed: Promise<unknown> }
+
+const latin1 = (s: string) => Buffer.from(s, 'latin1')
+const asBuffer = (b: Uint8Array) =>
+  Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+
+/**
+ * A relay node's broker on Redis (one Redis or a Cluster). Mailboxes live in Redis (scripts.ts);
+ * live delivery goes through sharded pub/sub: a node subscribes to a topic's shard channel while it
+ * has local subscribers, and every stored message is published on it by the same script that stores
+ * it. Per-topic limits, dedup and first-ack-wins hold cluster-wide; the mailbox totals hold per node
+ * (ledger.ts), with Redis `maxmemory` as the cluster-wide bound (RELAY_MAILBOX_FULL on OOM).
+ */
+export class RedisBroker implements Broker {
+  readonly nodeId = randomBytes(6).toString('hex')
+  readonly #cmd: Commands
+  readonly #sub: Redis | Cluster
+  readonly #prefix: string
+  readonly #limits: RedisMailboxLimits
+  readonly #now: () => number
+  readonly #local = new Map<string, Local>()
+  readonly #ledger: Ledger
+  readonly #health: StorageHealth
+  readonly #noticeChannel: string
+  /** origin node -> acked (topic ‖ id) entries to tell it about, sent once per tick */
+  readonly #notices = new Map<string, Buffer[]>()
+  readonly #onRelease: (() => void)[] = []
+
+  constructor(
+    cmd: Commands,
+    sub: Redis | Cluster,
+    prefix: string,
+    limits: RedisMailboxLimits,
+    now: () => number,
+  ) {
+    this.#cmd = cmd
+    this.#sub = sub
+    this.#prefix = prefix
+    this.#limits = limits
+    this.#now = now
+    this.#ledger = new Ledger(now())
+    this.#health = new StorageHealth(cmd, sub, prefix)
+    this.#noticeChannel = nodeChannel(prefix, this.nodeId)
+    sub.on('smessageBuffer', (channel: Buffer, data: Buffer) => this.#onMessage(channel, data))
+    const fail = () => this.#health.fail()
+    for (const c of [cmd, sub]) {
+      c.on('close', fail)
+      c.on('node error', fail)
+      // ioredis reports connection errors here as well as through the failed commands; both are
+      // handled (degraded, then a probe), so the event itself only needs a listener.
+      c.on('error', fail)
+    }
+  }
+
+  /** Resolves once Redis answers, the node's notice channel is subscribed and the epoch is known. */
+  async start(): Promise<void> {
+    await this.#sub.ssubscribe(this.#noticeChannel)
+    await this.#health.probe()
+    if (this.#health.state !== 'ok') throw new Error('Redis is not ready')
+  }
+
+  /** Called after another node told this one that messages it stored were acked (metrics, tests). */
+  onRelease(listener: () => void): void {
+    this.#onRelease.push(listener)
+  }
+
+  health(): BrokerHealth {
+    return this.#health.state
+  }
+
+  watch(events: BrokerEvents): void {
+    this.#health.watch(events)
+  }
+
+  async publish(message: StoredMessage): Promise<PublishResult> {
+    const l = this.#limits
+    const ledger = this.#ledger
+    if (ledger.messages >= l.maxTotalMessages || ledger.bytes + message.size > l.maxTotalBytes)
+      return RELAY_FULL
+    const k = topicKeys(this.#prefix, message.topicKey)
+    const header = `${String(message.expiresAt).padStart(13, '0')}${this.nodeId}`
+    let r: number
+    try {
+      r = await this.#cmd.plPublish(
+        k.q,
+        k.m,
+        k.s,
+        latin1(message.idKey),
+        header,
+        asBuffer(message.frame),
+        this.#now(),
+        l.maxMessagesPerTopic,
+        l.maxBytesPerTopic,
+        k.channel,
+        message.expiresAt,
+      )
+    } catch (err) {
+      // Redis at its maxmemory (noeviction) refuses writes: that is the cluster-wide mailbox limit.
+      if (/^OOM /.test(String((err as Error)?.message))) return RELAY_FULL
+      this.#health.fail()
+      return UNAVAILABLE
+    }
+    if (r === 0) return DUPLICATE
+    if (r < 0) return TOPIC_FULL
+    ledger.add(message.topicKey, message.idKey, message.size, message.expiresAt)
+    return STORED
+  }
+
+  async subscribe(topicKey: string, subscriber: Subscriber, nowMs: number): Promise<void> {
+    let local = this.#local.get(topicKey)
+    if (!local) {
+      const channel = topicKeys(this.#prefix, topicKey).channel
+      local = { subscribers: new Set(), subscribed: this.#sub.ssubscribe(channel) }
+      this.#local.set(topicKey, local)
+    }
+    if (local.subscribers.has(subscriber)) return
+    local.subscribers.add(subscriber)
+    // Subscribed first, then read: a message stored in between arrives both ways (at-least-once),
+    // never neither way.
+    try {
+      await local.subscribed
+      const k = topicKeys(this.#prefix, topicKey)
+      const frames = await this.#cmd.plReadBuffer(k.q, k.m, k.s, nowMs)
+      if (!local.subscribers.has(subscriber)) return
+      for (const f of frames) subscriber.deliver(this.#message(topicKey, f))
+    } catch (err) {
+      // Forget a failed shard subscription, so the next subscribe tries again.
+      if (this.#local.get(topicKey) === local) this.#local.delete(topicKey)
+      this.#health.fail()
+      throw err
+    }
+  }
+
+  unsubscribe(topicKey: string, subscriber: Subscriber): void {
+    const local = this.#local.get(topicKey)
+    if (!local?.subscribers.delete(subscriber) || local.subscribers.size > 0) return
+    this.#local.delete(topicKey)
+    // Nothing waits for this: a late unsubscribe only means a few unneeded messages.
+    this.#sub.sunsubscribe(topicKeys(this.#prefix, topicKey).channel).catch(() => {})
+  }
+
+  async ack(topicKey: string, idKey: string): Promise<void> {
+    const k = topicKeys(this.#prefix, topicKey)
+    let r: string | null
+    try {
+      r = await this.#cmd.plAck(k.q, k.m, k.s, latin1(idKey))
+    } catch (err) {
+      this.#health.fail()
+      throw err
+    }
+    if (r === null) return
+    const origin = r.slice(0, 12)
+    if (origin === this.nodeId) this.#ledger.release(topicKey, idKey)
+    else this.#notify(origin, Buffer.concat([latin1(topicKey), latin1(idKey)]))
+  }
+
+  #notify(origin: string, entry: Buffer): void {
+    const list = this.#notices.get(origin)
+    if (list) return void list.push(entry)
+    this.#notices.set(origin, [entry])
+    if (this.#notices.size === 1) setImmediate(() => this.#flushNotices())
+  }
+
+  #flushNotices(): void {
+    for (const [origin, list] of this.#notices) {
+      // Lost if Redis is down: the origin then counts the message until its TTL ends (bounded).
+      this.#cmd.spublish(nodeChannel(this.#prefix, origin), Buffer.concat(list)).catch(() => {})
+    }
+    this.#notices.clear()
+  }
+
+  #onMessage(channel: Buffer, data: Buffer): void {
+    if (data.length >= ACK_NOTICE && channel.toString('latin1') === this.#noticeChannel) {
+      for (let i = 0; i + ACK_NOTICE <= data.length; i += ACK_NOTICE) {
+        const topic = data.toString('latin1', i, i + TOPIC_LEN)
+        this.#ledger.release(topic, data.toString('latin1', i + TOPIC_LEN, i + ACK_NOTICE))
+      }
+      for (const f of this.#onRelease) f()
+      return
+    }
+    if (data.length <= 1 + ACK_NOTICE) return
+    const topicKey = data.toString('latin1', 1, 1 + TOPIC_LEN)
+    const local = this.#local.get(topicKey)
+    if (!local) return
+    const message = this.#message(topicKey, data)
+    for (const s of local.subscribers) s.deliver(message)
+  }
+
+  #message(topicKey: string, frame: Buffer): Message {
+    const idKey = frame.toString('latin1', 1 + TOPIC_LEN, 1 + ACK_NOTICE)
+    return new Message(topicKey, idKey, frame, frame.length - 1 - ACK_NOTICE, 0)
+  }
+
+  async sweep(nowMs: number): Promise<void> {
+    for (const topicKey of this.#ledger.sweep(nowMs)) {
+      const k = topicKeys(this.#prefix, topicKey)
+      // Frees expired messages in Redis; a topic nobody touches again is freed by its key TTL anyway.
+      this.#cmd.plPrune(k.q, k.m, k.s, nowMs).catch(() => this.#health.fail())
+    }
+    await this.#health.probe()
+  }
+
+  stats(): BrokerStats {
+    const l = this.#ledger
+    return {
+      topics: this.#local.size,
+      mailboxMessages: l.messages,
+      mailboxBytes: l.bytes,
+      expired: l.expired,
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#health.stop()
+    this.#flushNotices()
+    this.#local.clear()
+    this.#ledger.clear()
+    await Promise.allSettled([this.#cmd.quit(), this.#sub.quit()])
+    // quit() does not stop a client that never connected from trying again: disconnect() does.
+    this.#cmd.disconnect()
+    this.#sub.disconnect()
+  }
+}
