@@ -4,7 +4,12 @@ export default defineConfig({
   resolve: { conditions: ['@pairline/source'] },
   ssr: { resolve: { conditions: ['@pairline/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'examples/*/src/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'fuzz/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Flaky is broken: never retry.

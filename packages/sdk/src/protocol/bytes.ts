@@ -80,7 +80,8 @@ export function wipe(...buffers: (Uint8Array | undefined | null)[]): void {
 }
 
 const utf8Encoder = new TextEncoder()
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
+// ignoreBOM: a leading U+FEFF stays in the text (and fails JSON.parse) instead of vanishing silently.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 export function utf8(text: string): Uint8Array {
   return utf8Encoder.encode(text)

@@ -2,7 +2,7 @@ import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
 import { MessageType, peekMessageType, WIRE_VERSION } from './envelope.js'
 import { TAG_LEN } from './noise/suite.js'
-import { paddedLength } from './padding.js'
+import { isPaddedSize, paddedLength } from './padding.js'
 
 /** version(1) ‖ type(1) ‖ epoch(u32be) ‖ counter(u64be): the whole header is the AEAD's AD. */
 export const FRAME_HEADER_LEN = 14
@@ -38,9 +38,14 @@ export function parseFrame(bytes: Uint8Array): ParsedFrame {
   if (peekMessageType(bytes) !== MessageType.Transport) {
     throw new PairlineError(ErrorCode.UnexpectedMessage, 'Expected a transport frame.')
   }
-  if (bytes.length < MIN_FRAME_LEN || bytes.length > MAX_FRAME_LEN) {
+  // A length no padded plaintext has cannot be authentic: refuse it before anyone runs the AEAD.
+  if (
+    bytes.length < MIN_FRAME_LEN ||
+    bytes.length > MAX_FRAME_LEN ||
+    !isPaddedSize(bytes.length - FRAME_HEADER_LEN - TAG_LEN)
+  ) {
     throw new PairlineError(ErrorCode.FrameMalformed, 'The transport frame has an impossible length.', {
-      details: `${bytes.length} bytes; frames are ${MIN_FRAME_LEN} to ${MAX_FRAME_LEN}`,
+      details: `${bytes.length} bytes; frames are ${FRAME_HEADER_LEN + TAG_LEN} + a padded length (§7.3), ${MIN_FRAME_LEN} to ${MAX_FRAME_LEN}`,
     })
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)

@@ -195,6 +195,22 @@ describe('pairing handshake (NKpsk0)', () => {
     expect(dapp.state).toBe('waiting')
   })
 
+  it('a message whose length no padded payload has is refused before the DH', () => {
+    const { wallet, dapp } = pairOnce()
+    const longer = new Uint8Array(wallet.message1.length + 1)
+    longer.set(wallet.message1)
+    for (const bad of [longer, wallet.message1.subarray(0, wallet.message1.length - 1)]) {
+      expect(() => dapp.readHello(bad, TEST_NOW)).toThrowError(
+        expect.objectContaining({
+          code: 'HANDSHAKE_MALFORMED',
+          shortMessage: 'The handshake message has an impossible length.',
+        }),
+      )
+    }
+    expect(dapp.state).toBe('waiting')
+    expect(dapp.readHello(wallet.message1, TEST_NOW).hello.wallet.name).toBe('Test Wallet')
+  })
+
   it('rejects a static key that does not match the URI', () => {
     const { uri } = pairOnce()
     expect(() =>

@@ -6,7 +6,7 @@ import { LABELS } from './labels.js'
 import { type KeyPair, keyPairFromPrivate, type RandomBytes } from './noise/dh.js'
 import { HandshakeState } from './noise/handshakeState.js'
 import { PATTERNS } from './noise/patterns.js'
-import { pad, unpad } from './padding.js'
+import { isPaddedSize, pad, unpad } from './padding.js'
 import {
   decodeHello,
   decodeProposal,
@@ -82,6 +82,12 @@ function checkPayloadSize(body: Uint8Array): void {
   // 32 (e) + 2 (length) + up to MAX_HANDSHAKE_PAYLOAD + 16 (tag)
   if (body.length > 32 + 2 + MAX_HANDSHAKE_PAYLOAD + 16) {
     throw new PairlineError(ErrorCode.HandshakeMalformed, 'The handshake message is too large.')
+  }
+  // Every payload is padded (§4.2): any other length is junk, refused before the DH and the AEAD.
+  if (!isPaddedSize(body.length - 32 - 16)) {
+    throw new PairlineError(ErrorCode.HandshakeMalformed, 'The handshake message has an impossible length.', {
+      details: `${body.length} bytes after the envelope; expected 48 + a padded length (§7.3)`,
+    })
   }
 }
 

@@ -1,11 +1,14 @@
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
 import { fromUtf8, utf8 } from './bytes.js'
+import { jsonShapeProblem } from './jsonShape.js'
 
-/** Strict JSON from bytes: valid UTF-8, a JSON object at the top. */
+/** Strict JSON from bytes: valid UTF-8, no repeated key, nesting bounded, a JSON object at the top. */
 export function decodeJsonObject(bytes: Uint8Array, what: string): Record<string, unknown> {
   const text = fromUtf8(bytes)
   if (text === null) throw malformed(what, 'not valid UTF-8')
+  const problem = jsonShapeProblem(text)
+  if (problem !== null) throw malformed(what, problem)
   let value: unknown
   try {
     value = JSON.parse(text)

@@ -4,7 +4,7 @@ import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
 import { isPairlineError } from '../errors/is.js'
 import { equalBytes } from './bytes.js'
-import { MAX_PADDED_PLAINTEXT, pad, paddedLength, unpad } from './padding.js'
+import { isPaddedSize, MAX_PADDED_PLAINTEXT, pad, paddedLength, unpad } from './padding.js'
 
 /** NIP-44 calc_padded_len written another way: power of two by doubling, bucket by ceil. */
 function referencePaddedLength(n: number): number {
@@ -95,6 +95,22 @@ describe('paddedLength', () => {
 
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 32])('rejects n = %s', (n) => {
     expect(codeOf(() => paddedLength(n))).toBe(ErrorCode.InvalidArgument)
+  })
+})
+
+describe('isPaddedSize', () => {
+  it('is true exactly for the lengths pad() produces, 0 to 70,010 bytes', () => {
+    const produced = new Set<number>()
+    for (let n = 1; n <= 70_000; n++) produced.add((n < 65_536 ? 2 : 6) + referencePaddedLength(n))
+    for (let total = 0; total <= 70_010; total++) {
+      if (isPaddedSize(total) !== produced.has(total)) throw new Error(`isPaddedSize(${total}) is wrong`)
+    }
+    expect([34, 66, 98, 258, 322, 65_538].map(isPaddedSize)).toEqual([true, true, true, true, true, true])
+    expect([33, 35, 65, 259, 321, 65_539, 65_541].map(isPaddedSize)).toEqual(Array(7).fill(false))
+  })
+
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53])('is false for %s', (total) => {
+    expect(isPaddedSize(total)).toBe(false)
   })
 })
 

@@ -35,6 +35,19 @@ export function paddedLength(n: number): number {
   return chunk * (Math.floor((n - 1) / chunk) + 1)
 }
 
+/**
+ * True when `total` bytes can be the output of `pad` for some plaintext length, i.e. `2 +
+ * paddedLength(n)` (n < 65,536) or `6 + paddedLength(n)` (n >= 65,536). No data is read: receivers
+ * use it on the length of a ciphertext to drop junk before the AEAD (PROTOCOL.md §7.2).
+ */
+export function isPaddedSize(total: number): boolean {
+  if (!Number.isSafeInteger(total)) return false
+  const short = total - SHORT_PREFIX
+  if (short >= 32 && short <= FIRST_LONG) return paddedLength(short) === short
+  const long = total - LONG_PREFIX
+  return long >= FIRST_LONG && long <= MAX_PADDED_PLAINTEXT && paddedLength(long) === long
+}
+
 /** Pads `plaintext` (1..maxLength bytes) to its NIP-44 bucket behind a length prefix. */
 export function pad(plaintext: Uint8Array, maxLength: number = MAX_PADDED_PLAINTEXT): Uint8Array {
   if (!(plaintext instanceof Uint8Array)) {

@@ -253,14 +253,28 @@ describe('transport frames', () => {
     expect(() => rx.open(bytes, NOW)).toThrowError(code(c))
   })
 
-  it('truncated and extended frames fail', () => {
+  it('truncated and extended frames fail before the AEAD (no padded length fits them)', () => {
     const { tx, rx } = pair()
     const f = tx.seal(text('hello'), NOW)
-    expect(() => rx.open(f.subarray(0, f.length - 1), NOW)).toThrow()
     const ext = new Uint8Array(f.length + 1)
     ext.set(f)
-    expect(() => rx.open(ext, NOW)).toThrow()
+    for (const bad of [f.subarray(0, f.length - 1), ext]) {
+      expect(() => rx.open(bad, NOW)).toThrowError(
+        expect.objectContaining({
+          code: 'FRAME_MALFORMED',
+          shortMessage: 'The transport frame has an impossible length.',
+        }),
+      )
+    }
     expect(read(rx.open(f, NOW).plaintext)).toBe('hello')
+  })
+
+  it('a frame one padding bucket longer is still a length some frame has, so it reaches the AEAD', () => {
+    const { tx, rx } = pair()
+    const f = tx.seal(text('hello'), NOW) // 14 + 2 + 32 + 16
+    const longer = new Uint8Array(f.length + 32) // 14 + 2 + 64 + 16: a valid bucket
+    longer.set(f)
+    expect(() => rx.open(longer, NOW)).toThrowError(code('FRAME_DECRYPT_FAILED'))
   })
 
   it('refuses oversized plaintexts and allows the maximum', () => {

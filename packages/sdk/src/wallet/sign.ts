@@ -1,13 +1,4 @@
-import {
-  type Account,
-  createWalletClient,
-  type Hex,
-  hexToBigInt,
-  hexToNumber,
-  isAddressEqual,
-  isHex,
-  type Transport,
-} from 'viem'
+import { type Account, createWalletClient, type Hex, isAddressEqual, isHex, type Transport } from 'viem'
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
 
 type RpcTx = {
@@ -30,28 +21,37 @@ const hexOr = (v: unknown, name: string): Hex | undefined => {
   return v
 }
 
+/** EIP-1474 quantity: "0x" and 1 to 64 hex digits (at most 256 bits). viem's own errors are not ours. */
+const QUANTITY = /^0x[0-9a-fA-F]{1,64}$/
+const quantity = (v: unknown, name: string): bigint | undefined => {
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'string' || !QUANTITY.test(v)) throw bad(`${name} must be a hex quantity`)
+  return BigInt(v)
+}
+
 /** JSON-RPC transaction (hex quantities) to viem's shape. */
 export function fromRpcTransaction(tx: unknown) {
   if (typeof tx !== 'object' || tx === null) throw bad('the transaction must be an object')
   const t = tx as RpcTx
-  const value = hexOr(t.value, 'value')
-  const gas = hexOr(t.gas, 'gas')
-  const gasPrice = hexOr(t.gasPrice, 'gasPrice')
-  const maxFeePerGas = hexOr(t.maxFeePerGas, 'maxFeePerGas')
-  const maxPriorityFeePerGas = hexOr(t.maxPriorityFeePerGas, 'maxPriorityFeePerGas')
-  const nonce = hexOr(t.nonce, 'nonce')
+  const value = quantity(t.value, 'value')
+  const gas = quantity(t.gas, 'gas')
+  const gasPrice = quantity(t.gasPrice, 'gasPrice')
+  const maxFeePerGas = quantity(t.maxFeePerGas, 'maxFeePerGas')
+  const maxPriorityFeePerGas = quantity(t.maxPriorityFeePerGas, 'maxPriorityFeePerGas')
+  const nonce = quantity(t.nonce, 'nonce')
+  if (nonce !== undefined && nonce > BigInt(Number.MAX_SAFE_INTEGER)) throw bad('nonce is out of range')
   const data = hexOr(t.data ?? t.input, 'data')
   const to = hexOr(t.to, 'to')
   return {
     ...(t.from ? { from: hexOr(t.from, 'from') } : {}),
     ...(to ? { to } : {}),
     ...(data ? { data } : {}),
-    ...(value ? { value: hexToBigInt(value) } : {}),
-    ...(gas ? { gas: hexToBigInt(gas) } : {}),
-    ...(maxFeePerGas ? { maxFeePerGas: hexToBigInt(maxFeePerGas) } : {}),
-    ...(maxPriorityFeePerGas ? { maxPriorityFeePerGas: hexToBigInt(maxPriorityFeePerGas) } : {}),
-    ...(gasPrice && !maxFeePerGas ? { gasPrice: hexToBigInt(gasPrice) } : {}),
-    ...(nonce ? { nonce: hexToNumber(nonce) } : {}),
+    ...(value ? { value } : {}),
+    ...(gas ? { gas } : {}),
+    ...(maxFeePerGas ? { maxFeePerGas } : {}),
+    ...(maxPriorityFeePerGas ? { maxPriorityFeePerGas } : {}),
+    ...(gasPrice && !maxFeePerGas ? { gasPrice } : {}),
+    ...(nonce ? { nonce: Number(nonce) } : {}),
   }
 }
 

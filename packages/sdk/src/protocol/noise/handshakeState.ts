@@ -2,7 +2,7 @@ import { PairlineError } from '../../errors/base.js'
 import { ErrorCode } from '../../errors/codes.js'
 import { concatBytes, wipe } from '../bytes.js'
 import type { CipherState } from './cipherState.js'
-import { DH_LEN, dh, generateKeyPair, type KeyPair, keyPairFromPrivate, type RandomBytes } from './dh.js'
+import { DH_LEN, dh, generateKeyPair, type KeyPair, type RandomBytes } from './dh.js'
 import { type HandshakePattern, isPskPattern } from './patterns.js'
 import { type NoiseHash, SHA256, TAG_LEN } from './suite.js'
 import { SymmetricState } from './symmetricState.js'
@@ -32,6 +32,10 @@ export type SplitResult = {
   chainingKey: Uint8Array
 }
 
+function copyPair(k: KeyPair): KeyPair {
+  return { privateKey: k.privateKey.slice(), publicKey: k.publicKey.slice() }
+}
+
 /**
  * Noise §5.3 HandshakeState. A failed readMessage rolls back to the state before the call, so a
  * forged or corrupted message costs the honest peer nothing (and cannot burn a pairing).
@@ -59,8 +63,10 @@ export class HandshakeState {
     this.#initiator = o.initiator
     this.#psk = isPskPattern(o.pattern)
     this.#randomBytes = o.randomBytes
-    this.#s = o.s ? keyPairFromPrivate(o.s.privateKey) : undefined
-    this.#e = o.e ? keyPairFromPrivate(o.e.privateKey) : undefined
+    // Copies, not keyPairFromPrivate: recomputing s.pub for every message 1 would make each junk
+    // message 1 cost an extra scalar multiplication (KeyPairs only come from keyPairFromPrivate).
+    this.#s = o.s ? copyPair(o.s) : undefined
+    this.#e = o.e ? copyPair(o.e) : undefined
     this.#rs = o.rs?.slice()
     this.#psks = (o.psks ?? []).map((p) => p.slice())
     this.#ss.mixHash(o.prologue ?? new Uint8Array(0))

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { expectedCorpus, readCorpus, serialize } from './harness/corpus.js'
+import { formatStats, runTarget } from './harness/run.js'
+import { runSettings, selectedTargets, TARGETS } from './registry.js'
+
+// The seed comes first, before any case runs: a failure anywhere replays with FUZZ_SEED.
+const { cases, seed } = runSettings()
+const targets = selectedTargets()
+console.log(
+  `fuzz seed ${seed}: ${cases} cases for each of ${targets.length} targets (replay: FUZZ_SEED=${seed} FUZZ_CASES=${cases})`,
+)
+
+describe('fuzz corpus (fuzz/corpus, written by pnpm fuzz --write-corpus)', () => {
+  it.each(TARGETS.map((t) => [t.name, t] as const))('%s: holds every seed encoding', async (_, t) => {
+    const onDisk = readCorpus(t)
+    const missing = [...(await expectedCorpus(t)).keys()].filter((name) => !onDisk.has(name))
+    expect(missing).toEqual([])
+    for (const [name, input] of onDisk) expect(serialize(t, input).length, name).toBeGreaterThan(0)
+  })
+})
+
+describe(`fuzz (${cases} cases per target, seed ${seed})`, () => {
+  it.each(targets.map((t) => [t.name, t] as const))(
+    '%s: every case parses or ends in a documented rejection',
+    async (_, t) => {
+      const corpus = [...readCorpus(t).values()]
+      const stats = await runTarget(t, { cases, runSeed: seed, corpus })
+      console.log(formatStats(stats))
+      const total = Object.values(stats.outcomes).reduce((a, b) => a + b, 0)
+      expect(total).toBe(cases)
+    },
+    // A hang guard, not a time bound on the work: the case count is fixed.
+    600_000,
+  )
+})

@@ -1,0 +1,158 @@
+import * as fc from 'fast-check'
+import {
+  asApprove,
+  asClose,
+  asEvent,
+  asExtend,
+  asReject,
+  asRequest,
+  asResponse,
+} from '../../packages/sdk/src/session/bodies.js'
+import {
+  decodeSessionMessage,
+  encodeSessionMessage,
+  type SessionMessage,
+} from '../../packages/sdk/src/session/messages.js'
+import { decodeRecord, encodeRecord } from '../../packages/sdk/src/session/record.js'
+import { fromRpcTransaction } from '../../packages/sdk/src/wallet/sign.js'
+import type { Target } from '../harness/types.js'
+import { bytesOf, must, SDK } from './shared.js'
+
+const utf8 = new TextEncoder()
+const json = (v: unknown) => utf8.encode(JSON.stringify(v))
+const ADDRESS = `0x${'11'.repeat(20)}`
+const env = { v: 1, seq: 3, ack: 2 }
+const req = (method: string, params: unknown) => ({
+  ...env,
+  t: 'req',
+  id: 7,
+  method,
+  params,
+  chainId: 'eip155:1',
+  expiresAt: 1_800_000_300,
+})
+const TX = { from: ADDRESS, to: ADDRESS, value: '0x1', data: '0xabcdef', gas: '0x5208', nonce: '0x0' }
+
+/** One message of every type, and JSON-RPC bodies the wallet decodes (§14.2). */
+const SESSION_SEEDS = [
+  {
+    ...env,
+    t: 'approve',
+    accounts: [`eip155:1:${ADDRESS}`],
+    chains: ['eip155:1'],
+    methods: ['personal_sign'],
+    events: ['chainChanged'],
+    chainId: 'eip155:1',
+    expiresAt: 1_800_604_800,
+  },
+  { ...env, t: 'reject', code: 4001, message: 'User rejected' },
+  req('personal_sign', ['0x68656c6c6f', ADDRESS]),
+  req('eth_sendTransaction', [TX]),
+  req('eth_signTypedData_v4', [
+    ADDRESS,
+    JSON.stringify({ types: { EIP712Domain: [] }, primaryType: 'EIP712Domain', domain: {}, message: {} }),
+  ]),
+  { ...env, t: 'res', id: 7, result: `0x${'ab'.repeat(65)}` },
+  { ...env, t: 'res', id: 7, error: { code: 4001, message: 'User rejected the request.', data: { x: 1 } } },
+  { ...env, t: 'event', name: 'chainChanged', data: '0x1' },
+  { ...env, t: 'event', name: 'accountsChanged', data: [ADDRESS] },
+  { ...env, t: 'extend', expiresAt: 1_800_700_000 },
+  { ...env, t: 'ping' },
+  { v: 1, t: 'pong', seq: 0, ack: 3 },
+  { v: 1, t: 'ack', seq: 0, ack: 3 },
+  { ...env, t: 'close', code: 4900, message: 'The dApp disconnected.' },
+]
+
+const BODIES: Record<string, (m: SessionMessage) => unknown> = {
+  approve: asApprove,
+  reject: asReject,
+  req: asRequest,
+  res: asResponse,
+  event: asEvent,
+  extend: asExtend,
+  close: asClose,
+}
+
+/**
+ * Session messages after decryption (§14): the envelope, then the body of its type. What is
+ * accepted must also be storable: the sides persist received requests with the session record.
+ */
+export const sessionMessageTarget: Target = {
+  name: 'session-message',
+  files: [`${SDK}/session/messages.ts`, `${SDK}/session/bodies.ts`, `${SDK}/protocol/json.ts`],
+  kind: 'json',
+  maxLength: 60_000,
+  rejects: ['PAYLOAD_MALFORMED'],
+  seeds: () => SESSION_SEEDS.map(json),
+  generate: fc.constantFrom(...SESSION_SEEDS).chain((m) =>
+    fc.record({ seq: fc.nat(), ack: fc.nat(), extra: fc.jsonValue({ maxDepth: 3 }) }).map((o) =>
+      json({
+        ...m,
+        seq: o.seq,
+        ack: o.ack,
+        ...(m.t === 'req' ? { params: [o.extra] } : { data: o.extra }),
+      }),
+    ),
+  ),
+  setup: () => ({
+    check(input) {
+      const m = decodeSessionMessage(bytesOf(input))
+      const body = BODIES[m.t]?.(m) ?? m
+      encodeRecord({ message: m, body }, new Uint8Array(32))
+      encodeSessionMessage(m)
+      return `accepted ${m.t}`
+    },
+  }),
+}
+
+/** eth_sendTransaction / eth_signTransaction params, as the wallet turns them into viem's shape. */
+export const rpcTransactionTarget: Target = {
+  name: 'rpc-transaction',
+  files: [`${SDK}/wallet/sign.ts`],
+  kind: 'json',
+  maxLength: 4000,
+  rejects: ['rpc:-32602'],
+  seeds: () => [
+    json(TX),
+    json({ to: null, data: '0x', value: '0x0' }),
+    json({ maxFeePerGas: '0x1', maxPriorityFeePerGas: '0x1', gasPrice: '0x2' }),
+  ],
+  setup: () => ({
+    check(input) {
+      let params: unknown
+      try {
+        params = JSON.parse(new TextDecoder().decode(bytesOf(input)))
+      } catch {
+        return 'not JSON (never reaches the wallet: the session message would not decode)'
+      }
+      const tx = fromRpcTransaction(params)
+      must(typeof tx === 'object' && tx !== null, 'no transaction')
+      return 'accepted'
+    },
+  }),
+}
+
+/** The stored session record (§14.4): u32be(n) ‖ JSON ‖ resume psk, after unsealing. */
+export const recordTarget: Target = {
+  name: 'record',
+  files: [`${SDK}/session/record.ts`],
+  kind: 'bytes',
+  maxLength: 70_000,
+  rejects: ['STORAGE_FAILED'],
+  seeds: () => [
+    encodeRecord(
+      { channel: { role: 'wallet', sendSeq: 1, unacked: [] }, expiresAt: 1_800_604_800 },
+      new Uint8Array(32).fill(9),
+    ),
+    encodeRecord({}, new Uint8Array(32)),
+  ],
+  setup: () => ({
+    check(input) {
+      const b = bytesOf(input)
+      const { json: value, secret } = decodeRecord<unknown>(b)
+      must(secret.length === 32, 'a record without its 32-byte secret')
+      must(value !== undefined, 'a record without JSON')
+      return 'accepted'
+    },
+  }),
+}
