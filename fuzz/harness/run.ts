@@ -1,6 +1,6 @@
 import * as fc from 'fast-check'
 import { PairlineError } from '../../packages/sdk/src/errors/base.js'
-import { ProviderRpcError } from '../../packages/sdk/src/session/rpcErrors.js'
+import { ProviderRpcError } from '../../packages/sdk/src/errors/provider.js'
 import { mutateBytes, mutateText } from './mutate.js'
 import { mutateJson } from './mutateJson.js'
 import { nameHash, rng } from './rng.js'
@@ -11,8 +11,8 @@ const fromUtf8 = new TextDecoder('utf-8', { fatal: false })
 
 /** The label of a documented rejection, or null when `err` is a crash. */
 export function rejectionLabel(err: unknown): string | null {
-  if (err instanceof PairlineError) return err.code
   if (err instanceof ProviderRpcError) return `rpc:${err.code}`
+  if (err instanceof PairlineError) return String(err.code)
   return null
 }
 

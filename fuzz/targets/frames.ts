@@ -9,6 +9,7 @@ import {
   type ReceiverState,
   unpad,
 } from '../../packages/sdk/src/protocol/index.js'
+import { receiverState } from '../../packages/sdk/src/protocol/transport.js'
 import type { Target } from '../harness/types.js'
 import { bytesOf, hex, must, SDK, sameBytes, toHex, vectors } from './shared.js'
 
@@ -140,7 +141,7 @@ export const frameOpenTarget: Target = {
     const fresh = new FrameReceiver({ key: W2D_KEY, graceSeconds: 1e9 })
     const later = new FrameReceiver({ key: W2D_KEY, graceSeconds: 1e9 })
     later.open(vectorFrames[2]!.bytes, NOW) // epoch 1, epoch 0 kept for the grace period
-    const states = [fresh.exportState(), later.exportState()]
+    const states = [receiverState(fresh), receiverState(later)]
     return {
       check(input) {
         const b = bytesOf(input)
@@ -151,7 +152,7 @@ export const frameOpenTarget: Target = {
           must(authentic.has(toHex(b)), 'a frame nobody sealed was accepted (forgery)')
           return 'accepted'
         } catch (err) {
-          must(sameState(rx.exportState(), state), 'a rejected frame changed the receiver state')
+          must(sameState(receiverState(rx), state), 'a rejected frame changed the receiver state')
           const e = err as { code?: string; shortMessage?: string }
           must(e.code !== 'PADDING_INVALID', 'a tampered frame passed the AEAD')
           if (e.code === 'FRAME_DECRYPT_FAILED') must(e.shortMessage === DECRYPT_FAILED, 'two AEAD errors')
