@@ -29,8 +29,6 @@ let packed: Packed[]
 let walletApp: Project
 let dappApp: Project
 const pkg = (name: string): Packed => packed.find((p) => p.manifest.name === name)!
-const sdkExports = async () => (await readJson<Manifest>(join(ROOT, 'packages/sdk/package.json'))).exports
-const HAS_DAPP_ENTRY = './dapp' in (await sdkExports())
 
 /** The exact versions the workspace pins, so the fresh projects match what the tests ran against. */
 async function pins(): Promise<Record<string, string>> {
@@ -160,8 +158,7 @@ describe('a fresh Node project with viem: wallet, relay and every entry point', 
       for (const [spec, names] of Object.entries(await sourceNames(p)))
         expect(namesOf(imported, spec), spec).toEqual(names)
     }
-    const wallet = HAS_DAPP_ENTRY ? '@pairline/sdk/wallet' : '@pairline/sdk'
-    expect(namesOf(imported, wallet)).toContain('createWallet')
+    expect(namesOf(imported, '@pairline/sdk/wallet')).toContain('createWallet')
     expect(namesOf(imported, '@pairline/sdk')).toEqual(
       expect.arrayContaining(['createDapp', 'PairlineError']),
     )
@@ -170,8 +167,7 @@ describe('a fresh Node project with viem: wallet, relay and every entry point', 
   })
 
   it('type-checks every entry point and a wallet + relay app strictly, with skipLibCheck: false', async () => {
-    let app = await readFile(join(FIXTURES, 'wallet-viem.ts'), 'utf8')
-    if (!HAS_DAPP_ENTRY) app = app.replace("'@pairline/sdk/wallet'", "'@pairline/sdk'")
+    const app = await readFile(join(FIXTURES, 'wallet-viem.ts'), 'utf8')
     const r = await typeCheck(
       walletApp,
       { 'src/entries.ts': importEverySource(packed.flatMap((p) => p.entries)), 'src/app.ts': app },
@@ -189,7 +185,7 @@ describe('a fresh Node project with viem: wallet, relay and every entry point', 
   })
 })
 
-describe.skipIf(!HAS_DAPP_ENTRY)('a fresh dApp project with ethers and without viem', () => {
+describe('a fresh dApp project with ethers and without viem', () => {
   const viemFree = () => pkg('@pairline/sdk').entries.filter((s) => s !== '@pairline/sdk/wallet')
 
   it('has no viem installed (an optional peer is not pulled in)', () => {
