@@ -2,6 +2,7 @@
  * Builds every published workspace package (packages/* without `private`) from a clean `dist/` and
  * packs it with `pnpm pack`, which rewrites `workspace:*` to real versions as `pnpm publish` would.
  */
+import { existsSync } from 'node:fs'
 import { readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -59,8 +60,10 @@ export async function publishedPackages(): Promise<{ dir: string; manifest: Mani
 
 export async function buildAndPack(destination: string): Promise<Packed[]> {
   const packed: Packed[] = []
+  const built: string[] = []
   for (const { dir, manifest } of await publishedPackages()) {
     // A clean build: a stale dist/ file (a module since renamed) must not reach the tarball.
+    if (!existsSync(join(dir, 'dist'))) built.push(join(dir, 'dist'))
     await rm(join(dir, 'dist'), { recursive: true, force: true })
     await runOk(process.execPath, [TSC, '-p', 'tsconfig.build.json'], { cwd: dir })
     await runOk('npx', [...PNPM, 'pack', '--pack-destination', destination], { cwd: dir })
@@ -73,6 +76,8 @@ export async function buildAndPack(destination: string): Promise<Packed[]> {
     const entries = Object.keys(manifest.exports).map((key) => entryName(manifest.name, key))
     packed.push({ dir, manifest, tarball, files, entries })
   }
+  // Leave the tree as it was found: no dist/ where there was none.
+  await Promise.all(built.map((d) => rm(d, { recursive: true, force: true })))
   return packed
 }
 
