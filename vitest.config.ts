@@ -4,16 +4,30 @@ export default defineConfig({
   resolve: { conditions: ['@pairline/source'] },
   ssr: { resolve: { conditions: ['@pairline/source'] } },
   test: {
-    include: [
-      'packages/*/src/**/*.test.ts',
-      'examples/*/src/**/*.test.ts',
-      'examples/*/test/**/*.test.ts',
-      'fuzz/**/*.test.ts',
-      'test/**/*.test.ts',
-    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Flaky is broken: never retry.
     retry: 0,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'examples/*/src/**/*.test.ts',
+            'examples/*/test/**/*.test.ts',
+            'fuzz/**/*.test.ts',
+          ],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // Builds, packs and npm-installs: heavy on CPU and disk, so it runs once the rest is done
+        // instead of starving the tests that talk to sockets and child processes.
+        extends: true,
+        test: { name: 'packages', include: ['test/**/*.test.ts'], sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 })
