@@ -26,7 +26,14 @@ export default defineConfig({
         // Builds, packs and npm-installs: heavy on CPU and disk, so it runs once the rest is done
         // instead of starving the tests that talk to sockets and child processes.
         extends: true,
-        test: { name: 'packages', include: ['test/**/*.test.ts'], sequence: { groupOrder: 1 } },
+        // Its timeouts only stop a hang (tsc over every .d.ts takes a while on a loaded machine).
+        test: {
+          name: 'packages',
+          include: ['test/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+          testTimeout: 300_000,
+          hookTimeout: 900_000,
+        },
       },
     ],
   },

@@ -75,7 +75,7 @@ beforeAll(async () => {
   ])
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`
   console.info(`build + pack ${secs(built - started)}, npm install ${secs(performance.now() - built)}`)
-}, 600_000)
+})
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true })
