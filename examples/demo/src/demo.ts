@@ -278,7 +278,7 @@ async function run(args: DemoArgs): Promise<void> {
   heading(3)
   const wallet: Wallet = createWallet({
     metadata: WALLET_METADATA,
-    account,
+    accounts: [account],
     chains: [CHAIN_A, CHAIN_B],
     transports: { [CHAIN_A]: http(a.rpcUrl), [CHAIN_B]: http(b.rpcUrl) },
   })
@@ -294,7 +294,7 @@ async function run(args: DemoArgs): Promise<void> {
       ),
   )
   ui.wallet(
-    `dApp: ${ui.bold(proposal.dapp.name)} ${proposal.dapp.url} ${ui.yellow('(self-declared, unverified)')}`,
+    `dApp: ${ui.bold(proposal.peer.name)} ${proposal.peer.url} ${ui.yellow('(self-declared, unverified)')}`,
   )
   const wanted = proposal.namespaces.required.eip155
   if (wanted) ui.wallet(`asks for chains ${wanted.chains.join(', ')}`)

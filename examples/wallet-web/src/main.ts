@@ -97,9 +97,9 @@ async function pair(uri: string): Promise<void> {
   try {
     const p = await wallet.pair(uri)
     proposal = p
-    ui.dappName.textContent = p.dapp.name
-    ui.dappUrl.textContent = p.dapp.url
-    ui.dappDescription.textContent = p.dapp.description ?? ''
+    ui.dappName.textContent = p.peer.name
+    ui.dappUrl.textContent = p.peer.url
+    ui.dappDescription.textContent = p.peer.description ?? ''
     const required = p.namespaces.required.eip155?.chains ?? []
     const optional = p.namespaces.optional.eip155?.chains ?? []
     ui.proposalChains.textContent = [
@@ -128,11 +128,11 @@ async function decide(approve: boolean): Promise<void> {
       const session = await p.approve()
       watch(session)
       show(session)
-      addHistory('info', `Connected to ${p.dapp.name} (${p.dapp.url}).`)
+      addHistory('info', `Connected to ${p.peer.name} (${p.peer.url}).`)
     } else {
       await p.reject('The user rejected the connection.')
       setStatus(current ? 'connected' : 'idle', 'Connection rejected.')
-      addHistory('rejected', `Rejected the connection from ${p.dapp.name}.`)
+      addHistory('rejected', `Rejected the connection from ${p.peer.name}.`)
     }
   } catch (err) {
     setStatus('error', `Could not answer the dApp: ${errorText(err)}`)
@@ -144,9 +144,9 @@ async function decide(approve: boolean): Promise<void> {
 function show(session: WalletSession): void {
   current = session
   ui.session.hidden = false
-  ui.sessionDapp.textContent = `${session.dapp.name} — ${session.dapp.url}`
+  ui.sessionDapp.textContent = `${session.peer.name} — ${session.peer.url}`
   ui.sessionChain.textContent = chainLabel(session.chainId)
-  setStatus('connected', `Connected to ${session.dapp.name}.`)
+  setStatus('connected', `Connected to ${session.peer.name}.`)
 }
 
 function watch(session: WalletSession): void {
@@ -157,7 +157,7 @@ function watch(session: WalletSession): void {
   session.on('disconnect', ({ message }) => {
     for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.session === session) queue.splice(i, 1)
     showRequest()
-    addHistory('info', `Session with ${session.dapp.name} ended: ${message}`)
+    addHistory('info', `Session with ${session.peer.name} ended: ${message}`)
     if (current !== session) return
     const next = wallet.sessions.at(-1)
     if (next) {
@@ -267,7 +267,7 @@ function showRequest(): void {
   }
   const { request } = next
   const { summary, details } = readable(request)
-  ui.requestDapp.textContent = request.dapp.name
+  ui.requestDapp.textContent = request.peer.name
   ui.requestMethod.textContent = request.method
   ui.requestChain.textContent = chainLabel(request.chainId)
   ui.requestSummary.textContent = summary
@@ -322,7 +322,7 @@ async function main(): Promise<void> {
       url: location.origin,
       description: 'Development wallet of the Pairline browser examples.',
     },
-    account,
+    accounts: [account],
     chains: config.chains.map((c) => c.id),
     transports: Object.fromEntries(config.chains.map((c) => [c.id, http(c.rpcUrl)])),
   })

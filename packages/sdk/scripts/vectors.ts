@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2'
 import { fixedBytes, TEST_NOW, TEST_PROPOSAL, WALLET_META } from '@pairline/testkit/protocol'
 import { concatBytes, fromBase64Url, utf8 } from '../src/protocol/bytes.js'
 import { encodeFrameHeader, MAX_FRAME_PLAINTEXT } from '../src/protocol/frame.js'
+import { FrameSender, nextEpochKey, type RekeyPolicy } from '../src/protocol/frameCipher.js'
 import {
   answerResume,
   createDappHandshake,
@@ -15,7 +16,6 @@ import { pad, paddedLength } from '../src/protocol/padding.js'
 import { encodeHello, encodeProposal } from '../src/protocol/payloads.js'
 import { deriveSas } from '../src/protocol/sas.js'
 import { pairingTopics } from '../src/protocol/topics.js'
-import { FrameSender, nextEpochKey, type RekeyPolicy } from '../src/protocol/transport.js'
 import { encodePairingUri, type PairingUri, pairingPrologue } from '../src/protocol/uri.js'
 
 /**

@@ -57,7 +57,7 @@ const typedData = {
   message: { from: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8', contents: 'hello' },
 } as const
 
-function setup(account: Account = privateKeyToAccount(ANVIL_KEYS[0])) {
+function setup(account: Account = privateKeyToAccount(ANVIL_KEYS[0]), more: Account[] = []) {
   const dapp: Dapp = createDapp({
     relayUrl: relay.url,
     metadata: dappMeta,
@@ -67,7 +67,7 @@ function setup(account: Account = privateKeyToAccount(ANVIL_KEYS[0])) {
   })
   const wallet: Wallet = createWallet({
     metadata: walletMeta,
-    account,
+    accounts: [account, ...more],
     chains: [31337, 31338],
     transports: { 31337: http(chainA.rpcUrl), 31338: http(chainB.rpcUrl) },
   })
@@ -78,13 +78,13 @@ function setup(account: Account = privateKeyToAccount(ANVIL_KEYS[0])) {
   return { dapp, wallet, account }
 }
 
-async function connect(account?: Account) {
-  const { dapp, wallet } = setup(account)
+async function connect(account?: Account, more: Account[] = []) {
+  const { dapp, wallet } = setup(account, more)
   const pairing = await dapp.pair()
   const proposal = await wallet.pair(pairing.uri)
   expect(proposal.sas).toMatch(/^\d{6}$/)
   expect(proposal.sas).toBe(await pairing.sas)
-  expect(proposal.dapp).toEqual(dappMeta)
+  expect(proposal.peer).toEqual(dappMeta)
   const wsession = await proposal.approve()
   const session = await pairing.approved
   return { dapp, wallet, pairing, proposal, wsession, session }
@@ -225,9 +225,9 @@ describe('dApp and wallet through a real relay, on anvil', () => {
     // The wallet's clock runs 10 s ahead: every request reaches it already expired.
     const wallet = createWallet({
       metadata: walletMeta,
-      account: privateKeyToAccount(ANVIL_KEYS[0]),
+      accounts: [privateKeyToAccount(ANVIL_KEYS[0])],
       chains: [31337],
-      now: () => Date.now() + 10_000,
+      now: () => Date.now() / 1000 + 10,
     })
     cleanup.push(
       () => dapp.close(),
@@ -284,13 +284,23 @@ describe('dApp and wallet through a real relay, on anvil', () => {
     expect(await recoverTransactionAddress({ serializedTransaction: raw as never })).toBe(from)
   })
 
-  it('accountsChanged from the wallet reaches the provider', async () => {
-    const { wsession, session } = await connect()
-    const other = privateKeyToAccount(ANVIL_KEYS[1]).address
+  it('accountsChanged from the wallet reaches the provider; each address once on both sides', async () => {
+    const [a, b] = [privateKeyToAccount(ANVIL_KEYS[0]), privateKeyToAccount(ANVIL_KEYS[1])]
+    const { wsession, session } = await connect(a, [b])
+    // two chains approved, two accounts: four CAIP-10 ids on the wire, two addresses in the API
+    expect(session.accounts).toEqual([a.address, b.address])
+    expect(wsession.accounts).toEqual([a.address, b.address])
+    expect(await session.provider.request({ method: 'eth_requestAccounts' })).toEqual([a.address, b.address])
     const got = new Promise((r) => session.provider.on('accountsChanged', r as never))
-    await wsession.setAccounts([other])
-    expect(await got).toEqual([other])
-    expect(await session.provider.request({ method: 'eth_accounts' })).toEqual([other])
+    await wsession.setAccounts([b.address, b.address.toLowerCase() as `0x${string}`])
+    expect(await got).toEqual([b.address])
+    expect(wsession.accounts).toEqual([b.address])
+    expect(await session.provider.request({ method: 'eth_accounts' })).toEqual([b.address])
+    // the new account signs
+    const client = createWalletClient({ account: b.address, transport: custom(session.provider) })
+    wsession.on('request', (req) => void req.approve())
+    const signature = await client.signMessage({ message: 'from b' })
+    expect(await verifyMessage({ address: b.address, message: 'from b', signature })).toBe(true)
   })
 
   it('chain switching is announced to the dApp by the wallet', async () => {

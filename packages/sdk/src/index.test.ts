@@ -32,7 +32,44 @@ function externalImports(entry: string): Set<string> {
   return external
 }
 
+/** Every import cycle among the SDK's source files (type-only imports included). */
+function cycles(): string[][] {
+  const graph = new Map<string, string[]>()
+  const visit = (path: string) => {
+    if (graph.has(path)) return
+    const deps: string[] = []
+    graph.set(path, deps)
+    for (const m of readFileSync(path, 'utf8').matchAll(
+      /(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+'(\.[^']+)'/g,
+    )) {
+      const dep = resolve(dirname(path), (m[1] as string).replace(/\.js$/, '.ts'))
+      deps.push(dep)
+      visit(dep)
+    }
+  }
+  for (const entry of ['index.ts', 'wallet/index.ts', 'protocol/index.ts', 'qr/index.ts', 'storage/file.ts'])
+    visit(join(here, entry))
+  const found: string[][] = []
+  const stack: string[] = []
+  const done = new Set<string>()
+  const walk = (path: string) => {
+    const at = stack.indexOf(path)
+    if (at >= 0) return void found.push(stack.slice(at).map((p) => p.slice(here.length + 1)))
+    if (done.has(path)) return
+    stack.push(path)
+    for (const dep of graph.get(path) ?? []) walk(dep)
+    stack.pop()
+    done.add(path)
+  }
+  for (const path of graph.keys()) walk(path)
+  return found
+}
+
 describe('entry points', () => {
+  it('no import cycles in the SDK (the dApp provider and session no longer import each other)', () => {
+    expect(cycles()).toEqual([])
+  })
+
   it.each(['index.ts', 'dapp/index.ts'])('%s reaches nothing of viem (runtime or types)', (entry) => {
     const external = [...externalImports(entry)]
     expect(external.filter((s) => s === 'viem' || s.startsWith('viem/'))).toEqual([])
@@ -68,7 +105,6 @@ describe('public exports', () => {
   it('@pairline/sdk', () => {
     expect(names(sdk)).toMatchInlineSnapshot(`
       [
-        "DappSession",
         "ErrorCode",
         "PairlineError",
         "ProviderRpcError",
@@ -87,7 +123,6 @@ describe('public exports', () => {
   it('@pairline/sdk/dapp', () => {
     expect(names(dapp)).toMatchInlineSnapshot(`
       [
-        "DappSession",
         "READ_ONLY_METHODS",
         "WALLET_METHODS",
         "createDapp",
@@ -97,7 +132,6 @@ describe('public exports', () => {
   it('@pairline/sdk/wallet', () => {
     expect(names(wallet)).toMatchInlineSnapshot(`
       [
-        "WalletSession",
         "createWallet",
       ]
     `)

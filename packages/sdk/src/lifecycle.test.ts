@@ -11,7 +11,7 @@ import { createWalletClient, custom, verifyMessage } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createDapp, memoryStorage, type Storage } from './index.js'
-import { decodeRecord } from './session/record.js'
+import { decodeRecord } from './records/record.js'
 import { createWallet, type WalletRequest } from './wallet/index.js'
 
 const dappMeta = { name: 'Lifecycle dApp', url: 'https://dapp.example' }
@@ -39,7 +39,7 @@ function dappFor(
   return d
 }
 function walletFor(o: { storage?: Storage } = {}) {
-  const w = createWallet({ metadata: walletMeta, account, chains: [31337], ...o })
+  const w = createWallet({ metadata: walletMeta, accounts: [account], chains: [31337], ...o })
   cleanup.push(() => w.close())
   return w
 }

@@ -9,15 +9,15 @@ it('pair() fails with RELAY_UNAVAILABLE when the relay cannot be reached, on bot
     relayUrl: 'ws://127.0.0.1:1',
     metadata: { name: 'd', url: 'https://d.example' },
     chains: [1],
-    connectTimeoutMs: 500,
+    relay: { connectTimeoutMs: 500 },
   })
   await expect(dapp.pair()).rejects.toMatchObject({ code: 'RELAY_UNAVAILABLE' })
   await dapp.close()
   const wallet = createWallet({
     metadata: { name: 'w', url: 'https://w.example' },
-    account: privateKeyToAccount(ANVIL_KEYS[0]),
+    accounts: [privateKeyToAccount(ANVIL_KEYS[0])],
     chains: [1],
-    connectTimeoutMs: 500,
+    relay: { connectTimeoutMs: 500 },
   })
   const uri =
     'pairline:1?s=hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo&k=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8&r=ws%3A%2F%2F127.0.0.1%3A1&x=9999999999'

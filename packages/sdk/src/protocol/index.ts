@@ -14,6 +14,19 @@ export {
   parseFrame,
 } from './frame.js'
 export {
+  DEFAULT_COUNTER_LIMIT,
+  DEFAULT_GRACE_SECONDS,
+  DEFAULT_REKEY_POLICY,
+  FrameReceiver,
+  FrameSender,
+  MAX_EPOCH_SKIP,
+  nextEpochKey,
+  type OpenedFrame,
+  type ReceiverState,
+  type RekeyPolicy,
+  type SenderState,
+} from './frameCipher.js'
+export {
   answerResume,
   createDappHandshake,
   type DappHandshake,
@@ -50,19 +63,6 @@ export { getRandomSource, type RandomBytes } from './random.js'
 export { REPLAY_WINDOW, type ReplayVerdict, ReplayWindow } from './replay.js'
 export { deriveSas, SAS_DIGITS } from './sas.js'
 export { pairingTopics, type Topic, type TopicPair } from './topics.js'
-export {
-  DEFAULT_COUNTER_LIMIT,
-  DEFAULT_GRACE_SECONDS,
-  DEFAULT_REKEY_POLICY,
-  FrameReceiver,
-  FrameSender,
-  MAX_EPOCH_SKIP,
-  nextEpochKey,
-  type OpenedFrame,
-  type ReceiverState,
-  type RekeyPolicy,
-  type SenderState,
-} from './transport.js'
 export {
   DEFAULT_PAIRING_TTL_SECONDS,
   encodePairingUri,

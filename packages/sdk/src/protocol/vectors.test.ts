@@ -6,6 +6,7 @@ import { buildVectors } from '../../scripts/vectors.js'
 import { utf8 } from './bytes.js'
 import { MessageType } from './envelope.js'
 import { encodeFrameHeader, FRAME_HEADER_LEN, MAX_FRAME_PLAINTEXT, parseFrame } from './frame.js'
+import { FrameReceiver, FrameSender, nextEpochKey, senderState } from './frameCipher.js'
 import {
   answerResume,
   createDappHandshake,
@@ -21,7 +22,6 @@ import { pad, paddedLength } from './padding.js'
 import { encodeHello, encodeProposal, type Hello, type Proposal } from './payloads.js'
 import { deriveSas } from './sas.js'
 import { pairingTopics } from './topics.js'
-import { FrameReceiver, FrameSender, nextEpochKey, senderState } from './transport.js'
 import { encodePairingUri, pairingPrologue, parsePairingUri } from './uri.js'
 
 /**

@@ -18,6 +18,7 @@ import type {
   RelayClientEvents,
   RelayClientOptions,
   RelayClientStatus,
+  RelayMessage,
 } from './types.js'
 
 export const DEFAULT_TTL_SECONDS = 86_400
@@ -35,6 +36,8 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
   const emitter = new EventEmitter<RelayClientEvents>()
   /** The topics the caller wants: subscribed again on every connection. */
   const topics = new Set<Topic>()
+  /** The one listener of each routed topic: a message reaches its topic's listener, no other. */
+  const routes = new Map<Topic, (message: RelayMessage) => void>()
   /** Requests waiting for an open connection, in call order. */
   const queue: Request[] = []
   let status: RelayClientStatus = 'connecting'
@@ -112,7 +115,26 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
     const topic = toBase64Url(topicBytes)
     // Not (or no longer) subscribed: a delivery that crossed an UNSUBSCRIBE.
     if (!topics.has(topic)) return
-    emit('message', { topic, id: id.slice(), payload: payload.slice() })
+    const message: RelayMessage = { topic, id: id.slice(), payload: payload.slice() }
+    const routed = routes.get(topic)
+    if (routed) {
+      try {
+        routed(message)
+      } catch (err) {
+        emit('error', listenerFailed(`route ${topic}`, err))
+      }
+    }
+    emit('message', message)
+  }
+
+  function route(topic: Topic, fn: (message: RelayMessage) => void): () => void {
+    parseTopic(topic)
+    if (typeof fn !== 'function') throw invalidArgument('A route needs a listener function.')
+    if (routes.has(topic)) throw invalidArgument('This topic already has a listener.', topic)
+    routes.set(topic, fn)
+    return () => {
+      if (routes.get(topic) === fn) routes.delete(topic)
+    }
   }
 
   function onLost(reason: PairlineError, closeCode: number | undefined, retry: Request[]): void {
@@ -219,6 +241,7 @@ export function createRelayClient(options: RelayClientOptions): RelayClient {
     },
     subscribe,
     unsubscribe,
+    route,
     publish,
     ack,
     on(event, fn) {

@@ -95,6 +95,11 @@ export type RelayClient = {
    * REQUEST_TIMEOUT or SESSION_CLOSED.
    */
   publish(topic: Topic, payload: Uint8Array, options?: PublishOptions): Promise<Uint8Array>
+  /**
+   * Hands every message of `topic` to `fn` (one listener per topic; INVALID_ARGUMENT for a second).
+   * Returns the function that removes the route. 'message' events still see every message.
+   */
+  route(topic: Topic, fn: (message: RelayMessage) => void): () => void
   /** Batched and fire-and-forget; dropped while disconnected (the relay delivers again). */
   ack(topic: Topic, id: Uint8Array): void
   on<E extends RelayClientEventName>(event: E, fn: RelayClientEvents[E]): RelayClient

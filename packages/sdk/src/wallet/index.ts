@@ -1,3 +1,12 @@
-/** `@pairline/sdk/wallet`: the wallet side. Signs with the wallet's viem `Account` (viem is a peer). */
-export { createWallet, type Wallet, type WalletOptions, type WalletProposal } from './createWallet.js'
-export { type WalletRequest, WalletSession, type WalletSessionEvents } from './session.js'
+/** `@pairline/sdk/wallet`: the wallet side. Signs with the wallet's viem `Account`s (viem is a peer). */
+export type { RelayOptions } from '../core/options.js'
+export { createWallet } from './createWallet.js'
+export type {
+  ApproveOptions,
+  Wallet,
+  WalletOptions,
+  WalletProposal,
+  WalletRequest,
+  WalletSession,
+  WalletSessionEvents,
+} from './types.js'

@@ -1,245 +1,166 @@
-import { EventEmitter } from 'eventemitter3'
 import type { Account, Transport } from 'viem'
-import type { PairlineError } from '../errors/base.js'
+import type { Channel } from '../channel/channel.js'
+import type { ChannelState } from '../channel/state.js'
+import {
+  BaseSession,
+  type SessionContext,
+  type SessionInit,
+  type SessionRecord,
+} from '../core/baseSession.js'
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
-import type { Metadata } from '../protocol/payloads.js'
-import { type Approve, asRequest, chainNumber, type Request } from '../session/bodies.js'
-import type { Channel } from '../session/channel.js'
-import { SessionLifecycle } from '../session/lifecycle.js'
-import type { SessionMessage } from '../session/messages.js'
-import type { ChannelState } from '../session/state.js'
+import { asRequest, type RpcRequest } from '../messages/bodies.js'
+import { chainNumber, toCaip2 } from '../messages/caip.js'
+import type { SessionMessage } from '../messages/envelope.js'
 import { softTimeout } from '../util/timers.js'
+import type { AccountSet } from './accounts.js'
 import { execute } from './sign.js'
+import type { WalletRequest, WalletSession, WalletSessionEvents } from './types.js'
 
-/** A request from the dApp, shown to the user, who approves (the account signs) or rejects it. */
-export type WalletRequest = {
-  id: number
-  method: string
-  params: unknown
-  /** CAIP-2 chain the dApp addressed */
-  chainId: string
-  /** unix seconds; after it the request is answered "expired" and cannot be approved */
-  expiresAt: number
-  /** The dApp's self-declared metadata (unverified). */
-  dapp: Metadata
-  /** Signs / sends with the wallet's account and answers the dApp; resolves with the result. */
-  approve(): Promise<unknown>
-  /** Answers the dApp with EIP-1193 error 4001 (user rejected). */
-  reject(message?: string): Promise<void>
-}
-
-export type WalletSessionEvents = {
-  request: [WalletRequest]
-  disconnect: [{ code: number; message: string }]
-  error: [PairlineError]
-}
-
-export type WalletSessionRecord = {
-  v: 1
+/** What a wallet session persists next to its channel state. */
+export type WalletSessionRecord = SessionRecord & {
   channel: ChannelState
-  dapp: Metadata
-  approve: Approve
-  chainId: string
-  expiresAt: number
-  pending: Request[]
+  relayUrl: string
+  pending: RpcRequest[]
 }
 
-export type WalletSessionContext = {
-  account: Account
-  transports: Record<string, Transport>
-  now: () => number
-  forget: (id: string) => Promise<void>
+export type WalletSessionContext = SessionContext & {
+  accounts: AccountSet
+  transports: Readonly<Record<string, Transport>>
 }
 
-/** The wallet's side of a live session. */
-export class WalletSession extends EventEmitter<WalletSessionEvents> {
-  readonly id: string
-  readonly dapp: Metadata
-  accounts: readonly string[]
-  readonly chains: readonly string[]
-  readonly methods: readonly string[]
-  chainId: string
-  expiresAt: number
-  readonly #channel: Channel
+type Answer = { result?: unknown; error?: { code: number; message: string } }
+
+const expired: Answer = { error: { code: RpcCode.RequestExpired, message: 'The request expired.' } }
+
+/** The wallet side of a live session (the WalletSession interface is its public face). */
+export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implements WalletSession {
+  protected readonly defaultDisconnectMessage = 'The wallet ended the session.'
   readonly #ctx: WalletSessionContext
-  readonly #approve: Approve
-  readonly #pending = new Map<number, Request>()
+  readonly #relayUrl: string
+  readonly #pending = new Map<number, RpcRequest>()
   readonly #answered = new Set<number>()
   /** expiry timer of each pending request */
   readonly #timers = new Map<number, ReturnType<typeof setTimeout>>()
-  readonly #life: SessionLifecycle
+  #replay: boolean
 
   constructor(
     channel: Channel,
-    init: { dapp: Metadata; approve: Approve; chainId?: string; expiresAt?: number; pending?: Request[] },
+    init: SessionInit & { relayUrl: string; pending?: RpcRequest[] | undefined },
     ctx: WalletSessionContext,
   ) {
-    super()
-    this.#channel = channel
+    super(channel, init, ctx, 'The dApp ended the session.')
     this.#ctx = ctx
-    this.#approve = init.approve
-    this.id = channel.state().sessionId
-    this.dapp = init.dapp
-    this.accounts = init.approve.accounts
-    this.chains = init.approve.chains
-    this.methods = init.approve.methods
-    this.chainId = init.chainId ?? init.approve.chainId
-    this.expiresAt = init.expiresAt ?? init.approve.expiresAt
-    this.#life = new SessionLifecycle({
-      channel,
-      now: ctx.now,
-      expiresAt: () => this.expiresAt,
-      forget: () => ctx.forget(this.id),
-      onMessage: (m) => this.#onMessage(m),
-      onError: (e) => this.emit('error', e),
-      onDisconnect: (d) => this.emit('disconnect', d),
-      release: (ended) => {
-        for (const t of this.#timers.values()) clearTimeout(t)
-        this.#timers.clear()
-        if (ended) this.#pending.clear()
-      },
-      peerEnded: 'The dApp ended the session.',
-    })
+    this.#relayUrl = init.relayUrl
     // Requests that were waiting for the user before a restart are shown again, once listeners exist.
     for (const r of init.pending ?? []) this.#pending.set(r.id, r)
     this.#replay = this.#pending.size > 0
   }
 
-  #replay: boolean
-
   // Restored pending requests are shown to the first 'request' listener, whenever it is attached.
   override on<E extends keyof WalletSessionEvents>(
     event: E,
-    fn: (...args: WalletSessionEvents[E]) => void,
-    context?: unknown,
+    fn: (...a: WalletSessionEvents[E]) => void,
+    ctx?: unknown,
   ): this {
-    super.on(event, fn as never, context)
-    if (event === 'request' && this.#replay) {
-      this.#replay = false
-      queueMicrotask(() => this.#replayPending())
-    }
+    super.on(event, fn as never, ctx)
+    this.#maybeReplay(event)
     return this
   }
 
   override once<E extends keyof WalletSessionEvents>(
     event: E,
-    fn: (...args: WalletSessionEvents[E]) => void,
-    context?: unknown,
+    fn: (...a: WalletSessionEvents[E]) => void,
+    ctx?: unknown,
   ): this {
-    super.once(event, fn as never, context)
-    if (event === 'request' && this.#replay) {
-      this.#replay = false
-      queueMicrotask(() => this.#replayPending())
-    }
+    super.once(event, fn as never, ctx)
+    this.#maybeReplay(event)
     return this
   }
 
-  get ended(): boolean {
-    return this.#life.ended
+  #maybeReplay(event: keyof WalletSessionEvents): void {
+    if (event !== 'request' || !this.#replay) return
+    this.#replay = false
+    queueMicrotask(() => {
+      for (const r of this.#pending.values()) {
+        if (this.ctx.now() >= r.expiresAt) void this.#respond(r.id, expired)
+        else this.emit('request', this.#wrap(r))
+      }
+    })
   }
 
-  /** Requests waiting for the user. */
   get pendingRequests(): WalletRequest[] {
     return [...this.#pending.values()].map((r) => this.#wrap(r))
   }
 
-  record(): WalletSessionRecord {
-    return {
-      v: 1,
-      channel: this.#channel.state(),
-      dapp: this.dapp,
-      approve: this.#approve,
-      chainId: this.chainId,
-      expiresAt: this.expiresAt,
-      pending: [...this.#pending.values()],
-    }
+  record(): Omit<WalletSessionRecord, 'channel'> {
+    return { ...this.baseRecord(), relayUrl: this.#relayUrl, pending: [...this.#pending.values()] }
   }
 
-  #replayPending(): void {
-    for (const r of this.#pending.values()) {
-      if (this.#ctx.now() >= r.expiresAt) void this.#expire(r)
-      else this.emit('request', this.#wrap(r))
-    }
+  protected release(ended: boolean): void {
+    for (const t of this.#timers.values()) clearTimeout(t)
+    this.#timers.clear()
+    if (ended) this.#pending.clear()
   }
 
-  #onMessage(m: SessionMessage): void {
+  protected onMessage(m: SessionMessage): void {
     if (m.t === 'req') this.#onRequest(asRequest(m))
   }
 
-  #onRequest(r: Request): void {
+  #onRequest(r: RpcRequest): void {
     if (this.#pending.has(r.id) || this.#answered.has(r.id)) return // shown once
-    if (this.#ctx.now() >= r.expiresAt) {
-      // Never shown: a request that arrives after its expiry is answered and dropped.
-      void this.#respond(r.id, { error: { code: RpcCode.RequestExpired, message: 'The request expired.' } })
-      return
-    }
-    if (!this.methods.includes(r.method)) {
-      void this.#respond(r.id, {
+    // Never shown: a request that arrives after its expiry, or outside the approved scope.
+    if (this.ctx.now() >= r.expiresAt) return void this.#respond(r.id, expired)
+    if (!this.methods.includes(r.method))
+      return void this.#respond(r.id, {
         error: { code: RpcCode.Unauthorized, message: `${r.method} is not approved.` },
       })
-      return
-    }
-    if (!this.chains.includes(r.chainId)) {
-      void this.#respond(r.id, {
+    if (!this.chains.includes(r.chainId))
+      return void this.#respond(r.id, {
         error: { code: RpcCode.UnrecognizedChain, message: `${r.chainId} is not approved.` },
       })
-      return
-    }
+    // Saved by the channel's one write for this received message (it reads record() after us).
     this.#pending.set(r.id, r)
-    void this.#channel.persist()
+    const ms = (r.expiresAt - this.ctx.now()) * 1000
     this.#timers.set(
       r.id,
-      softTimeout(() => this.#pending.has(r.id) && this.#expire(r), (r.expiresAt - this.#ctx.now()) * 1000),
+      softTimeout(() => this.#pending.has(r.id) && void this.#respond(r.id, expired), ms),
     )
     this.emit('request', this.#wrap(r))
   }
 
-  #expire(r: Request): Promise<void> {
-    return this.#respond(r.id, { error: { code: RpcCode.RequestExpired, message: 'The request expired.' } })
-  }
-
-  async #respond(
-    id: number,
-    answer: { result?: unknown; error?: { code: number; message: string } },
-  ): Promise<void> {
+  async #respond(id: number, answer: Answer): Promise<void> {
     this.#pending.delete(id)
     this.#answered.add(id)
-    if (this.#life.ended) return
-    await this.#channel.send({ t: 'res', id, ...answer })
+    clearTimeout(this.#timers.get(id))
+    this.#timers.delete(id)
+    if (this.life.ended) return
+    await this.channel.send({ t: 'res', id, ...answer })
   }
 
-  #wrap(r: Request): WalletRequest {
+  #wrap(r: RpcRequest): WalletRequest {
     return {
       id: r.id,
       method: r.method,
       params: r.params,
       chainId: r.chainId,
       expiresAt: r.expiresAt,
-      dapp: this.dapp,
+      peer: this.peer,
       approve: () => this.#approveRequest(r),
       reject: (message = 'The user rejected the request.') =>
         this.#respond(r.id, { error: { code: RpcCode.UserRejected, message } }),
     }
   }
 
-  async #approveRequest(r: Request): Promise<unknown> {
+  async #approveRequest(r: RpcRequest): Promise<unknown> {
     if (!this.#pending.has(r.id))
       throw new ProviderRpcError(RpcCode.InvalidParams, 'This request was already answered.')
-    if (this.#ctx.now() >= r.expiresAt) {
-      await this.#expire(r)
+    if (this.ctx.now() >= r.expiresAt) {
+      await this.#respond(r.id, expired)
       throw new ProviderRpcError(RpcCode.RequestExpired, 'The request expired before it was approved.')
     }
     let result: unknown
     try {
-      if (r.method === 'wallet_switchEthereumChain' || r.method === 'wallet_addEthereumChain') {
-        result = await this.#switchFromRequest(r)
-      } else {
-        result = await execute(r.method, r.params, {
-          account: this.#ctx.account,
-          transport: this.#ctx.transports[r.chainId],
-          chainNumber: chainNumber(r.chainId),
-        })
-      }
+      result = await this.#carryOut(r)
     } catch (err) {
       const e = err as { code?: unknown; message?: string; shortMessage?: string }
       const code = typeof e.code === 'number' ? e.code : RpcCode.Internal
@@ -252,49 +173,49 @@ export class WalletSession extends EventEmitter<WalletSessionEvents> {
     return result
   }
 
-  async #switchFromRequest(r: Request): Promise<null> {
+  #carryOut(r: RpcRequest): Promise<unknown> {
+    if (r.method === 'wallet_switchEthereumChain' || r.method === 'wallet_addEthereumChain')
+      return this.#switchFromRequest(r)
+    const accounts = this.accounts.map((a) => this.#ctx.accounts.find(a)).filter((a): a is Account => !!a)
+    return execute(r.method, r.params, {
+      accounts,
+      transport: this.#ctx.transports[r.chainId],
+      chainNumber: chainNumber(r.chainId),
+    })
+  }
+
+  async #switchFromRequest(r: RpcRequest): Promise<null> {
     const p = (Array.isArray(r.params) ? r.params[0] : undefined) as { chainId?: unknown } | undefined
     const target = typeof p?.chainId === 'string' ? `eip155:${Number.parseInt(p.chainId, 16)}` : ''
-    if (!this.chains.includes(target)) {
+    if (!this.chains.includes(target))
       throw new ProviderRpcError(
         RpcCode.UnrecognizedChain,
         `${target || 'That chain'} is not approved for this session.`,
       )
-    }
     if (r.method === 'wallet_switchEthereumChain') await this.switchChain(target)
     return null
   }
 
-  /** Changes the session's current chain and tells the dApp (`chainChanged`). */
-  async switchChain(chainId: string): Promise<void> {
-    if (!this.chains.includes(chainId))
-      throw new ProviderRpcError(RpcCode.UnrecognizedChain, `${chainId} is not approved.`)
-    this.chainId = chainId
-    await this.#channel.send({ t: 'event', name: 'chainChanged', data: chainId })
+  async switchChain(chainId: number | string): Promise<void> {
+    const target = toCaip2(chainId)
+    if (!this.chains.includes(target))
+      throw new ProviderRpcError(RpcCode.UnrecognizedChain, `${target} is not approved.`)
+    this.chainId = target
+    await this.channel.send({ t: 'event', name: 'chainChanged', data: target })
   }
 
-  /** Tells the dApp the accounts changed (`accountsChanged`), e.g. the user switched account. */
   async setAccounts(addresses: readonly `0x${string}`[]): Promise<void> {
-    await this.#channel.send({ t: 'event', name: 'accountsChanged', data: [...addresses] })
+    this.accounts = this.#ctx.accounts.resolve(addresses)
+    await this.channel.send({ t: 'event', name: 'accountsChanged', data: [...this.accounts] })
   }
 
-  /** Extends the session by `seconds` from now (both sides enforce the new expiry). */
   async extend(seconds: number): Promise<void> {
-    this.expiresAt = Math.floor(this.#ctx.now()) + seconds
-    this.#life.rearm()
-    await this.#channel.send({ t: 'extend', expiresAt: this.expiresAt })
+    this.expiresAt = Math.floor(this.ctx.now()) + seconds
+    this.life.rearm()
+    await this.channel.send({ t: 'extend', expiresAt: this.expiresAt })
   }
 
   async ping(): Promise<void> {
-    await this.#channel.send({ t: 'ping' })
-  }
-
-  async disconnect(message = 'The wallet ended the session.'): Promise<void> {
-    await this.#life.end(RpcCode.Disconnected, message, true)
-  }
-
-  /** Stops locally without ending the session, so it can be restored later. */
-  suspend(): Promise<void> {
-    return this.#life.suspend()
+    await this.channel.send({ t: 'ping' })
   }
 }

@@ -55,19 +55,25 @@ export function fromRpcTransaction(tx: unknown) {
   }
 }
 
-function assertOwnAddress(account: Account, address: unknown): void {
-  if (typeof address !== 'string' || !isHex(address) || !isAddressEqual(address, account.address)) {
+export type SignContext = {
+  /** The accounts shared in this session; the first signs a transaction without `from`. */
+  accounts: readonly Account[]
+  transport: Transport | undefined
+  chainNumber: number
+}
+
+/** The session account a request names; 4100 for any other address. */
+function accountFor(ctx: SignContext, address: unknown): Account {
+  const account =
+    typeof address === 'string' && isHex(address)
+      ? ctx.accounts.find((a) => isAddressEqual(a.address, address))
+      : undefined
+  if (!account)
     throw new ProviderRpcError(
       RpcCode.Unauthorized,
       'The request names an account this wallet did not approve.',
     )
-  }
-}
-
-export type SignContext = {
-  account: Account
-  transport: Transport | undefined
-  chainNumber: number
+  return account
 }
 
 /**
@@ -75,12 +81,11 @@ export type SignContext = {
  * passes through Pairline (a `toAccount` signer or a hardware wallet works the same).
  */
 export async function execute(method: string, params: unknown, ctx: SignContext): Promise<unknown> {
-  const { account } = ctx
   const p = Array.isArray(params) ? params : []
   switch (method) {
     case 'personal_sign': {
       const [data, address] = p
-      assertOwnAddress(account, address)
+      const account = accountFor(ctx, address)
       if (typeof data !== 'string') throw bad('personal_sign needs [message, address]')
       if (!account.signMessage)
         throw new ProviderRpcError(RpcCode.UnsupportedMethod, 'This account cannot sign messages.')
@@ -88,7 +93,7 @@ export async function execute(method: string, params: unknown, ctx: SignContext)
     }
     case 'eth_signTypedData_v4': {
       const [address, typed] = p
-      assertOwnAddress(account, address)
+      const account = accountFor(ctx, address)
       let td: unknown
       try {
         td = typeof typed === 'string' ? JSON.parse(typed) : typed
@@ -104,7 +109,7 @@ export async function execute(method: string, params: unknown, ctx: SignContext)
     case 'eth_sendTransaction':
     case 'eth_signTransaction': {
       const tx = fromRpcTransaction(p[0])
-      if (tx.from) assertOwnAddress(account, tx.from)
+      const account = accountFor(ctx, tx.from ?? ctx.accounts[0]?.address)
       if (!ctx.transport) {
         throw new ProviderRpcError(
           RpcCode.ChainDisconnected,

@@ -1,10 +1,10 @@
+import type { Channel } from '../channel/channel.js'
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
-import { asClose } from './bodies.js'
-import type { Channel } from './channel.js'
-import type { SessionMessage } from './messages.js'
-import { ExpiryTimer } from './store.js'
+import { asClose } from '../messages/bodies.js'
+import type { SessionMessage } from '../messages/envelope.js'
+import { ExpiryTimer } from './expiry.js'
 
 export type Disconnect = { code: number; message: string }
 
@@ -30,6 +30,7 @@ export type LifecycleOptions = {
 
 export class SessionLifecycle {
   #ended = false
+  #gone = false
   #expired = false
   readonly #expiry: ExpiryTimer
   readonly #o: LifecycleOptions
@@ -47,6 +48,11 @@ export class SessionLifecycle {
 
   get ended(): boolean {
     return this.#ended
+  }
+
+  /** Ended for good (disconnected or expired), not merely suspended: nothing more is stored. */
+  get gone(): boolean {
+    return this.#gone
   }
 
   /** What a request on the ended session fails with: 4900, SESSION_EXPIRED or DISCONNECTED. */
@@ -77,6 +83,7 @@ export class SessionLifecycle {
   async end(code: number, message: string, notify: boolean): Promise<void> {
     if (this.#ended) return
     this.#ended = true
+    this.#gone = true
     this.#expiry.stop()
     if (notify) await this.#o.channel.send({ t: 'close', code, message }).catch(() => {})
     this.#o.release(true)

@@ -3,7 +3,6 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { equalBytes, fromUtf8, utf8 } from './bytes.js'
 import { MAX_FRAME_LEN, MAX_FRAME_PLAINTEXT, MIN_FRAME_LEN, parseFrame } from './frame.js'
-import { REPLAY_WINDOW } from './replay.js'
 import {
   FrameReceiver,
   FrameSender,
@@ -11,7 +10,8 @@ import {
   nextEpochKey,
   receiverState,
   senderState,
-} from './transport.js'
+} from './frameCipher.js'
+import { REPLAY_WINDOW } from './replay.js'
 
 const code = (c: string) => expect.objectContaining({ code: c })
 const NOW = 1_800_000_000

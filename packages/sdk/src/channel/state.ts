@@ -1,6 +1,6 @@
+import type { Body } from '../messages/envelope.js'
 import type { Role } from '../protocol/handshake.js'
 import type { TopicPair } from '../protocol/topics.js'
-import type { Body } from './messages.js'
 
 /**
  * What a channel persists between restarts. Only `resumePsk` is secret: it is kept apart from the

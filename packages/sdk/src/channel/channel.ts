@@ -1,42 +1,25 @@
 import { EventEmitter } from 'eventemitter3'
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
-import { fromBase64Url, toBase64Url, wipe } from '../protocol/bytes.js'
-import { peekMessageType, MessageType as WireType } from '../protocol/envelope.js'
-import {
-  answerResume,
-  type HandshakeResult,
-  type ResumeInitiator,
-  type Role,
-  startResume,
-  wipeHandshakeResult,
-} from '../protocol/handshake.js'
-import type { RandomBytes } from '../protocol/random.js'
-import type { TopicPair } from '../protocol/topics.js'
-import { FrameReceiver, FrameSender, type RekeyPolicy } from '../protocol/transport.js'
-import type { RelayClient, RelayMessage } from '../transport/index.js'
+import { Resumer } from '../handshakes/resume.js'
 import {
   type Body,
   decodeSessionMessage,
   encodeSessionMessage,
   isReliable,
   type SessionMessage,
-} from './messages.js'
+} from '../messages/envelope.js'
+import { fromBase64Url, toBase64Url, wipe } from '../protocol/bytes.js'
+import { MessageType, peekMessageType } from '../protocol/envelope.js'
+import { FrameReceiver, FrameSender } from '../protocol/frameCipher.js'
+import { type HandshakeResult, type Role, wipeHandshakeResult } from '../protocol/handshake.js'
+import type { TopicPair } from '../protocol/topics.js'
+import type { RelayMessage } from '../transport/index.js'
+import { AckTimer } from './ackTimer.js'
+import { type ChannelOptions, DEFAULT_TTL_SECONDS } from './options.js'
+import { SaveQueue } from './saveQueue.js'
+import { ReceiveSequence } from './sequence.js'
 import type { ChannelState } from './state.js'
-
-export type ChannelOptions = {
-  relay: RelayClient
-  randomBytes: RandomBytes
-  /** unix seconds */
-  now: () => number
-  /** Called after every state change; the owner persists (sealed). Calls are serialized. */
-  save?: (state: ChannelState, resumePsk: Uint8Array) => Promise<void>
-  rekey?: RekeyPolicy
-  /** TTL asked of the relay for frames, seconds. */
-  ttlSeconds?: number
-  /** How long to wait for outgoing traffic to carry an ack before sending a bare one, ms. */
-  ackDelayMs?: number
-}
 
 type Events = {
   message: [SessionMessage]
@@ -44,8 +27,6 @@ type Events = {
   resumed: []
   error: [PairlineError]
 }
-
-const RESUME_PAYLOAD = new TextEncoder().encode('{"v":1}')
 
 /**
  * The encrypted, reliable, exactly-once message channel of one session, on top of the relay:
@@ -55,20 +36,21 @@ const RESUME_PAYLOAD = new TextEncoder().encode('{"v":1}')
 export class Channel extends EventEmitter<Events> {
   readonly role: Role
   readonly sessionId: Uint8Array
+  /** base64url of `sessionId`: the session's id in storage and in the API */
+  readonly id: string
   #o: ChannelOptions
   #topics: TopicPair
   #resumePsk: Uint8Array
   #tx: FrameSender | null = null
   #rx: FrameReceiver | null = null
-  #resume: ResumeInitiator | null = null
+  readonly #resumer: Resumer
   #sendSeq = 0
-  #recvSeq = 0
-  #recvAhead: number[] = []
+  #recv = new ReceiveSequence()
   #unacked: { seq: number; body: Body }[] = []
-  #ackTimer: ReturnType<typeof setTimeout> | null = null
-  #saving: Promise<void> = Promise.resolve()
+  readonly #ack: AckTimer
+  readonly #saves = new SaveQueue()
   #closed = false
-  readonly #onMessage = (m: RelayMessage) => this.#receive(m)
+  #unroute: () => void = () => {}
   readonly #onOpen = () => this.#retransmit()
 
   private constructor(
@@ -76,19 +58,22 @@ export class Channel extends EventEmitter<Events> {
     role: Role,
     sessionId: Uint8Array,
     topics: TopicPair,
-    resumePsk: Uint8Array,
+    psk: Uint8Array,
   ) {
     super()
     this.#o = o
     this.role = role
     this.sessionId = sessionId
+    this.id = toBase64Url(sessionId)
     this.#topics = topics
-    this.#resumePsk = resumePsk
-    o.relay.on('message', this.#onMessage)
+    this.#resumePsk = psk
+    this.#resumer = new Resumer(role, sessionId, o.randomBytes)
+    this.#ack = new AckTimer(o.ackDelayMs ?? 50, () => this.#transmit(0, { t: 'ack' }))
+    this.#listen()
     o.relay.on('open', this.#onOpen)
   }
 
-  /** A live channel right after a pairing or resume handshake. Takes ownership of `result`. */
+  /** A live channel right after a pairing handshake. Takes ownership of `result`. */
   static async fromHandshake(
     result: HandshakeResult,
     o: ChannelOptions,
@@ -114,14 +99,13 @@ export class Channel extends EventEmitter<Events> {
     if (id?.length !== 16) throw new PairlineError(ErrorCode.StorageFailed, 'The stored session is corrupt.')
     const c = new Channel(o, state.role, id as Uint8Array, state.topics, resumePsk.slice())
     c.#sendSeq = state.sendSeq
-    c.#recvSeq = state.recvSeq
-    c.#recvAhead = [...state.recvAhead]
+    c.#recv = new ReceiveSequence(state.recvSeq, [...state.recvAhead])
     c.#unacked = state.unacked.map((u) => ({ ...u }))
     setup?.(c)
     // Not awaited: with the relay down, the session is restored now and resumes once it is back
     // (the relay client re-subscribes and sends queued publishes on reconnect).
     o.relay.subscribe([c.#recvTopic]).catch(() => {})
-    await c.startResume()
+    c.startResume()
     return c
   }
 
@@ -133,21 +117,17 @@ export class Channel extends EventEmitter<Events> {
     return this.role === 'wallet' ? this.#topics.d2w : this.#topics.w2d
   }
 
-  get isLive(): boolean {
-    return this.#tx !== null
-  }
-
-  get closed(): boolean {
-    return this.#closed
+  #listen(): void {
+    this.#unroute()
+    this.#unroute = this.#o.relay.route(this.#recvTopic, (m) => this.#receive(m))
   }
 
   #install(r: HandshakeResult): void {
     this.#tx?.destroy()
     this.#rx?.destroy()
-    const now = this.#o.now()
     this.#tx = new FrameSender({
       key: r.sendKey,
-      nowSeconds: now,
+      nowSeconds: this.#o.now(),
       ...(this.#o.rekey ? { policy: this.#o.rekey } : {}),
     })
     this.#rx = new FrameReceiver({ key: r.receiveKey })
@@ -160,30 +140,22 @@ export class Channel extends EventEmitter<Events> {
   state(): ChannelState {
     return {
       role: this.role,
-      sessionId: toBase64Url(this.sessionId),
+      sessionId: this.id,
       topics: this.#topics,
       sendSeq: this.#sendSeq,
-      recvSeq: this.#recvSeq,
-      recvAhead: [...this.#recvAhead],
+      recvSeq: this.#recv.recvSeq,
+      recvAhead: [...this.#recv.recvAhead],
       unacked: this.#unacked.map((u) => ({ ...u })),
     }
   }
 
   #save(): Promise<void> {
     const save = this.#o.save
-    if (!save || this.#closed) return this.#saving
+    if (!save || this.#closed) return this.#saves.settled
     const state = this.state()
     const psk = this.#resumePsk.slice()
-    this.#saving = this.#saving
-      .then(() => save(state, psk))
-      .catch((cause) => {
-        this.emit(
-          'error',
-          new PairlineError(ErrorCode.StorageFailed, 'The session could not be saved.', { cause }),
-        )
-      })
-      .finally(() => wipe(psk))
-    return this.#saving
+    const write = () => save(state, psk).finally(() => wipe(psk))
+    return this.#saves.push(write, (err) => this.emit('error', err))
   }
 
   /** Saves the current state through `save` (for owners whose own fields changed). */
@@ -201,9 +173,14 @@ export class Channel extends EventEmitter<Events> {
     await saved
   }
 
+  /** Sends a message that is not retransmitted (seq 0): acks and pongs. */
+  sendUnreliable(body: Body): void {
+    this.#transmit(0, body)
+  }
+
   #transmit(seq: number, body: Body): void {
     if (!this.#tx || this.#closed) return // sent after the resume completes
-    const message: SessionMessage = { ...body, v: 1, seq, ack: this.#recvSeq }
+    const message: SessionMessage = { ...body, v: 1, seq, ack: this.#recv.recvSeq }
     let frame: Uint8Array
     try {
       frame = this.#tx.seal(encodeSessionMessage(message), this.#o.now())
@@ -211,13 +188,13 @@ export class Channel extends EventEmitter<Events> {
       this.emit('error', err as PairlineError)
       return
     }
-    this.#cancelAck()
-    this.#publish(frame)
+    this.#ack.cancel()
+    this.#publish(this.#sendTopic, frame)
   }
 
-  #publish(frame: Uint8Array): void {
+  #publish(topic: string, frame: Uint8Array): void {
     this.#o.relay
-      .publish(this.#sendTopic, frame, { ttlSeconds: this.#o.ttlSeconds ?? 86_400 })
+      .publish(topic, frame, { ttlSeconds: this.#o.ttlSeconds ?? DEFAULT_TTL_SECONDS })
       .catch((err) => {
         if (!this.#closed) this.emit('error', err as PairlineError)
       })
@@ -225,50 +202,22 @@ export class Channel extends EventEmitter<Events> {
 
   #retransmit(): void {
     if (this.#closed) return
-    if (!this.#tx && this.#resume) {
-      this.#publish(this.#resume.message1)
-      return
-    }
-    for (const u of this.#unacked) this.#transmit(u.seq, u.body)
+    const resuming = this.#resumer.message1
+    if (!this.#tx && resuming) this.#publish(this.#sendTopic, resuming)
+    else for (const u of this.#unacked) this.#transmit(u.seq, u.body)
   }
 
-  #cancelAck(): void {
-    if (this.#ackTimer) clearTimeout(this.#ackTimer)
-    this.#ackTimer = null
-  }
-
-  #scheduleAck(): void {
-    if (this.#ackTimer || this.#closed) return
-    this.#ackTimer = setTimeout(() => {
-      this.#ackTimer = null
-      this.#transmit(0, { t: 'ack' })
-    }, this.#o.ackDelayMs ?? 50)
-  }
-
-  /** Sends a message that is not retransmitted (seq 0): acks and pongs. */
-  sendUnreliable(body: Body): void {
-    this.#transmit(0, body)
-  }
-
-  async startResume(): Promise<void> {
-    this.#resume?.destroy()
+  /** Drops the transport keys and starts a resume handshake (docs/PROTOCOL.md §8). */
+  startResume(): void {
     this.#tx?.destroy()
     this.#rx?.destroy()
     this.#tx = null
     this.#rx = null
-    this.#resume = startResume({
-      role: this.role,
-      sessionId: this.sessionId,
-      resumePsk: this.#resumePsk,
-      payload: RESUME_PAYLOAD,
-      randomBytes: this.#o.randomBytes,
-    })
-    this.#publish(this.#resume.message1)
+    this.#publish(this.#sendTopic, this.#resumer.start(this.#resumePsk))
   }
 
   #receive(m: RelayMessage): void {
     if (this.#closed || m.topic !== this.#recvTopic) return
-    const topic = m.topic
     try {
       this.#handle(m.payload)
     } catch (err) {
@@ -277,55 +226,34 @@ export class Channel extends EventEmitter<Events> {
         this.emit('error', new PairlineError(ErrorCode.InternalError, String(err)))
     } finally {
       // At-least-once below, exactly-once above: acknowledge to the relay once handled or refused.
-      this.#saving.then(() => this.#o.relay.ack(topic, m.id))
+      this.#saves.settled.then(() => this.#o.relay.ack(m.topic, m.id))
     }
   }
 
   #handle(payload: Uint8Array): void {
     switch (peekMessageType(payload)) {
-      case WireType.Transport:
+      case MessageType.Transport:
         this.#handleFrame(payload)
         return
-      case WireType.ResumeInit:
-        this.#answerResume(payload)
+      case MessageType.ResumeInit: {
+        const answered = this.#resumer.answer(payload, this.#resumePsk)
+        if (!answered) return
+        this.#publish(this.#sendTopic, answered.message2)
+        this.#switchTo(answered.result)
         return
-      case WireType.ResumeReply:
-        this.#completeResume(payload)
+      }
+      case MessageType.ResumeReply:
+        this.#switchTo(this.#resumer.complete(payload))
         return
       default:
         throw new PairlineError(ErrorCode.UnexpectedMessage, 'Unexpected message on a session topic.')
     }
   }
 
-  #answerResume(message1: Uint8Array): void {
-    // Both sides resuming at once: the wallet's attempt wins (docs/PROTOCOL.md §8).
-    if (this.#resume && this.role === 'wallet') return
-    const oldSend = this.#sendTopic
+  #switchTo(result: HandshakeResult): void {
     const oldRecv = this.#recvTopic
-    const r = answerResume({
-      role: this.role,
-      sessionId: this.sessionId,
-      resumePsk: this.#resumePsk,
-      message1,
-      payload: RESUME_PAYLOAD,
-      randomBytes: this.#o.randomBytes,
-    })
-    this.#resume?.destroy()
-    this.#resume = null
-    this.#o.relay.publish(oldSend, r.message2, { ttlSeconds: this.#o.ttlSeconds ?? 86_400 }).catch(() => {})
-    this.#switchTo(r.result, oldRecv)
-  }
-
-  #completeResume(message2: Uint8Array): void {
-    if (!this.#resume) throw new PairlineError(ErrorCode.HandshakeWrongState, 'No resume in progress.')
-    const oldRecv = this.#recvTopic
-    const { result } = this.#resume.readReply(message2)
-    this.#resume = null
-    this.#switchTo(result, oldRecv)
-  }
-
-  #switchTo(result: HandshakeResult, oldRecv: string): void {
     this.#install(result)
+    this.#listen()
     const relay = this.#o.relay
     relay
       .subscribe([this.#recvTopic])
@@ -344,44 +272,28 @@ export class Channel extends EventEmitter<Events> {
     // The peer's cumulative ack releases our retransmission buffer.
     const before = this.#unacked.length
     this.#unacked = this.#unacked.filter((u) => u.seq > message.ack)
-    let changed = this.#unacked.length !== before
-    if (message.seq === 0 || !isReliable(message.t)) {
-      if (changed) void this.#save()
-      if (message.seq === 0) this.emit('message', message)
-      return
-    }
-    const seq = message.seq
-    if (seq <= this.#recvSeq || this.#recvAhead.includes(seq)) {
-      this.#scheduleAck() // a duplicate: the peer did not see our ack yet
-      if (changed) void this.#save()
-      return
-    }
-    if (seq === this.#recvSeq + 1) {
-      this.#recvSeq = seq
-      while (this.#recvAhead[0] === this.#recvSeq + 1) this.#recvSeq = this.#recvAhead.shift() as number
-    } else {
-      this.#recvAhead.push(seq)
-      this.#recvAhead.sort((a, b) => a - b)
-    }
-    changed = true
-    void this.#save()
-    this.#scheduleAck()
-    this.emit('message', message)
+    const released = this.#unacked.length !== before
+    const fresh = message.seq !== 0 && isReliable(message.t) && this.#recv.accept(message.seq)
+    if (message.seq !== 0 && isReliable(message.t)) if (!this.#closed) this.#ack.schedule()
+    // One sealed write per received message, after the owner has handled it (its own state, e.g. a
+    // wallet's pending request, goes into the same write).
+    if (fresh || message.seq === 0) this.emit('message', message)
+    if (fresh || released) void this.#save()
   }
 
   /** Stops listening, wipes keys and the resume psk. Does not notify the peer (send 'close' first). */
   async close(): Promise<void> {
     if (this.#closed) return
-    await this.#saving
+    await this.#saves.settled
     this.#closed = true
-    this.#cancelAck()
-    this.#o.relay.off('message', this.#onMessage)
+    this.#ack.cancel()
+    this.#unroute()
     this.#o.relay.off('open', this.#onOpen)
     // Not awaited: with the relay unreachable it would wait for a reconnect that may never come.
     this.#o.relay.unsubscribe([this.#recvTopic]).catch(() => {})
     this.#tx?.destroy()
     this.#rx?.destroy()
-    this.#resume?.destroy()
+    this.#resumer.destroy()
     wipe(this.#resumePsk)
     this.removeAllListeners()
   }

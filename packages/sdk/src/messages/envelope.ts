@@ -5,7 +5,7 @@ import { check, decodeJsonObject, encodeJson, malformed } from '../protocol/json
  * has `v`, `t` (type), `seq` (the sender's per-direction sequence number, 0 for messages that are
  * not retransmitted: ack, pong) and `ack` (the highest seq the sender has received in order).
  */
-export const MESSAGE_TYPES = [
+export const BODY_TYPES = [
   'approve',
   'reject',
   'req',
@@ -18,11 +18,11 @@ export const MESSAGE_TYPES = [
   'ack',
   'close',
 ] as const
-export type MessageType = (typeof MESSAGE_TYPES)[number]
+export type BodyType = (typeof BODY_TYPES)[number]
 
-export type Envelope = { v: 1; t: MessageType; seq: number; ack: number }
+export type Envelope = { v: 1; t: BodyType; seq: number; ack: number }
 /** The type-specific part; the channel adds v, seq and ack. */
-export type Body = { t: MessageType } & Record<string, unknown>
+export type Body = { t: BodyType } & Record<string, unknown>
 export type SessionMessage = Envelope & Record<string, unknown>
 
 const MAX_SEQ = 2 ** 48
@@ -36,7 +36,7 @@ export function decodeSessionMessage(bytes: Uint8Array): SessionMessage {
   const what = 'session message'
   const o = decodeJsonObject(bytes, what)
   check.integer(o.v, 'v', what, 1, 1)
-  if (typeof o.t !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(o.t)) {
+  if (typeof o.t !== 'string' || !(BODY_TYPES as readonly string[]).includes(o.t)) {
     throw malformed(what, 't must be a known message type')
   }
   check.integer(o.seq, 'seq', what, 0, MAX_SEQ)
@@ -45,6 +45,6 @@ export function decodeSessionMessage(bytes: Uint8Array): SessionMessage {
 }
 
 /** Messages that are delivered reliably (kept until acked, retransmitted, deduplicated by seq). */
-export function isReliable(t: MessageType): boolean {
+export function isReliable(t: BodyType): boolean {
   return t !== 'ack' && t !== 'pong'
 }

@@ -1,9 +1,7 @@
 import { check, malformed } from '../protocol/json.js'
 import { CAIP2, EVENT, METHOD } from '../protocol/payloads.js'
-import type { SessionMessage } from './messages.js'
-
-/** CAIP-10 account id for EVM: `eip155:<chain>:0x<40 hex>`. */
-export const CAIP10 = /^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}:0x[0-9a-fA-F]{40}$/
+import { CAIP10 } from './caip.js'
+import type { SessionMessage } from './envelope.js'
 
 const what = 'session message'
 
@@ -16,7 +14,7 @@ export type Approve = {
   chainId: string
   expiresAt: number
 }
-export type Request = {
+export type RpcRequest = {
   t: 'req'
   id: number
   method: string
@@ -25,8 +23,8 @@ export type Request = {
   expiresAt: number
 }
 export type RpcErrorBody = { code: number; message: string; data?: unknown }
-export type Response = { t: 'res'; id: number; result?: unknown; error?: RpcErrorBody }
-export type Event = { t: 'event'; name: 'accountsChanged' | 'chainChanged'; data: unknown }
+export type RpcResponse = { t: 'res'; id: number; result?: unknown; error?: RpcErrorBody }
+export type EventBody = { t: 'event'; name: 'accountsChanged' | 'chainChanged'; data: unknown }
 export type Close = { t: 'close'; code: number; message: string }
 export type Extend = { t: 'extend'; expiresAt: number }
 export type Reject = { t: 'reject'; code: number; message: string }
@@ -46,7 +44,7 @@ export function asApprove(m: SessionMessage): Approve {
   }
 }
 
-export function asRequest(m: SessionMessage): Request {
+export function asRequest(m: SessionMessage): RpcRequest {
   return {
     t: 'req',
     id: check.integer(m.id, 'id', what, 0, Number.MAX_SAFE_INTEGER),
@@ -57,7 +55,7 @@ export function asRequest(m: SessionMessage): Request {
   }
 }
 
-export function asResponse(m: SessionMessage): Response {
+export function asResponse(m: SessionMessage): RpcResponse {
   const id = check.integer(m.id, 'id', what, 0, Number.MAX_SAFE_INTEGER)
   if (m.error !== undefined) {
     const e = check.object(m.error, 'error', what)
@@ -72,7 +70,7 @@ export function asResponse(m: SessionMessage): Response {
   return { t: 'res', id, result: m.result }
 }
 
-export function asEvent(m: SessionMessage): Event {
+export function asEvent(m: SessionMessage): EventBody {
   if (m.name !== 'accountsChanged' && m.name !== 'chainChanged') throw malformed(what, 'unknown event name')
   return { t: 'event', name: m.name, data: m.data }
 }
@@ -95,18 +93,4 @@ export function asReject(m: SessionMessage): Reject {
     code: check.integer(m.code, 'code', what, 0, 65535),
     message: check.string(m.message, 'message', what, 256),
   }
-}
-
-/** `eip155:1:0xabc…` → `0xabc…` */
-export function addressOf(caip10: string): `0x${string}` {
-  return caip10.slice(caip10.lastIndexOf(':') + 1) as `0x${string}`
-}
-
-/** 1 → `eip155:1`; `eip155:1` stays. */
-export function toCaip2(chain: number | string): string {
-  return typeof chain === 'number' ? `eip155:${chain}` : chain
-}
-
-export function chainNumber(caip2: string): number {
-  return Number(caip2.slice(caip2.indexOf(':') + 1))
 }

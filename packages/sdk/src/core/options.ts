@@ -1,0 +1,35 @@
+import type { Metadata } from '../protocol/payloads.js'
+import type { Storage } from '../storage/types.js'
+import type { ReconnectOptions, WebSocketConstructor } from '../transport/index.js'
+
+/** Relay-client settings, the same for both sides. */
+export type RelayOptions = {
+  /** Default: `WebSocket` from `isows` (the browser's own, `ws` on Node). */
+  WebSocket?: WebSocketConstructor
+  /** Backoff after a lost connection (initial and max delay, factor, jitter). */
+  reconnect?: ReconnectOptions
+  /** How long pair() waits for the relay before failing with RELAY_UNAVAILABLE (ms, default 10,000). */
+  connectTimeoutMs?: number
+  /** A relay request without an answer within this time fails with REQUEST_TIMEOUT (ms, default 10,000). */
+  requestTimeoutMs?: number
+  /** App-level ping period (ms, default 20,000). */
+  pingIntervalMs?: number
+  /** How long the relay keeps each session message for the other side (seconds, default 86,400). */
+  messageTtlSeconds?: number
+}
+
+/** What createDapp and createWallet have in common. */
+export type SideOptions = {
+  /** Shown to the other side, marked as self-declared. */
+  metadata: Metadata
+  /** Chains: CAIP-2 ids (`eip155:1`) or EVM chain numbers. */
+  chains: readonly (number | string)[]
+  /**
+   * Where sessions persist. Default: in a browser, IndexedDB sealed with a non-extractable
+   * WebCrypto key; elsewhere, memory (pass a sealed fileStorage to persist in Node).
+   */
+  storage?: Storage
+  /** The clock, in unix seconds as everywhere in Pairline (default `Date.now() / 1000`). For tests. */
+  now?: () => number
+  relay?: RelayOptions
+}

@@ -1,0 +1,175 @@
+import { Channel } from '../channel/channel.js'
+import type { ChannelOptions } from '../channel/options.js'
+import type { ChannelState } from '../channel/state.js'
+import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
+import { toCaip2 } from '../messages/caip.js'
+import { wipe } from '../protocol/bytes.js'
+import { type Metadata, validateMetadata } from '../protocol/payloads.js'
+import { getRandomSource, type RandomBytes } from '../protocol/random.js'
+import { encodeRecord } from '../records/record.js'
+import { storedSessions } from '../records/stored.js'
+import { defaultStorage } from '../storage/index.js'
+import { lazyStorage } from '../storage/lazy.js'
+import type { Storage } from '../storage/types.js'
+import { createRelayClient, type RelayClient } from '../transport/index.js'
+import type { RelayOptions, SideOptions } from './options.js'
+import { SessionList } from './sessionList.js'
+
+/** What the skeleton needs of a live session (a dApp's or a wallet's). */
+export type LiveSession = {
+  readonly id: string
+  /** Ended for good: never stored again (a suspended session still finishes its writes). */
+  readonly gone: boolean
+  /** The JSON part of the stored record, without the channel state (added here). */
+  record(): object
+  suspend(): Promise<void>
+  on(event: 'disconnect', fn: () => void): unknown
+}
+
+/** A stored record as the skeleton reads it back. */
+export type StoredSession = { expiresAt: number; channel: ChannelState }
+
+/**
+ * The skeleton of both sides: options checked once, the clock, randomness, storage, one relay
+ * client per relay URL, channel options that persist the owning session, restoring stored
+ * sessions, and closing. `createDapp` and `createWallet` add only what differs.
+ */
+export type Side<S extends LiveSession> = {
+  readonly metadata: Metadata
+  readonly chains: readonly string[]
+  readonly now: () => number
+  readonly random: RandomBytes
+  readonly relayOptions: RelayOptions
+  readonly connectTimeoutMs: number
+  readonly sessions: SessionList<S>
+  readonly relays: ReadonlyMap<string, RelayClient>
+  relay(url: string): RelayClient
+  channelOptions(relay: RelayClient, owner: () => S | null): ChannelOptions
+  restore<R extends StoredSession>(
+    relayOf: (record: R) => RelayClient,
+    open: (record: R, channel: Channel) => S,
+  ): Promise<S[]>
+  /** Deletes a session's stored record. */
+  forget(id: string): Promise<void>
+  /** Runs `fn` when the side closes, before its sessions are suspended. Returns the remover. */
+  onClose(fn: () => void): () => void
+  assertOpen(): void
+  close(): Promise<void>
+}
+
+export function createSide<S extends LiveSession>(role: 'dapp' | 'wallet', o: SideOptions): Side<S> {
+  const name = role === 'dapp' ? 'dApp' : 'wallet'
+  const what = `${name} options`
+  const metadata = validateMetadata(o.metadata, 'metadata', what)
+  const chains = (o.chains ?? []).map(toCaip2)
+  if (chains.length === 0) throw invalid(`${what} need at least one chain.`)
+  if (o.now !== undefined && typeof o.now !== 'function') throw invalid('now must be a function.')
+  const prefix = `pairline/${role}/`
+  const storage = o.storage ?? lazyStorage(defaultStorage)
+  const now = o.now ?? (() => Date.now() / 1000)
+  const random = getRandomSource()
+  const relayOptions = o.relay ?? {}
+  const sessions = new SessionList<S>()
+  const closers = new Set<() => void>()
+  let closed = false
+
+  const { relays, relay } = relayPool(relayOptions)
+
+  const channelOptions = (r: RelayClient, owner: () => S | null): ChannelOptions => ({
+    relay: r,
+    randomBytes: random,
+    now,
+    ...(relayOptions.messageTtlSeconds ? { ttlSeconds: relayOptions.messageTtlSeconds } : {}),
+    save: async (state, psk) => {
+      const s = owner()
+      if (!s || s.gone) return
+      await storage.set(prefix + s.id, encodeRecord({ ...s.record(), channel: state }, psk))
+    },
+  })
+
+  const restore = <R extends StoredSession>(
+    relayOf: (record: R) => RelayClient,
+    open: (record: R, channel: Channel) => S,
+  ) => restoreStored({ storage, prefix, now, sessions, channelOptions }, relayOf, open)
+
+  return {
+    metadata,
+    chains,
+    now,
+    random,
+    relayOptions,
+    connectTimeoutMs: relayOptions.connectTimeoutMs ?? 10_000,
+    sessions,
+    relays,
+    relay,
+    channelOptions,
+    restore,
+    forget: (id) => storage.delete(prefix + id),
+    onClose(fn) {
+      closers.add(fn)
+      return () => closers.delete(fn)
+    },
+    assertOpen() {
+      if (closed) throw new PairlineError(ErrorCode.SessionClosed, `This ${name} client is closed.`)
+    },
+    async close() {
+      closed = true
+      for (const fn of [...closers]) fn()
+      closers.clear()
+      await Promise.all(sessions.all.map((s) => s.suspend()))
+      await Promise.all([...relays.values()].map((r) => r.close()))
+    },
+  }
+}
+
+/** One relay client per relay URL, created on first use with the side's relay options. */
+function relayPool(o: RelayOptions) {
+  const relays = new Map<string, RelayClient>()
+  const relay = (url: string): RelayClient => {
+    let r = relays.get(url)
+    if (!r) {
+      const { WebSocket, reconnect, requestTimeoutMs, pingIntervalMs } = o
+      r = createRelayClient({ url, WebSocket, reconnect, requestTimeoutMs, pingIntervalMs })
+      r.on('error', () => {}) // surfaced per session; the client reconnects by itself
+      relays.set(url, r)
+    }
+    return r
+  }
+  return { relays, relay }
+}
+
+type RestoreContext<S extends LiveSession> = {
+  storage: Storage
+  prefix: string
+  now: () => number
+  sessions: SessionList<S>
+  channelOptions: (relay: RelayClient, owner: () => S | null) => ChannelOptions
+}
+
+/** Restores every stored, unexpired session not already live, each with a fresh resume handshake. */
+async function restoreStored<S extends LiveSession, R extends StoredSession>(
+  c: RestoreContext<S>,
+  relayOf: (record: R) => RelayClient,
+  open: (record: R, channel: Channel) => S,
+): Promise<S[]> {
+  const out: S[] = []
+  const isLive = (id: string) => c.sessions.has(id)
+  for await (const { json, secret } of storedSessions<R>(c.storage, c.prefix, c.now(), isLive)) {
+    let session: S | null = null
+    await Channel.restore(
+      json.channel,
+      secret,
+      c.channelOptions(relayOf(json), () => session),
+      (channel) => {
+        session = c.sessions.add(open(json, channel))
+      },
+    ).finally(() => wipe(secret))
+    if (session) out.push(session)
+  }
+  return out
+}
+
+function invalid(message: string): PairlineError {
+  return new PairlineError(ErrorCode.InvalidArgument, message)
+}

@@ -1,0 +1,89 @@
+import type { Account, Transport } from 'viem'
+import type { SideOptions } from '../core/options.js'
+import type { SessionInfo } from '../core/sessionInfo.js'
+import type { PairlineError } from '../errors/base.js'
+import type { Metadata, Namespaces } from '../protocol/payloads.js'
+import type { RelayClient } from '../transport/index.js'
+
+export type WalletOptions = SideOptions & {
+  /**
+   * The wallet's viem Accounts (one or several). Pairline asks them to sign; it never sees a
+   * private key. A session approves some or all of them; requests name the one to sign with.
+   */
+  accounts: readonly Account[]
+  /** Chains this wallet can serve: CAIP-2 ids or EVM chain numbers. */
+  chains: readonly (number | string)[]
+  /** viem transports per chain, used to fill and broadcast eth_sendTransaction. */
+  transports?: Readonly<Record<string | number, Transport>>
+}
+
+export type ApproveOptions = {
+  /** Addresses to share, each among the wallet's accounts (default: all of them). */
+  accounts?: readonly `0x${string}`[]
+  chains?: readonly (number | string)[]
+  chainId?: number | string
+}
+
+/** A dApp's session proposal, after the handshake: show `peer`, the SAS and the chains, then decide. */
+export type WalletProposal = {
+  /** The dApp's metadata: self-declared, nothing verifies it. Say so in the UI. */
+  readonly peer: Metadata
+  /** The 6-digit code: the user must check it matches the dApp's screen before approving. */
+  readonly sas: string
+  readonly namespaces: { readonly required: Namespaces; readonly optional: Namespaces }
+  /** The session expiry the dApp proposes (unix seconds). */
+  readonly expiresAt: number
+  /** UNAUTHORIZED for an address the wallet cannot sign for, UNSUPPORTED_METHOD for a missing chain. */
+  approve(options?: ApproveOptions): Promise<WalletSession>
+  /** Declines (e.g. the codes differ). The dApp's `approved` rejects with USER_REJECTED. */
+  reject(reason?: string): Promise<void>
+}
+
+export type Wallet = {
+  pair(uri: string): Promise<WalletProposal>
+  restoreSessions(): Promise<WalletSession[]>
+  readonly sessions: readonly WalletSession[]
+  /**
+   * The relay clients, by relay URL: each pairing URI names its dApp's relay, so a wallet may use
+   * several (a dApp uses one: `Dapp.relay`). A client appears on the first pairing or restore that needs it.
+   */
+  readonly relays: ReadonlyMap<string, RelayClient>
+  /** Stops without ending the sessions, so that a later run can restore them. */
+  close(): Promise<void>
+}
+
+/** A request from the dApp, shown to the user, who approves (the account signs) or rejects it. */
+export type WalletRequest = {
+  readonly id: number
+  readonly method: string
+  readonly params: unknown
+  /** CAIP-2 chain the dApp addressed */
+  readonly chainId: string
+  /** unix seconds; after it the request is answered "expired" and cannot be approved */
+  readonly expiresAt: number
+  /** The dApp's self-declared metadata (unverified). */
+  readonly peer: Metadata
+  /** Signs / sends with the wallet's account and answers the dApp; resolves with the result. */
+  approve(): Promise<unknown>
+  /** Answers the dApp with EIP-1193 error 4001 (user rejected). */
+  reject(message?: string): Promise<void>
+}
+
+export type WalletSessionEvents = {
+  request: [WalletRequest]
+  disconnect: [{ code: number; message: string }]
+  error: [PairlineError]
+}
+
+/** The wallet's side of a live session. */
+export interface WalletSession extends SessionInfo<WalletSessionEvents> {
+  /** Requests waiting for the user. */
+  readonly pendingRequests: readonly WalletRequest[]
+  /** Changes the current chain (CAIP-2 or a number) and tells the dApp (`chainChanged`). */
+  switchChain(chainId: number | string): Promise<void>
+  /** Shares other accounts (each among the wallet's; UNAUTHORIZED otherwise) and tells the dApp. */
+  setAccounts(addresses: readonly `0x${string}`[]): Promise<void>
+  /** Extends the session by `seconds` from now (both sides enforce the new expiry). */
+  extend(seconds: number): Promise<void>
+  ping(): Promise<void>
+}
