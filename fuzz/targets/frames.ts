@@ -1,4 +1,5 @@
 import * as fc from 'fast-check'
+import { receiverState } from '../../packages/sdk/src/protocol/frameCipher.js'
 import {
   FrameReceiver,
   FrameSender,
@@ -9,7 +10,6 @@ import {
   type ReceiverState,
   unpad,
 } from '../../packages/sdk/src/protocol/index.js'
-import { receiverState } from '../../packages/sdk/src/protocol/transport.js'
 import type { Target } from '../harness/types.js'
 import { bytesOf, hex, must, SDK, sameBytes, toHex, vectors } from './shared.js'
 
@@ -122,7 +122,7 @@ function sameState(a: ReceiverState, b: ReceiverState): boolean {
  */
 export const frameOpenTarget: Target = {
   name: 'frame-open',
-  files: [`${SDK}/protocol/transport.ts`, `${SDK}/protocol/replay.ts`, `${SDK}/protocol/frame.ts`],
+  files: [`${SDK}/protocol/frameCipher.ts`, `${SDK}/protocol/replay.ts`, `${SDK}/protocol/frame.ts`],
   kind: 'bytes',
   maxLength: 70_000,
   rejects: [

@@ -7,13 +7,13 @@ import {
   asReject,
   asRequest,
   asResponse,
-} from '../../packages/sdk/src/session/bodies.js'
+} from '../../packages/sdk/src/messages/bodies.js'
 import {
   decodeSessionMessage,
   encodeSessionMessage,
   type SessionMessage,
-} from '../../packages/sdk/src/session/messages.js'
-import { decodeRecord, encodeRecord } from '../../packages/sdk/src/session/record.js'
+} from '../../packages/sdk/src/messages/envelope.js'
+import { decodeRecord, encodeRecord } from '../../packages/sdk/src/records/record.js'
 import { fromRpcTransaction } from '../../packages/sdk/src/wallet/sign.js'
 import type { Target } from '../harness/types.js'
 import { bytesOf, must, SDK } from './shared.js'
@@ -79,7 +79,7 @@ const BODIES: Record<string, (m: SessionMessage) => unknown> = {
  */
 export const sessionMessageTarget: Target = {
   name: 'session-message',
-  files: [`${SDK}/session/messages.ts`, `${SDK}/session/bodies.ts`, `${SDK}/protocol/json.ts`],
+  files: [`${SDK}/messages/envelope.ts`, `${SDK}/messages/bodies.ts`, `${SDK}/protocol/json.ts`],
   kind: 'json',
   maxLength: 60_000,
   rejects: ['PAYLOAD_MALFORMED'],
@@ -135,7 +135,7 @@ export const rpcTransactionTarget: Target = {
 /** The stored session record (§14.4): u32be(n) ‖ JSON ‖ resume psk, after unsealing. */
 export const recordTarget: Target = {
   name: 'record',
-  files: [`${SDK}/session/record.ts`],
+  files: [`${SDK}/records/record.ts`],
   kind: 'bytes',
   maxLength: 70_000,
   rejects: ['STORAGE_FAILED'],
