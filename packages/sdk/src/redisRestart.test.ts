@@ -31,13 +31,13 @@ describe.each([
       relayUrl: a.url,
       metadata: { name: 'Restart dApp', url: 'https://dapp.example' },
       chains: [31337],
-      WebSocket: routedWebSocket(() => a.url, counts.dapp),
+      relay: { WebSocket: routedWebSocket(() => a.url, counts.dapp) },
     })
     const wallet = createWallet({
       metadata: { name: 'Restart Wallet', url: 'https://wallet.example' },
-      account: privateKeyToAccount(KEY),
+      accounts: [privateKeyToAccount(KEY)],
       chains: [31337],
-      WebSocket: routedWebSocket(() => b.url, counts.wallet),
+      relay: { WebSocket: routedWebSocket(() => b.url, counts.wallet) },
     })
     cleanup.push(
       () => dapp.close(),

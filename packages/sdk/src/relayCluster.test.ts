@@ -71,14 +71,14 @@ async function pairAcross(dappNode: () => RelayNode, walletNode: () => RelayNode
     metadata: { name: 'Cluster dApp', url: 'https://dapp.example' },
     chains: [31337],
     rpcUrls: { 31337: anvil.rpcUrl },
-    WebSocket: routedWebSocket(() => dappNode().url, counts.dapp),
+    relay: { WebSocket: routedWebSocket(() => dappNode().url, counts.dapp) },
   })
   const wallet = createWallet({
     metadata: { name: 'Cluster Wallet', url: 'https://wallet.example' },
-    account: privateKeyToAccount(ANVIL_KEYS[0]),
+    accounts: [privateKeyToAccount(ANVIL_KEYS[0])],
     chains: [31337],
     transports: { 31337: http(anvil.rpcUrl) },
-    WebSocket: routedWebSocket(() => walletNode().url, counts.wallet),
+    relay: { WebSocket: routedWebSocket(() => walletNode().url, counts.wallet) },
   })
   cleanup.push(
     () => dapp.close(),
