@@ -2,14 +2,15 @@
  * The real relay as a benchmark child (see child.ts), with limits raised so that nothing the
  * benchmark does is throttled or refused: the bench measures routing cost, not policy.
  */
-import { createRelay } from '../src/index.js'
+import { createRelay, type RedisBrokerOptions } from '../src/index.js'
 import { type ChildServer, isMain, serveAsChild } from './child.js'
 
 const MANY = 1_000_000_000
 
-export async function startBenchRelay(port = 0): Promise<ChildServer> {
+export async function startBenchRelay(port = 0, redis?: RedisBrokerOptions): Promise<ChildServer> {
   const relay = await createRelay({
     port,
+    ...(redis ? { redis } : {}),
     shutdownTimeoutMs: 1000,
     limits: {
       publishRate: MANY,
@@ -27,4 +28,7 @@ export async function startBenchRelay(port = 0): Promise<ChildServer> {
   return { url: relay.url, close: () => relay.close() }
 }
 
-if (isMain(import.meta.url)) await serveAsChild(() => startBenchRelay())
+// BENCH_REDIS_URL (bench/cluster.ts): a node on that Redis, keys under BENCH_REDIS_PREFIX.
+const redisUrl = process.env.BENCH_REDIS_URL
+const redis = redisUrl ? { url: redisUrl, prefix: process.env.BENCH_REDIS_PREFIX ?? 'pl-bench:' } : undefined
+if (isMain(import.meta.url)) await serveAsChild(() => startBenchRelay(0, redis))

@@ -33,7 +33,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { encodeAck, encodePublish, encodeSubscribe, MESSAGE_ID_LEN, Reply, TOPIC_LEN } from '@pairline/wire'
 import { WebSocket } from 'ws'
-import type { ChildStats } from './child.js'
+import { type ChildStats, isMain } from './child.js'
 
 setFlagsFromString('--expose-gc')
 const driverGc = runInNewContext('gc') as () => void
@@ -61,7 +61,7 @@ const TTL_SECONDS = 300
 const PROF_DIR = process.env.BENCH_CPU_PROF
 const LATENCY_DUMP = process.env.BENCH_LATENCY_DUMP
 
-type Kind = 'floor' | 'relay'
+export type Kind = 'floor' | 'relay'
 const KINDS = (process.env.BENCH_KINDS ?? 'floor,relay').split(',') as Kind[]
 const SCRIPT: Record<Kind, string> = {
   floor: join(BENCH_DIR, 'bareRouter.ts'),
@@ -78,7 +78,7 @@ const ACK_ID_AT = 6 + TOPIC_LEN
 
 // ---- child processes ---------------------------------------------------------------------------
 
-class Child {
+export class Child {
   readonly kind: Kind
   readonly proc: ChildProcess
   url = ''
@@ -86,7 +86,7 @@ class Child {
   readonly #ready: Promise<void>
   #exited = false
 
-  constructor(kind: Kind, label: string) {
+  constructor(kind: Kind, label: string, script = SCRIPT[kind], env: NodeJS.ProcessEnv = process.env) {
     this.kind = kind
     const flags = ['--conditions=@pairline/source', '--import', 'tsx', '--expose-gc']
     if (process.env.BENCH_CHILD_FLAGS) flags.push(...process.env.BENCH_CHILD_FLAGS.split(' ').filter(Boolean))
@@ -94,8 +94,9 @@ class Child {
     // the main thread's is the biggest.
     if (PROF_DIR)
       flags.push('--cpu-prof', `--cpu-prof-dir=${join(PROF_DIR, `${kind}-${label}-${Date.now()}`)}`)
-    this.proc = spawn(process.execPath, [...flags, SCRIPT[kind]], {
+    this.proc = spawn(process.execPath, [...flags, script], {
       cwd: REPO_ROOT,
+      env,
       stdio: ['pipe', 'pipe', 'inherit'],
     })
     const lines = createInterface({ input: this.proc.stdout! })
@@ -145,7 +146,7 @@ class Child {
 }
 
 /** CPU seconds all processes have used so far (Linux /proc/stat; USER_HZ is 100), NaN elsewhere. */
-function machineBusySeconds(): number {
+export function machineBusySeconds(): number {
   try {
     const f = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number)
     const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f
@@ -155,7 +156,8 @@ function machineBusySeconds(): number {
   }
 }
 
-const cpuMicros = (a: ChildStats, b: ChildStats) => b.cpu.user - a.cpu.user + (b.cpu.system - a.cpu.system)
+export const cpuMicros = (a: ChildStats, b: ChildStats) =>
+  b.cpu.user - a.cpu.user + (b.cpu.system - a.cpu.system)
 const mainMicros = (a: ChildStats, b: ChildStats) => b.mainThreadCpu - a.mainThreadCpu
 
 // ---- clients -----------------------------------------------------------------------------------
@@ -230,7 +232,7 @@ type Pair = {
 
 type Mode = 'idle' | 'throughput' | 'latency'
 
-class Load {
+export class Load {
   readonly pairs: Pair[] = []
   mode: Mode = 'idle'
   delivered = 0
@@ -242,9 +244,10 @@ class Load {
   latencyStart = 0n
   latencyCount = 0
 
-  async open(url: string): Promise<void> {
+  /** Publishers connect to `url`, subscribers to `subUrl` (another relay node, for bench:cluster). */
+  async open(url: string, subUrl = url): Promise<void> {
     for (let i = 0; i < PAIRS; i++) {
-      const [pub, sub] = await Promise.all([open(url), open(url)])
+      const [pub, sub] = await Promise.all([open(url), open(subUrl)])
       const topic = randomTopic()
       const id = crypto.getRandomValues(new Uint8Array(MESSAGE_ID_LEN))
       const payload = crypto.getRandomValues(new Uint8Array(PAYLOAD_BYTES))
@@ -581,21 +584,21 @@ const METRICS: Metric[] = [
   { key: 'heapPerConn', label: 'JS heap per idle subscribed connection', unit: 'B', digits: 0 },
 ]
 
-const median = (xs: number[]): number => {
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)
   const m = s.length >> 1
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
-const fmt = (v: number, digits: number, unit: string) =>
+export const fmt = (v: number, digits: number, unit: string) =>
   Number.isFinite(v)
     ? `${v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}${unit ? ` ${unit}` : ''}`
     : 'n/a'
 
-type Align = 'left' | 'right' | 'center'
+export type Align = 'left' | 'right' | 'center'
 
 /** A Markdown table laid out the way Biome formats one, so results.md passes `biome check`. */
-function table(align: Align[], rows: string[][]): string[] {
+export function table(align: Align[], rows: string[][]): string[] {
   const width = align.map((_, c) => Math.max(3, ...rows.map((r) => [...(r[c] ?? '')].length)))
   const pad = (text: string, c: number) => {
     const room = width[c]! - [...text].length
@@ -700,7 +703,10 @@ async function main(): Promise<void> {
   else writeFileSync(join(BENCH_DIR, 'results.md'), md)
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`bench:relay failed: ${err.stack ?? err.message}\n`)
-  process.exit(1)
-})
+// bench/cluster.ts imports the pieces above; only `pnpm bench:relay` runs this benchmark.
+if (isMain(import.meta.url)) {
+  main().catch((err: Error) => {
+    process.stderr.write(`bench:relay failed: ${err.stack ?? err.message}\n`)
+    process.exit(1)
+  })
+}

@@ -303,6 +303,9 @@ export class Connection implements Subscriber {
         metrics.bytesIn += size
       }
       this.#send(okFrame(rid))
+    } else if (r.code === RelayErrorCode.StorageUnavailable) {
+      metrics.drop('storage_unavailable')
+      this.#error(rid, r.code)
     } else {
       metrics.limit(r.code === RelayErrorCode.TopicMailboxFull ? 'topic_mailbox' : 'relay_mailbox')
       metrics.drop('mailbox_full')
