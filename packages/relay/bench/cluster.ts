@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { startRedisServer } from '@pairline/testkit/redis'
 import { Redis } from 'ioredis'
-import { Child, cpuMicros, fmt, Load, median, table } from './run.js'
+import { Child, fmt, Load, median, table } from './run.js'
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)

@@ -156,8 +156,7 @@ export function machineBusySeconds(): number {
   }
 }
 
-export const cpuMicros = (a: ChildStats, b: ChildStats) =>
-  b.cpu.user - a.cpu.user + (b.cpu.system - a.cpu.system)
+const cpuMicros = (a: ChildStats, b: ChildStats) => b.cpu.user - a.cpu.user + (b.cpu.system - a.cpu.system)
 const mainMicros = (a: ChildStats, b: ChildStats) => b.mainThreadCpu - a.mainThreadCpu
 
 // ---- clients -----------------------------------------------------------------------------------
