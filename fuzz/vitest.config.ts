@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config'
-import { TARGETS } from './registry.js'
+import { selectedTargets } from './registry.js'
 
 /**
  * `pnpm fuzz`: the fuzz campaign alone, with V8 coverage of the parser files each target names.
@@ -19,9 +19,9 @@ export default defineConfig({
     coverage: {
       enabled: process.env.FUZZ_COVERAGE !== '0',
       provider: 'v8',
-      include: [...new Set(TARGETS.flatMap((t) => t.files))],
+      include: [...new Set(selectedTargets().flatMap((t) => t.files))],
       reporter: ['text', 'json-summary'],
-      reportsDirectory: 'fuzz/.coverage',
+      reportsDirectory: process.env.FUZZ_COVERAGE_DIR ?? 'fuzz/.coverage',
     },
   },
 })

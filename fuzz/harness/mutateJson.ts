@@ -61,7 +61,16 @@ function deep(r: Rng): string {
   return r.oneIn(2) ? '['.repeat(depth) + ']'.repeat(depth) : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
 }
 
+/** Structural edits need a tree; a seed too deep to walk (a regression input) is used as it is. */
 export function mutateJson(seedText: string, r: Rng): string {
+  try {
+    return mutateTree(seedText, r)
+  } catch {
+    return seedText
+  }
+}
+
+function mutateTree(seedText: string, r: Rng): string {
   let v: Json
   try {
     v = JSON.parse(seedText) as Json

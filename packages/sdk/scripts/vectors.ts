@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2'
 import { fixedBytes, TEST_NOW, TEST_PROPOSAL, WALLET_META } from '@pairline/testkit/protocol'
 import { concatBytes, fromBase64Url, utf8 } from '../src/protocol/bytes.js'
-import { encodeFrameHeader, MAX_FRAME_PLAINTEXT } from '../src/protocol/frame.js'
+import { encodeFrameHeader, FRAME_MIN_PADDED, MAX_FRAME_PLAINTEXT } from '../src/protocol/frame.js'
 import { FrameSender, nextEpochKey, type RekeyPolicy } from '../src/protocol/frameCipher.js'
 import {
   answerResume,
@@ -137,7 +137,7 @@ export function buildVectors() {
       counter: sender.counter - 1,
       plaintext: text,
       plaintextHex: hex(plaintext),
-      paddedHex: hex(pad(plaintext, MAX_FRAME_PLAINTEXT)),
+      paddedHex: hex(pad(plaintext, MAX_FRAME_PLAINTEXT, FRAME_MIN_PADDED)),
       headerHex: hex(header),
       frameHex: hex(frame),
     }
@@ -278,7 +278,8 @@ export function buildVectors() {
         'frames[].counter': 'the per-direction frame counter, also the AEAD nonce (u64).',
         'frames[].plaintext': 'the application message as text (small JSON-RPC messages).',
         'frames[].plaintextHex': 'UTF-8 bytes of plaintext.',
-        'frames[].paddedHex': 'pad(plaintext): what is encrypted.',
+        'frames[].paddedHex':
+          'pad(plaintext) with the frame floor: at least 256 bytes after the length prefix (FRAME_MIN_PADDED). What is encrypted.',
         'frames[].headerHex':
           '14 bytes: version 0x01 || type 0x10 (transport) || u32be(epoch) || u64be(counter); the AEAD associated data.',
         'frames[].frameHex': 'the whole frame on the wire: header || ciphertext || 16-byte tag.',

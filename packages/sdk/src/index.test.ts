@@ -166,6 +166,7 @@ describe('public exports', () => {
         "DEFAULT_PAIRING_TTL_SECONDS",
         "DEFAULT_REKEY_POLICY",
         "FRAME_HEADER_LEN",
+        "FRAME_MIN_PADDED",
         "FrameReceiver",
         "FrameSender",
         "HandshakeState",

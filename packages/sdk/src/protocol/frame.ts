@@ -12,7 +12,13 @@ export const FRAME_HEADER_LEN = 14
  * message limit (§3), which puts the cap at n = 57,344 (paddedLength(57,345) is 65,536).
  */
 export const MAX_FRAME_PLAINTEXT = 57_344
-export const MIN_FRAME_LEN = FRAME_HEADER_LEN + 2 + paddedLength(1) + TAG_LEN
+/**
+ * Smallest padded plaintext of a frame (§7.3): every message of up to 256 bytes (a signature, a
+ * transaction hash, a rejection, an ack) fills the same 256-byte bucket, so the relay cannot tell
+ * an approval from a rejection by its size.
+ */
+export const FRAME_MIN_PADDED = 256
+export const MIN_FRAME_LEN = FRAME_HEADER_LEN + 2 + FRAME_MIN_PADDED + TAG_LEN
 export const MAX_FRAME_LEN = FRAME_HEADER_LEN + 2 + paddedLength(MAX_FRAME_PLAINTEXT) + TAG_LEN
 
 export type FrameHeader = { epoch: number; counter: number }
@@ -42,7 +48,7 @@ export function parseFrame(bytes: Uint8Array): ParsedFrame {
   if (
     bytes.length < MIN_FRAME_LEN ||
     bytes.length > MAX_FRAME_LEN ||
-    !isPaddedSize(bytes.length - FRAME_HEADER_LEN - TAG_LEN)
+    !isPaddedSize(bytes.length - FRAME_HEADER_LEN - TAG_LEN, FRAME_MIN_PADDED)
   ) {
     throw new PairlineError(ErrorCode.FrameMalformed, 'The transport frame has an impossible length.', {
       details: `${bytes.length} bytes; frames are ${FRAME_HEADER_LEN + TAG_LEN} + a padded length (§7.3), ${MIN_FRAME_LEN} to ${MAX_FRAME_LEN}`,

@@ -2,7 +2,7 @@ import { fixedBytes } from '@pairline/testkit/protocol'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { equalBytes, fromUtf8, utf8 } from './bytes.js'
-import { MAX_FRAME_LEN, MAX_FRAME_PLAINTEXT, MIN_FRAME_LEN, parseFrame } from './frame.js'
+import { FRAME_MIN_PADDED, MAX_FRAME_LEN, MAX_FRAME_PLAINTEXT, MIN_FRAME_LEN, parseFrame } from './frame.js'
 import {
   FrameReceiver,
   FrameSender,
@@ -29,10 +29,24 @@ const text = (s: string) => utf8(s)
 const read = (b: Uint8Array) => fromUtf8(b)
 
 describe('transport frames', () => {
-  it('round-trips, with the header as AD and padding to a bucket', () => {
+  it('a signature, a transaction hash, a rejection and an ack fill the same size bucket', () => {
+    const { tx } = pair()
+    const id = 1_733_000_000_123
+    const sizes = [
+      { t: 'res', id, result: `0x${'ab'.repeat(65)}` },
+      { t: 'res', id, result: `0x${'ab'.repeat(32)}` },
+      { t: 'res', id, error: { code: 4001, message: 'The user rejected the request.' } },
+      { t: 'res', id, error: { code: 8000, message: 'The request expired.' } },
+      { t: 'ack' },
+    ].map((m) => tx.seal(text(JSON.stringify({ ...m, v: 1, seq: 4_000_000, ack: 4_000_000 })), NOW).length)
+    expect(new Set(sizes)).toEqual(new Set([MIN_FRAME_LEN]))
+    expect(MIN_FRAME_LEN).toBe(14 + 2 + FRAME_MIN_PADDED + 16)
+  })
+
+  it('round-trips, with the header as AD and padding to a bucket of at least 256 bytes', () => {
     const { tx, rx } = pair()
     const f = tx.seal(text('hello'), NOW)
-    expect(f.length).toBe(14 + 2 + 32 + 16)
+    expect(f.length).toBe(14 + 2 + 256 + 16)
     expect(parseFrame(f)).toMatchObject({ epoch: 0, counter: 0 })
     expect(read(rx.open(f, NOW).plaintext)).toBe('hello')
     // Two plaintexts in the same bucket give frames of the same size.
@@ -271,8 +285,8 @@ describe('transport frames', () => {
 
   it('a frame one padding bucket longer is still a length some frame has, so it reaches the AEAD', () => {
     const { tx, rx } = pair()
-    const f = tx.seal(text('hello'), NOW) // 14 + 2 + 32 + 16
-    const longer = new Uint8Array(f.length + 32) // 14 + 2 + 64 + 16: a valid bucket
+    const f = tx.seal(text('hello'), NOW) // 14 + 2 + 256 + 16
+    const longer = new Uint8Array(f.length + 64) // 14 + 2 + 320 + 16: the next bucket
     longer.set(f)
     expect(() => rx.open(longer, NOW)).toThrowError(code('FRAME_DECRYPT_FAILED'))
   })

@@ -1,7 +1,7 @@
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
 import { assertBytes, concatBytes, wipe } from './bytes.js'
-import { encodeFrameHeader, MAX_FRAME_PLAINTEXT, parseFrame } from './frame.js'
+import { encodeFrameHeader, FRAME_MIN_PADDED, MAX_FRAME_PLAINTEXT, parseFrame } from './frame.js'
 import { CipherState } from './noise/cipherState.js'
 import { aeadDecrypt, aeadEncrypt, chachaNonce } from './noise/suite.js'
 import { pad, unpad } from './padding.js'
@@ -111,7 +111,7 @@ export class FrameSender {
       s.epochStartedAt = nowSeconds
       s.messagesInEpoch = 0
     }
-    const padded = pad(plaintext, MAX_FRAME_PLAINTEXT)
+    const padded = pad(plaintext, MAX_FRAME_PLAINTEXT, FRAME_MIN_PADDED)
     const header = encodeFrameHeader({ epoch: s.epoch, counter: s.counter })
     const sealed = aeadEncrypt(s.key, chachaNonce(s.counter), header, padded)
     wipe(padded)
@@ -221,7 +221,7 @@ export class FrameReceiver {
     try {
       const padded = aeadDecrypt(key, chachaNonce(f.counter), f.header, f.ciphertext)
       try {
-        plaintext = unpad(padded)
+        plaintext = unpad(padded, FRAME_MIN_PADDED)
       } finally {
         wipe(padded)
       }

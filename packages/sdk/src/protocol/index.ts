@@ -6,6 +6,7 @@ export { fromBase64Url, toBase64Url, wipe } from './bytes.js'
 export { MessageType, peekMessageType, WIRE_VERSION } from './envelope.js'
 export {
   FRAME_HEADER_LEN,
+  FRAME_MIN_PADDED,
   type FrameHeader,
   MAX_FRAME_LEN,
   MAX_FRAME_PLAINTEXT,

@@ -105,8 +105,24 @@ describe('isPaddedSize', () => {
     for (let total = 0; total <= 70_010; total++) {
       if (isPaddedSize(total) !== produced.has(total)) throw new Error(`isPaddedSize(${total}) is wrong`)
     }
-    expect([34, 66, 98, 258, 322, 65_538].map(isPaddedSize)).toEqual([true, true, true, true, true, true])
-    expect([33, 35, 65, 259, 321, 65_539, 65_541].map(isPaddedSize)).toEqual(Array(7).fill(false))
+    expect([34, 66, 98, 258, 322, 65_538].map((t) => isPaddedSize(t))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ])
+    expect([33, 35, 65, 259, 321, 65_539, 65_541].map((t) => isPaddedSize(t))).toEqual(Array(7).fill(false))
+  })
+
+  it('with a floor of 256: true exactly for 2 + 256 and the buckets above it', () => {
+    for (let total = 0; total <= 70_010; total++) {
+      const produced = total - 2 === 256 || (total - 2 > 256 && isPaddedSize(total))
+      if (isPaddedSize(total, 256) !== produced) throw new Error(`isPaddedSize(${total}, 256) is wrong`)
+    }
+    expect([258, 322, 386].map((t) => isPaddedSize(t, 256))).toEqual([true, true, true])
+    expect([34, 66, 226, 290].map((t) => isPaddedSize(t, 256))).toEqual([false, false, false, false])
   })
 
   it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53])('is false for %s', (total) => {
@@ -157,6 +173,22 @@ describe('pad / unpad', () => {
     const host = new Uint8Array(padded.length + 5)
     host.set(padded, 5)
     expect([...unpad(host.subarray(5))]).toEqual([1, 2, 3])
+  })
+
+  it('a floor pads every short payload to the floor, and unpad insists on it', () => {
+    for (const n of [1, 32, 200, 256]) {
+      const p = pad(filled(n, n), 1000, 256)
+      expect(p.length).toBe(2 + 256)
+      expect(equalBytes(unpad(p, 256), filled(n, n))).toBe(true)
+      expect(codeOf(() => unpad(p))).toBe(n > 224 ? undefined : ErrorCode.PaddingInvalid)
+    }
+    expect(pad(filled(257, 1), 1000, 256).length).toBe(2 + 320)
+    expect(codeOf(() => unpad(pad(filled(10, 1)), 256))).toBe(ErrorCode.PaddingInvalid)
+  })
+
+  it.each([0, 31, 33, 100, 300, Number.NaN])('refuses a floor of %s that is not a padded length', (floor) => {
+    expect(codeOf(() => pad(filled(1, 1), 1000, floor))).toBe(ErrorCode.InvalidArgument)
+    expect(codeOf(() => isPaddedSize(258, floor))).toBe(ErrorCode.InvalidArgument)
   })
 
   it('refuses an empty payload', () => {

@@ -36,20 +36,47 @@ export function paddedLength(n: number): number {
 }
 
 /**
- * True when `total` bytes can be the output of `pad` for some plaintext length, i.e. `2 +
- * paddedLength(n)` (n < 65,536) or `6 + paddedLength(n)` (n >= 65,536). No data is read: receivers
- * use it on the length of a ciphertext to drop junk before the AEAD (PROTOCOL.md §7.2).
+ * The smallest padded length a layer uses (PROTOCOL.md §7.3): 32 (NIP-44) for handshake payloads,
+ * FRAME_MIN_PADDED for transport frames. It must itself be a bucket, so every n keeps one encoding.
  */
-export function isPaddedSize(total: number): boolean {
-  if (!Number.isSafeInteger(total)) return false
-  const short = total - SHORT_PREFIX
-  if (short >= 32 && short <= FIRST_LONG) return paddedLength(short) === short
-  const long = total - LONG_PREFIX
-  return long >= FIRST_LONG && long <= MAX_PADDED_PLAINTEXT && paddedLength(long) === long
+function checkFloor(minPadded: number): number {
+  if (!Number.isSafeInteger(minPadded) || minPadded < 32 || paddedLength(minPadded) !== minPadded) {
+    throw new PairlineError(ErrorCode.InvalidArgument, 'The padding floor must be a padded length.', {
+      details: `got ${String(minPadded)}`,
+    })
+  }
+  return minPadded
 }
 
-/** Pads `plaintext` (1..maxLength bytes) to its NIP-44 bucket behind a length prefix. */
-export function pad(plaintext: Uint8Array, maxLength: number = MAX_PADDED_PLAINTEXT): Uint8Array {
+/** max(minPadded, paddedLength(n)): the bucket of n under a floor. */
+export function flooredLength(n: number, minPadded = 32): number {
+  return Math.max(checkFloor(minPadded), paddedLength(n))
+}
+
+/**
+ * True when `total` bytes can be the output of `pad` for some plaintext length, i.e. `2 +
+ * flooredLength(n)` (n < 65,536) or `6 + flooredLength(n)` (n >= 65,536). No data is read:
+ * receivers use it on the length of a ciphertext to drop junk before the AEAD (PROTOCOL.md §7.2).
+ */
+export function isPaddedSize(total: number, minPadded = 32): boolean {
+  const floor = checkFloor(minPadded)
+  if (!Number.isSafeInteger(total)) return false
+  const fits = (l: number) => l === floor || (l > floor && paddedLength(l) === l)
+  const short = total - SHORT_PREFIX
+  if (short >= 32 && short <= FIRST_LONG) return fits(short)
+  const long = total - LONG_PREFIX
+  return long >= FIRST_LONG && long <= MAX_PADDED_PLAINTEXT && fits(long)
+}
+
+/**
+ * Pads `plaintext` (1..maxLength bytes) to its NIP-44 bucket behind a length prefix, and to at
+ * least `minPadded` bytes (transport frames use a floor so that small answers look alike).
+ */
+export function pad(
+  plaintext: Uint8Array,
+  maxLength: number = MAX_PADDED_PLAINTEXT,
+  minPadded = 32,
+): Uint8Array {
   if (!(plaintext instanceof Uint8Array)) {
     throw new PairlineError(ErrorCode.InvalidArgument, 'Plaintext must be a Uint8Array.')
   }
@@ -67,7 +94,7 @@ export function pad(plaintext: Uint8Array, maxLength: number = MAX_PADDED_PLAINT
     })
   }
   const prefix = n < FIRST_LONG ? SHORT_PREFIX : LONG_PREFIX
-  const out = new Uint8Array(prefix + paddedLength(n)) // zero-filled: the padding
+  const out = new Uint8Array(prefix + flooredLength(n, minPadded)) // zero-filled: the padding
   const view = new DataView(out.buffer)
   if (prefix === SHORT_PREFIX) view.setUint16(0, n)
   else view.setUint32(2, n) // bytes 0..1 stay 0x0000: the long-form marker
@@ -83,7 +110,8 @@ function invalid(shortMessage: string, details: string): PairlineError {
  * Inverse of `pad`; returns a fresh copy of the plaintext. The input already passed the AEAD, but a
  * buggy or hostile peer can still send any bytes, so only the one canonical encoding is accepted.
  */
-export function unpad(padded: Uint8Array): Uint8Array {
+export function unpad(padded: Uint8Array, minPadded = 32): Uint8Array {
+  const floor = checkFloor(minPadded)
   if (!(padded instanceof Uint8Array)) {
     throw new PairlineError(ErrorCode.InvalidArgument, 'Padded payload must be a Uint8Array.')
   }
@@ -117,7 +145,7 @@ export function unpad(padded: Uint8Array): Uint8Array {
       `length ${n}, ${total - prefix} available`,
     )
   }
-  const expected = prefix + paddedLength(n)
+  const expected = prefix + Math.max(floor, paddedLength(n))
   if (total !== expected) {
     throw invalid(
       'Padded payload has the wrong length for its size.',
