@@ -185,6 +185,7 @@ describe('public exports', () => {
         "URI_VERSION",
         "WIRE_VERSION",
         "answerResume",
+        "assertProposalFits",
         "createDappHandshake",
         "decodeHello",
         "decodeProposal",

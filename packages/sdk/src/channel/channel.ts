@@ -11,11 +11,12 @@ import {
 } from '../messages/envelope.js'
 import { fromBase64Url, toBase64Url, wipe } from '../protocol/bytes.js'
 import { MessageType, peekMessageType } from '../protocol/envelope.js'
-import { FrameReceiver, FrameSender } from '../protocol/frameCipher.js'
+import { FrameSender } from '../protocol/frameCipher.js'
 import { type HandshakeResult, type Role, wipeHandshakeResult } from '../protocol/handshake.js'
 import type { TopicPair } from '../protocol/topics.js'
 import type { RelayMessage } from '../transport/index.js'
 import { AckTimer } from './ackTimer.js'
+import { TimedReceiver } from './graceWipe.js'
 import { type ChannelOptions, DEFAULT_TTL_SECONDS } from './options.js'
 import { SaveQueue } from './saveQueue.js'
 import { ReceiveSequence } from './sequence.js'
@@ -23,8 +24,7 @@ import type { ChannelState } from './state.js'
 
 type Events = {
   message: [SessionMessage]
-  /** a resume handshake completed: new keys and topics */
-  resumed: []
+  resumed: [] // a resume handshake completed: new keys and topics
   error: [PairlineError]
 }
 
@@ -42,7 +42,7 @@ export class Channel extends EventEmitter<Events> {
   #topics: TopicPair
   #resumePsk: Uint8Array
   #tx: FrameSender | null = null
-  #rx: FrameReceiver | null = null
+  #rx: TimedReceiver | null = null
   readonly #resumer: Resumer
   #sendSeq = 0
   #recv = new ReceiveSequence()
@@ -130,7 +130,7 @@ export class Channel extends EventEmitter<Events> {
       nowSeconds: this.#o.now(),
       ...(this.#o.rekey ? { policy: this.#o.rekey } : {}),
     })
-    this.#rx = new FrameReceiver({ key: r.receiveKey })
+    this.#rx = new TimedReceiver(r.receiveKey, () => this.#o.now())
     wipe(this.#resumePsk)
     this.#resumePsk = r.resumePsk.slice()
     this.#topics = r.topics

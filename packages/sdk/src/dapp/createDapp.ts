@@ -2,6 +2,7 @@ import type { Channel } from '../channel/channel.js'
 import { createSide } from '../core/side.js'
 import type { Approve } from '../messages/bodies.js'
 import { toCaip2 } from '../messages/caip.js'
+import { assertProposalFits } from '../protocol/handshake.js'
 import type { Metadata, Proposal } from '../protocol/payloads.js'
 import { DEFAULT_PAIRING_TTL_SECONDS } from '../protocol/uri.js'
 import { WALLET_METHODS } from './methods.js'
@@ -36,6 +37,8 @@ export function createDapp(options: DappOptions): Dapp {
     optional: optionalChains.length ? { eip155: { chains: optionalChains, methods, events } } : {},
     expiresAt: Math.floor(side.now()) + (options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL),
   })
+  // Refuse at construction, not after a wallet answered: message 2 cannot carry more (§4.2).
+  assertProposalFits(proposal())
 
   async function pair(): Promise<Pairing> {
     side.assertOpen()

@@ -45,6 +45,15 @@ describe('createDapp', () => {
       'INVALID_ARGUMENT',
       'pingIntervalMs must be a whole number of ms from 1 to 2147483647.',
     ],
+    [
+      {
+        chains: Array.from({ length: 32 }, (_, i) => i + 1),
+        optionalChains: Array.from({ length: 32 }, (_, i) => 1000 + i),
+        methods: Array.from({ length: 64 }, (_, i) => `custom_method_${i}_${'x'.repeat(40)}`),
+      },
+      'PAYLOAD_TOO_LARGE',
+      'The session proposal is too large for the handshake.',
+    ],
   ])('refuses bad options at once: %j', (o, code, shortMessage) => {
     expect(() => createDapp({ relayUrl: relay.url, metadata, chains: [1], ...o } as DappOptions)).toThrow(
       expect.objectContaining({ code, shortMessage }),

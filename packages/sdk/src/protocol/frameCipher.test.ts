@@ -6,6 +6,7 @@ import { FRAME_MIN_PADDED, MAX_FRAME_LEN, MAX_FRAME_PLAINTEXT, MIN_FRAME_LEN, pa
 import {
   FrameReceiver,
   FrameSender,
+  MAX_EPOCH,
   MAX_EPOCH_SKIP,
   nextEpochKey,
   receiverState,
@@ -331,6 +332,25 @@ describe('transport frames', () => {
     expect(receiverState(rx).current.key.length).toBe(0)
     expect(() => tx.seal(text('y'), NOW)).toThrowError(code('SESSION_CLOSED'))
     expect(() => rx.open(f, NOW)).toThrowError(code('SESSION_CLOSED'))
+  })
+
+  it('epochs never wrap: at 2^32 - 1 a due rekey refuses to send (COUNTER_EXHAUSTED)', () => {
+    const key = fixedBytes(0x20)
+    const tx = new FrameSender({
+      key,
+      nowSeconds: NOW,
+      policy: { afterMessages: 1, afterSeconds: 1e9 },
+      state: { epoch: MAX_EPOCH - 1, counter: 10, epochStartedAt: NOW, messagesInEpoch: 1 },
+    })
+    expect(parseFrame(tx.seal(text('last epoch'), NOW)).epoch).toBe(MAX_EPOCH)
+    expect(() => tx.seal(text('one more'), NOW)).toThrowError(
+      expect.objectContaining({
+        code: 'COUNTER_EXHAUSTED',
+        shortMessage: 'This session has used its last epoch.',
+      }),
+    )
+    expect(tx.epoch).toBe(MAX_EPOCH)
+    expect(tx.counter).toBe(11)
   })
 
   it('state export/import resumes exactly where it left off', () => {

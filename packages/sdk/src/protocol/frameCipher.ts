@@ -103,7 +103,13 @@ export class FrameSender {
     const due =
       s.messagesInEpoch >= this.#policy.afterMessages ||
       nowSeconds - s.epochStartedAt >= this.#policy.afterSeconds
-    if (due && s.epoch < MAX_EPOCH) {
+    if (due && s.epoch >= MAX_EPOCH) {
+      // Epochs never wrap (a receiver would take epoch 0 for an old one): no key past its policy.
+      throw new PairlineError(ErrorCode.CounterExhausted, 'This session has used its last epoch.', {
+        details: 'Resume the session to get fresh keys.',
+      })
+    }
+    if (due) {
       const next = nextEpochKey(s.key)
       wipe(s.key)
       s.key = next
@@ -171,6 +177,11 @@ export class FrameReceiver {
 
   get hasPreviousKey(): boolean {
     return this.#previous !== null
+  }
+
+  /** When the previous epoch's key must be wiped (call tick() then), or null when none is kept. */
+  get previousKeyExpiresAt(): number | null {
+    return this.#previous?.expiresAt ?? null
   }
 
   /** Wipes the previous epoch's key once its grace period is over. */

@@ -10,7 +10,13 @@ import {
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { equalBytes } from './bytes.js'
-import { answerResume, createDappHandshake, startResume, startWalletHandshake } from './handshake.js'
+import {
+  answerResume,
+  assertProposalFits,
+  createDappHandshake,
+  startResume,
+  startWalletHandshake,
+} from './handshake.js'
 import { keyPairFromPrivate } from './noise/dh.js'
 
 const hello = { v: 1 as const, wallet: WALLET_META }
@@ -209,6 +215,19 @@ describe('pairing handshake (NKpsk0)', () => {
     }
     expect(dapp.state).toBe('waiting')
     expect(dapp.readHello(wallet.message1, TEST_NOW).hello.wallet.name).toBe('Test Wallet')
+  })
+
+  it('assertProposalFits refuses a proposal whose JSON is over the handshake cap', () => {
+    const names = (n: number) => Array.from({ length: n }, (_, i) => `m${i}_${'x'.repeat(60)}`)
+    const ns = { eip155: { chains: ['eip155:1'], methods: names(64), events: names(32) } } // ~6.4 KB
+    const big = { ...TEST_PROPOSAL, required: ns, optional: ns }
+    expect(() => assertProposalFits(TEST_PROPOSAL)).not.toThrow()
+    expect(() => assertProposalFits(big)).toThrowError(
+      expect.objectContaining({
+        code: 'PAYLOAD_TOO_LARGE',
+        shortMessage: 'The session proposal is too large for the handshake.',
+      }),
+    )
   })
 
   it('rejects a static key that does not match the URI', () => {

@@ -91,6 +91,24 @@ function checkPayloadSize(body: Uint8Array): void {
   }
 }
 
+/**
+ * Throws PAYLOAD_TOO_LARGE when `proposal` cannot travel in message 2 (its JSON over
+ * MAX_HANDSHAKE_PAYLOAD bytes). The dApp checks before it shows a QR, so a wallet that answers is
+ * never left waiting for a message 2 that cannot be written.
+ */
+export function assertProposalFits(proposal: Proposal): void {
+  const bytes = encodeProposal(proposal)
+  if (bytes.length > MAX_HANDSHAKE_PAYLOAD) {
+    throw new PairlineError(
+      ErrorCode.PayloadTooLarge,
+      'The session proposal is too large for the handshake.',
+      {
+        details: `${bytes.length} bytes of JSON; the limit is ${MAX_HANDSHAKE_PAYLOAD} (ask for fewer chains, methods or events, or shorter metadata)`,
+      },
+    )
+  }
+}
+
 function nkpsk0(uri: PairingUri, initiator: boolean, randomBytes: RandomBytes, s?: KeyPair): HandshakeState {
   return new HandshakeState({
     pattern: PATTERNS.NKpsk0,

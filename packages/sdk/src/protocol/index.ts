@@ -29,6 +29,7 @@ export {
 } from './frameCipher.js'
 export {
   answerResume,
+  assertProposalFits,
   createDappHandshake,
   type DappHandshake,
   type HandshakeResult,

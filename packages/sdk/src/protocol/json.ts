@@ -19,6 +19,20 @@ export function decodeJsonObject(bytes: Uint8Array, what: string): Record<string
   return value
 }
 
+/** Code points in `s`, or -1 when it holds a lone surrogate (not well-formed Unicode, no UTF-8 form). */
+export function codePoints(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++, n++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1)
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return -1
+      i++
+    } else if (c >= 0xdc00 && c <= 0xdfff) return -1
+  }
+  return n
+}
+
 export function encodeJson(value: unknown): Uint8Array {
   return utf8(JSON.stringify(value))
 }
@@ -33,14 +47,16 @@ export function malformed(what: string, details: string): PairlineError {
 
 /** Small validators that throw PayloadMalformed with the path of the bad field. */
 export const check = {
+  /** Lengths are Unicode code points (PROTOCOL.md §2), and lone surrogates are refused. */
   string(v: unknown, path: string, what: string, max: number, pattern?: RegExp): string {
-    if (typeof v !== 'string' || v.length === 0 || v.length > max || (pattern && !pattern.test(v))) {
+    const length = typeof v === 'string' ? codePoints(v) : -1
+    if (length < 1 || length > max || (pattern && !pattern.test(v as string))) {
       throw malformed(
         what,
         `${path} must be a non-empty string of at most ${max} characters${pattern ? ` matching ${pattern}` : ''}`,
       )
     }
-    return v
+    return v as string
   },
   integer(v: unknown, path: string, what: string, min: number, max: number): number {
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {

@@ -39,6 +39,20 @@ describe('handshake payloads', () => {
     expect(() => decodeHello(bytes)).toThrowError(code('PAYLOAD_MALFORMED'))
   })
 
+  it('counts string lengths in code points and refuses lone surrogates', () => {
+    const hello = (name: string) => utf8(JSON.stringify({ v: 1, wallet: { name, url: 'https://w.example' } }))
+    expect(decodeHello(hello('😀'.repeat(64))).wallet.name).toBe('😀'.repeat(64)) // 128 UTF-16 units
+    for (const name of ['😀'.repeat(65), 'a\\ud800b', '\\udc00']) {
+      const text = `{"v":1,"wallet":{"name":"${name}","url":"https://w.example"}}`
+      expect(() => decodeHello(utf8(text))).toThrowError(
+        expect.objectContaining({
+          code: 'PAYLOAD_MALFORMED',
+          details: 'hello.wallet.name must be a non-empty string of at most 64 characters',
+        }),
+      )
+    }
+  })
+
   it('names the bad field', () => {
     expect(() =>
       decodeHello(utf8('{"v":1,"wallet":{"name":"a","url":"ftp://x"}}')),
