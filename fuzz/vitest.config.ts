@@ -21,6 +21,8 @@ export default defineConfig({
       provider: 'v8',
       include: [...new Set(selectedTargets().flatMap((t) => t.files))],
       reporter: ['text', 'json-summary'],
+      // A failed run still says how far it got.
+      reportOnFailure: true,
       reportsDirectory: process.env.FUZZ_COVERAGE_DIR ?? 'fuzz/.coverage',
     },
   },
