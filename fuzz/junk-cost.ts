@@ -44,8 +44,8 @@ function frameJunk(): void {
   const rows: [string, number, Uint8Array][] = [
     ['junk 57,376 B, bucket length, epoch ok (full AEAD)', 2000, tamper(big)],
     ['junk 57,375 B, non-bucket length', 2000, tamper(big.subarray(0, big.length - 1))],
-    ['junk 148 B, bucket length (AEAD)', 20000, tamper(small)],
-    ['junk 149 B, non-bucket length', 20000, tamper(small, 1)],
+    [`junk ${small.length} B, bucket length (AEAD)`, 20000, tamper(small)],
+    [`junk ${small.length + 1} B, non-bucket length`, 20000, tamper(small, 1)],
     ['junk 57,376 B, epoch +8 (8 Rekey() then AEAD)', 2000, withEpoch(big, 8)],
     ['junk 57,376 B, epoch +9 (rejected by epoch)', 20000, withEpoch(big, 9)],
   ]
