@@ -8,7 +8,7 @@ import {
   randomTopic,
   rawUpgrade,
   type TestClient,
-  waitFor,
+  waitUntil,
 } from '@pairline/testkit/relay'
 import { encodePublish, encodeSubscribe } from '@pairline/wire'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -131,7 +131,7 @@ describe('mailbox limits', () => {
     expect(metric(relay.metrics(), 'pairline_relay_mailbox_bytes')).toBe(100)
   })
 
-  it('RELAY_MAILBOX_FULL at maxTotalMessages; acks free room for everyone', async () => {
+  it('RELAY_MAILBOX_FULL at maxTotalMessages; an online subscriber is served anyway; acks free room', async () => {
     const relay = await h.relay({ limits: { maxTotalMessages: 3 } })
     const [a, b] = await bystanders(relay)
     const c = await h.client(relay)
@@ -139,18 +139,24 @@ describe('mailbox limits', () => {
     const ids = topics.map(() => randomId())
     for (const [i, t] of topics.entries()) expect(await c.publish(t, ids[i]!, 60, sized(1))).toBe('OK')
     expect(await c.publish(randomTopic(), randomId(), 60, sized(1))).toBe('RELAY_MAILBOX_FULL')
-    // the bystanders still connect, subscribe, receive and ack; they cannot store until room is made
+    // the bystanders still connect, subscribe, receive and ack
     const topic = randomTopic()
     expect(await b.subscribe([topic, topics[0]!])).toBe('OK')
     expect(hex((await b.nextMessage()).id)).toBe(hex(ids[0]!))
-    expect(await a.publish(topic, randomId(), 60, sized(1))).toBe('RELAY_MAILBOX_FULL')
+    // b is online: delivered although nothing can be stored (§13.5, delivery never waits for room)
+    const live = randomId()
+    expect(await a.publish(topic, live, 60, sized(1))).toBe('OK')
+    expect(hex((await b.nextMessage()).id)).toBe(hex(live))
+    expect(drops(relay, 'delivered_not_stored')).toBe(1)
+    // with nobody subscribed, the refusal stands until room is made
+    expect(await a.publish(randomTopic(), randomId(), 60, sized(1))).toBe('RELAY_MAILBOX_FULL')
     expect(await b.ack([{ topic: topics[0]!, id: ids[0]! }])).toBe('OK')
     await roundTrip(a, b)
     expect(await c.publish(randomTopic(), randomId(), 60, sized(1))).toBe('OK')
     expect(metric(relay.metrics(), 'pairline_relay_mailbox_messages')).toBe(3)
     // c's three topics, b's subscription to `topic`, the last one: no empty topic is left behind
     expect(metric(relay.metrics(), 'pairline_relay_topics')).toBe(5)
-    expect(limitHits(relay, 'relay_mailbox')).toBe(2)
+    expect(limitHits(relay, 'relay_mailbox')).toBe(3)
   })
 
   it('RELAY_MAILBOX_FULL at maxTotalBytes', async () => {
@@ -241,14 +247,14 @@ describe('rate limits (clock injected through `now`)', () => {
 })
 
 describe('connection limits', () => {
-  it('closes the connection over maxConnectionsPerIp with 1008 (address from X-Forwarded-For)', async () => {
-    const relay = await h.relay({ trustProxy: true, limits: { maxConnectionsPerIp: 2 } })
-    const as = (ip: string) => h.client(relay, { headers: { 'x-forwarded-for': `${ip}, 10.0.0.1` } })
+  it('closes the connection over maxConnectionsPerIp with 1008 (address from a trusted proxy)', async () => {
+    const relay = await h.relay({ trustedProxies: ['127.0.0.1'], limits: { maxConnectionsPerIp: 2 } })
+    const as = (ip: string) => h.client(relay, { headers: { 'x-forwarded-for': ip } })
     const first = await as('203.0.113.7')
     await as('203.0.113.7')
     const third = await as('203.0.113.7')
     const other = await as('203.0.113.8')
-    const local = await h.client(relay) // no header: the socket address
+    const local = await h.client(relay) // no header: the proxy itself, counted at its own address
     expect(await third.closed).toEqual({ code: 1008, reason: 'too many connections from this address' })
     await roundTrip(other, local)
     expect(await first.ping()).toBe('OK')
@@ -256,17 +262,17 @@ describe('connection limits', () => {
     expect(metric(relay.metrics(), 'pairline_relay_connections')).toBe(4)
     // a slot frees when a connection from that address closes
     await first.close()
-    await waitFor(() => metric(relay.metrics(), 'pairline_relay_connections') === 3)
+    await waitUntil(() => metric(relay.metrics(), 'pairline_relay_connections') === 3)
     const again = await as('203.0.113.7')
     expect(await again.ping()).toBe('OK')
   })
 
-  it('ignores X-Forwarded-For unless trustProxy is set', async () => {
+  it('ignores X-Forwarded-For from a peer that is not a trusted proxy: the TCP connection is refused', async () => {
     const relay = await h.relay({ limits: { maxConnectionsPerIp: 2 } })
     const as = (ip: string) => h.client(relay, { headers: { 'x-forwarded-for': ip } })
     const [a, b] = [await as('203.0.113.1'), await as('203.0.113.2')]
-    const c = await as('203.0.113.3')
-    expect((await c.closed).code).toBe(1008)
+    await expect(as('203.0.113.3')).rejects.toThrow(/socket hang up|ECONNRESET/)
+    expect(limitHits(relay, 'connections_per_ip')).toBe(1)
     await roundTrip(a, b)
   })
 
@@ -280,24 +286,24 @@ describe('connection limits', () => {
     expect(metric(relay.metrics(), 'pairline_relay_connections')).toBe(2)
     expect(metric(relay.metrics(), 'pairline_relay_connections_total')).toBe(2)
     await a.close()
-    await waitFor(() => metric(relay.metrics(), 'pairline_relay_connections') === 1)
+    await waitUntil(() => metric(relay.metrics(), 'pairline_relay_connections') === 1)
     const d = await h.client(relay)
     await roundTrip(d, b)
   })
 })
 
 describe('refused connections', () => {
-  it('are closed with their code and terminated after 1 s when they do not answer the close', async () => {
-    const relay = await h.relay({ trustProxy: true, limits: { maxConnections: 2, maxConnectionsPerIp: 1 } })
+  it('are closed with their code and then terminated when they do not answer the close', async () => {
+    const relay = await h.relay({
+      trustedProxies: ['127.0.0.1'],
+      limits: { maxConnections: 2, maxConnectionsPerIp: 1 },
+    })
     const a = await h.client(relay, { headers: { 'x-forwarded-for': '203.0.113.1' } })
     const perIp = await rawUpgrade(relay, { 'x-forwarded-for': '203.0.113.1' })
     const b = await h.client(relay, { headers: { 'x-forwarded-for': '203.0.113.2' } })
     const full = await rawUpgrade(relay, { 'x-forwarded-for': '203.0.113.3' })
-    const started = Date.now()
+    // neither raw socket ever answers: the relay ends them itself
     await Promise.all([perIp.ended, full.ended])
-    const took = Date.now() - started
-    expect(took).toBeGreaterThan(800)
-    expect(took).toBeLessThan(2000)
     // an unmasked server close frame: 0x88, length, u16 code, reason
     const closeFrame = (b: Buffer) => b.subarray(b.indexOf('\r\n\r\n') + 4)
     expect(closeFrame(perIp.received()).subarray(0, 4).toString('hex')).toBe(`88${(2 + 38).toString(16)}03f0`)
@@ -308,29 +314,22 @@ describe('refused connections', () => {
 })
 
 describe('heartbeat', () => {
-  it('terminates a connection that stops answering pings; others stay', async () => {
-    const relay = await h.relay({ limits: { heartbeatIntervalMs: 100 } })
+  it('terminates a connection that stops answering pings; others stay (ticks driven by the test)', async () => {
+    const relay = await h.relay({ limits: { heartbeatIntervalMs: 3_600_000 } })
     const [a, b] = await bystanders(relay)
-    const started = Date.now()
     const silent = await h.client(relay, { autoPong: false })
     // A browser cannot answer pings with pongs, but its PING frames show it is alive.
     const browser = await h.client(relay, { autoPong: false })
-    const keepAlive = setInterval(() => browser.ping().catch(() => {}), 40)
-    try {
-      expect((await silent.closed).code).toBe(1006) // terminated: no close frame
-      // pinged at the first tick, terminated at the second (or third, depending on the phase)
-      expect(Date.now() - started).toBeLessThan(1000)
-      expect(drops(relay, 'heartbeat_timeout')).toBe(1)
-      // several more intervals: the answering clients are still here
-      await new Promise((r) => setTimeout(r, 450))
-      await roundTrip(a, b)
-      expect(browser.isOpen).toBe(true)
-      expect(await browser.ping()).toBe('OK')
-      expect(drops(relay, 'heartbeat_timeout')).toBe(1)
-      expect(metric(relay.metrics(), 'pairline_relay_connections')).toBe(3)
-    } finally {
-      clearInterval(keepAlive)
+    for (let tick = 0; tick < 4; tick++) {
+      relay.heartbeat()
+      // anything received marks a connection alive; a's and b's pongs go out before their PINGs
+      expect(await Promise.all([a.ping(), b.ping(), browser.ping()])).toEqual(['OK', 'OK', 'OK'])
     }
+    expect((await silent.closed).code).toBe(1006) // terminated at the second tick: no close frame
+    await roundTrip(a, b)
+    expect(browser.isOpen).toBe(true)
+    expect(drops(relay, 'heartbeat_timeout')).toBe(1)
+    expect(metric(relay.metrics(), 'pairline_relay_connections')).toBe(3)
   })
 })
 
@@ -341,6 +340,8 @@ describe('unsent bytes', () => {
         maxBufferedBytes: 64 * 1024,
         maxFrameBytes: 64 * 1024,
         maxBytesPerTopic: 64 * 1024 * 1024,
+        maxStoredBytesPerConnection: 64 * 1024 * 1024,
+        maxStoredBytesPerIp: 64 * 1024 * 1024,
         publishBurst: 1000,
       },
     })
@@ -365,18 +366,18 @@ describe('unsent bytes', () => {
   })
 
   it('closes a client that floods requests without reading the replies (1013)', async () => {
-    const relay = await h.relay({ limits: { maxBufferedBytes: 16 * 1024 } })
+    const relay = await h.relay({ limits: { maxBufferedBytes: 16 * 1024, frameRate: 1e9, frameBurst: 1e9 } })
     const [a, b] = await bystanders(relay)
     const flood = await h.client(relay)
     socketOf(flood).pause()
-    const tiny = new Uint8Array([0x07]) // malformed: answered with a 22-byte ERROR
+    const ping = new Uint8Array([0x05, 0, 0, 0, 0]) // answered with a 5-byte OK
     let sent = 0
     while (drops(relay, 'slow_consumer') === undefined) {
       if (sent >= 2_000_000)
         throw new Error('the relay kept buffering replies for a client that does not read')
-      for (let i = 0; i < 5000; i++) flood.raw(tiny)
+      for (let i = 0; i < 5000; i++) flood.raw(ping)
       sent += 5000
-      await new Promise((r) => setTimeout(r, 1))
+      await new Promise((r) => setImmediate(r))
     }
     await roundTrip(a, b)
     socketOf(flood).resume()

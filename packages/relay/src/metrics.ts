@@ -30,7 +30,7 @@ export class Metrics {
   }
 
   /** Prometheus text exposition format 0.0.4. */
-  render(broker: BrokerStats, subscriptions: number): string {
+  render(broker: BrokerStats, subscriptions: number, pendingUpgrades: number): string {
     const lines: string[] = []
     const metric = (name: string, type: 'gauge' | 'counter', help: string, rows: [string, number][]) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
@@ -41,6 +41,9 @@ export class Metrics {
     metric('pairline_relay_connections', 'gauge', 'Open WebSocket connections.', [['', this.connections]])
     metric('pairline_relay_connections_total', 'counter', 'Connections accepted since start.', [
       ['', this.connectionsTotal],
+    ])
+    metric('pairline_relay_pending_upgrades', 'gauge', 'TCP connections not yet upgraded.', [
+      ['', pendingUpgrades],
     ])
     metric('pairline_relay_topics', 'gauge', 'Topics with subscribers or stored messages.', [
       ['', broker.topics],
@@ -67,6 +70,15 @@ export class Metrics {
     ])
     metric('pairline_relay_mailbox_lost_total', 'counter', 'Times the storage lost stored messages.', [
       ['', this.mailboxLost],
+    ])
+    metric('pairline_relay_evicted_total', 'counter', 'Stored messages evicted to make room for others.', [
+      ['', broker.evicted],
+    ])
+    const mem = process.memoryUsage()
+    metric('pairline_relay_memory_bytes', 'gauge', 'Memory of the relay process, by kind.', [
+      ['{kind="rss"}', mem.rss],
+      ['{kind="heap_used"}', mem.heapUsed],
+      ['{kind="array_buffers"}', mem.arrayBuffers],
     ])
     metric(
       'pairline_relay_drops_total',

@@ -10,7 +10,7 @@ import {
   randomTopic,
   rawUpgrade,
   type TestClient,
-  waitFor,
+  waitUntil,
 } from '@pairline/testkit/relay'
 import { RelayErrorCode } from '@pairline/wire'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -148,7 +148,7 @@ describe('mailbox', () => {
     expect(await pub.publish(topic, id, 60, utf8('again'))).toBe('OK')
     await expectMessage(sub, topic, id, 'again')
     expect((await sub.close()).code).toBe(1005)
-    await waitFor(() => metric(relay.metrics(), 'pairline_relay_connections') === 1)
+    await waitUntil(() => metric(relay.metrics(), 'pairline_relay_connections') === 1)
     expect(metric(relay.metrics(), 'pairline_relay_subscriptions')).toBe(0)
     sub = await h.client(relay)
     expect(await sub.subscribe([topic])).toBe('OK')
@@ -206,7 +206,8 @@ describe('mailbox', () => {
     expect(await pub.publish(topic, shortId, 1, utf8('short'))).toBe('OK')
     expect(await pub.publish(topic, longId, 60, utf8('long'))).toBe('OK')
     clock.advance(2000)
-    await waitFor(() => metric(relay.metrics(), 'pairline_relay_expired_total') === 1, 3000, 'expiry')
+    await relay.sweep()
+    expect(metric(relay.metrics(), 'pairline_relay_expired_total')).toBe(1)
     expect(metric(relay.metrics(), 'pairline_relay_mailbox_messages')).toBe(1)
     expect(metric(relay.metrics(), 'pairline_relay_mailbox_bytes')).toBe(4)
     const late = await h.client(relay)
@@ -214,7 +215,8 @@ describe('mailbox', () => {
     await expectMessage(late, topic, longId, 'long')
     await late.expectNoMessage()
     clock.advance(60_000)
-    await waitFor(() => metric(relay.metrics(), 'pairline_relay_expired_total') === 2, 3000, 'expiry')
+    await relay.sweep()
+    expect(metric(relay.metrics(), 'pairline_relay_expired_total')).toBe(2)
     expect(metric(relay.metrics(), 'pairline_relay_mailbox_messages')).toBe(0)
     expect(metric(relay.metrics(), 'pairline_relay_mailbox_bytes')).toBe(0)
   })
@@ -249,17 +251,40 @@ describe('createRelay', () => {
     expect(relay.host).toBe('127.0.0.1')
     expect(relay.url).toBe(`ws://127.0.0.1:${relay.port}`)
     expect(relay.port).toBeGreaterThan(0)
-    await expect(h.relay({ port: relay.port })).rejects.toThrow(/EADDRINUSE/)
-    await expect(h.relay({ limits: { maxFrameBytes: 0 } })).rejects.toThrow(
-      'Relay limit maxFrameBytes must be a positive integer (got 0).',
-    )
+    await expect(h.relay({ port: relay.port })).rejects.toMatchObject({
+      name: 'RelayError',
+      code: 'RELAY_LISTEN_FAILED',
+      message: `The client listener could not bind 127.0.0.1:${relay.port}. (EADDRINUSE)`,
+    })
+    await expect(h.relay({ limits: { maxFrameBytes: 0 } })).rejects.toMatchObject({
+      code: 'RELAY_INVALID_LIMIT',
+      message: 'Relay limit maxFrameBytes must be a positive integer (got 0).',
+    })
     await expect(h.relay({ limits: { publishRate: 1.5 } })).rejects.toThrow(/publishRate/)
+    await expect(h.relay({ limits: { ipv6PrefixLength: 129 } })).rejects.toMatchObject({
+      code: 'RELAY_INVALID_LIMIT',
+      message: 'Relay limit ipv6PrefixLength must be at most 128 (got 129).',
+    })
+    await expect(h.relay({ limits: { maxFrames: 1 } as never })).rejects.toMatchObject({
+      code: 'RELAY_INVALID_LIMIT',
+      message: 'There is no relay limit called maxFrames.',
+    })
+    await expect(h.relay({ trustedProxies: ['10.0.0.0/33'] })).rejects.toMatchObject({
+      code: 'RELAY_INVALID_OPTION',
+      message: 'A trusted proxy must be an IP address or a CIDR range. (got "10.0.0.0/33")',
+    })
+    await expect(h.relay({ tls: { cert: 'not a certificate', key: 'nor a key' } })).rejects.toMatchObject({
+      code: 'RELAY_TLS_FAILED',
+      shortMessage: 'The TLS certificate or key cannot be used.',
+    })
   })
 })
 
 describe('HTTP', () => {
-  it('GET /healthz is 200 ok; unknown paths and methods are 404', async () => {
+  it('GET /healthz on the operations listener is 200 ok; unknown paths and methods are 404', async () => {
     const relay = await h.relay()
+    expect(relay.opsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(relay.opsUrl).not.toBe(`http://127.0.0.1:${relay.port}`)
     expect(await httpGet(httpUrl(relay, '/healthz'))).toEqual({
       status: 200,
       body: 'ok\n',
@@ -269,8 +294,9 @@ describe('HTTP', () => {
     expect((await httpGet(httpUrl(relay, '/'))).status).toBe(404)
     expect((await httpGet(httpUrl(relay, '/healthz/x'))).status).toBe(404)
     expect((await httpGet(httpUrl(relay, '/metricsx'))).status).toBe(404)
+    const ops = new URL(relay.opsUrl!)
     const post = await new Promise<number>((resolve, reject) => {
-      const s = tcpConnect(relay.port, relay.host, () =>
+      const s = tcpConnect(Number(ops.port), ops.hostname, () =>
         s.end('POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'),
       )
       let out = ''
@@ -283,6 +309,21 @@ describe('HTTP', () => {
     expect(post).toBe(404)
   })
 
+  it('the client port serves neither /metrics nor /healthz (426), and no ops listener with ops: false', async () => {
+    const relay = await h.relay()
+    const client = `http://127.0.0.1:${relay.port}`
+    for (const path of ['/metrics', '/healthz', '/']) {
+      expect(await httpGet(`${client}${path}`)).toEqual({
+        status: 426,
+        body: 'WebSocket upgrades only; /healthz and /metrics are on the operations listener\n',
+        contentType: 'text/plain',
+      })
+    }
+    const none = await h.relay({ ops: false })
+    expect(none.opsUrl).toBe(null)
+    expect(await (await h.client(none)).ping()).toBe('OK')
+  })
+
   it('GET /metrics lists the documented metrics, and its counters move', async () => {
     const relay = await h.relay({ limits: { maxTtlSeconds: 60 } })
     const before = await httpGet(httpUrl(relay, '/metrics'))
@@ -292,6 +333,7 @@ describe('HTTP', () => {
     expect(names).toEqual([
       'pairline_relay_connections gauge',
       'pairline_relay_connections_total counter',
+      'pairline_relay_pending_upgrades gauge',
       'pairline_relay_topics gauge',
       'pairline_relay_subscriptions gauge',
       'pairline_relay_mailbox_messages gauge',
@@ -302,6 +344,8 @@ describe('HTTP', () => {
       'pairline_relay_expired_total counter',
       'pairline_relay_storage_degraded gauge',
       'pairline_relay_mailbox_lost_total counter',
+      'pairline_relay_evicted_total counter',
+      'pairline_relay_memory_bytes gauge',
       'pairline_relay_drops_total counter',
       'pairline_relay_limit_hits_total counter',
       'pairline_relay_errors_total counter',
@@ -320,16 +364,19 @@ describe('HTTP', () => {
     await sub.nextMessage()
 
     const after = (await httpGet(httpUrl(relay, '/metrics'))).body
-    expect(after).toBe(relay.metrics())
+    const withoutMemory = (t: string) => t.replace(/^pairline_relay_memory_bytes\{.*\n/gm, '')
+    expect(withoutMemory(after)).toBe(withoutMemory(relay.metrics()))
+    expect(metric(after, 'pairline_relay_memory_bytes', '{kind="rss"}')).toBeGreaterThan(0)
     const values = Object.fromEntries(
       after
         .split('\n')
-        .filter((l) => l !== '' && !l.startsWith('#'))
+        .filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('pairline_relay_memory_bytes'))
         .map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]),
     )
     expect(values).toEqual({
       pairline_relay_connections: 2,
       pairline_relay_connections_total: 2,
+      pairline_relay_pending_upgrades: 0,
       pairline_relay_topics: 2,
       pairline_relay_subscriptions: 2,
       pairline_relay_mailbox_messages: 1,
@@ -340,6 +387,7 @@ describe('HTTP', () => {
       pairline_relay_expired_total: 0,
       pairline_relay_storage_degraded: 0,
       pairline_relay_mailbox_lost_total: 0,
+      pairline_relay_evicted_total: 0,
       'pairline_relay_limit_hits_total{limit="ttl"}': 2,
       'pairline_relay_errors_total{code="NOT_BINARY"}': 1,
       'pairline_relay_errors_total{code="TTL_OUT_OF_RANGE"}': 2,
@@ -352,9 +400,9 @@ describe('HTTP', () => {
     const topic = randomTopic()
     const id = randomId()
     const payload = utf8('secret-payload-3f9a')
-    expect(await c.subscribe([topic])).toBe('OK')
     expect(await c.publish(topic, id, 60, payload)).toBe('OK')
     expect(await c.publish(topic, randomId(), 60, payload)).toBe('TOPIC_MAILBOX_FULL')
+    expect(await c.subscribe([topic])).toBe('OK')
     await c.nextMessage()
     const body = (await httpGet(httpUrl(relay, '/metrics'))).body
     expect(body).toMatch(/^[\x20-\x7e\n]*$/) // plain ASCII: no raw topic bytes either
@@ -378,14 +426,13 @@ describe('HTTP', () => {
 })
 
 describe('graceful shutdown', () => {
-  it('sends ERROR SHUTTING_DOWN, closes clients with 1012, resolves quickly, then refuses', async () => {
-    const relay = await h.relay({ shutdownTimeoutMs: 1000 })
+  it('sends ERROR SHUTTING_DOWN, closes clients with 1012, resolves once they left, then refuses', async () => {
+    // A timeout far beyond the test's: close() resolving at all shows it did not wait for it.
+    const relay = await h.relay({ shutdownTimeoutMs: 600_000 })
     const clients = await Promise.all([h.client(relay), h.client(relay), h.client(relay)])
     const topic = randomTopic()
     expect(await clients[0]!.subscribe([topic])).toBe('OK')
-    const started = Date.now()
     await relay.close()
-    expect(Date.now() - started).toBeLessThan(900) // every client answered: no waiting for the timeout
     for (const c of clients) {
       expect(await c.nextError()).toEqual({
         rid: 0,
@@ -402,25 +449,32 @@ describe('graceful shutdown', () => {
   })
 
   it('answers /healthz 503 while shutting down and terminates a client that never closes', async () => {
-    const relay = await h.relay({ shutdownTimeoutMs: 1000 })
+    const relay = await h.relay({ shutdownTimeoutMs: 200 })
     const normal = await h.client(relay)
     const stuck = await h.client(relay)
     // The stuck client reads nothing: it never sees the close frame, so it never answers it.
     ;(stuck.ws as unknown as { _socket: Socket })._socket.pause()
 
-    // An HTTP connection that is mid-request when close() starts (so not idle): one full request
-    // and the first lines of a second one, sent together. The first answer proves both were read.
-    const http = tcpConnect(relay.port, relay.host)
+    // An HTTP connection to the operations listener that is mid-request when close() starts (so
+    // not idle): one full request and the first lines of a second one, sent together.
+    const ops = new URL(relay.opsUrl!)
+    const http = tcpConnect(Number(ops.port), ops.hostname)
     let answer = ''
+    let onAnswer = () => {}
     http.setEncoding('latin1')
     http.on('data', (d: string) => {
       answer += d
+      onAnswer()
     })
+    const answered = (text: string) =>
+      new Promise<void>((resolve) => {
+        onAnswer = () => answer.includes(text) && resolve()
+        onAnswer()
+      })
     await new Promise<void>((r) => http.once('connect', () => r()))
     http.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n')
-    await waitFor(() => answer.includes('ok\n'), 2000, 'first /healthz answer')
+    await answered('ok\n')
 
-    const started = Date.now()
     const closing = relay.close()
     let done = false
     void closing.then(() => {
@@ -428,27 +482,23 @@ describe('graceful shutdown', () => {
     })
     expect((await normal.closed).code).toBe(1012)
     http.write('\r\n')
-    await waitFor(() => answer.includes('shutting down\n'), 2000, '503 answer')
+    await answered('shutting down\n')
     expect(answer).toMatch(/HTTP\/1\.1 200 OK[\s\S]*HTTP\/1\.1 503 Service Unavailable/)
     expect(done).toBe(false) // still waiting for the stuck client
     await closing
-    const took = Date.now() - started
-    expect(took).toBeGreaterThanOrEqual(950)
-    expect(took).toBeLessThan(2000)
     expect(metric(relay.metrics(), 'pairline_relay_connections')).toBe(0)
     expect(metric(relay.metrics(), 'pairline_relay_subscriptions')).toBe(0)
     http.destroy()
     ;(stuck.ws as unknown as { _socket: Socket })._socket.resume()
-    await stuck.closed
+    // terminated by the relay; the close frame it had queued may or may not be read first
+    expect([1006, 1012]).toContain((await stuck.closed).code)
   })
 
-  it('does not wait for sockets it refused at a connection limit (they never answered the close)', async () => {
-    const relay = await h.relay({ shutdownTimeoutMs: 300, limits: { maxConnections: 1 } })
+  it('does not wait for sockets it refused at a connection limit (they never answer the close)', async () => {
+    const relay = await h.relay({ shutdownTimeoutMs: 600_000, limits: { maxConnections: 1 } })
     const c = await h.client(relay)
     const refused = await rawUpgrade(relay)
-    const started = Date.now()
     await relay.close()
-    expect(Date.now() - started).toBeLessThan(500)
     await refused.ended
     expect((await c.closed).code).toBe(1012)
   })

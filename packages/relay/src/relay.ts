@@ -1,15 +1,18 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { createSecureContext, type SecureContext } from 'node:tls'
 import { encodeError, RelayCloseCode, RelayErrorCode } from '@pairline/wire'
 import { type WebSocket, WebSocketServer } from 'ws'
+import { createAddressPolicy } from './address.js'
 import { MemoryBroker } from './broker/memory.js'
 import { createRedisBroker, type RedisBrokerOptions } from './broker/redis/index.js'
 import type { Broker } from './broker/types.js'
 import { Connection, connectionOf } from './connection.js'
+import { RelayError, RelayFailure } from './errors.js'
 import { type RelayLimits, resolveLimits } from './limits.js'
+import { type ClientSocket, Listener } from './listener.js'
 import { type RelayLogger, silentLogger } from './log.js'
 import { Metrics } from './metrics.js'
+import { type OpsServer, startOps } from './ops.js'
 import { sendUnavailable, storageEvents } from './storage.js'
 
 export type RelayOptions = {
@@ -23,8 +26,17 @@ export type RelayOptions = {
   /** Several relay nodes sharing one Redis or Redis Cluster (docs/OPERATORS.md); ignored with `broker`. */
   redis?: RedisBrokerOptions
   logger?: RelayLogger
-  /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
-  trustProxy?: boolean
+  /**
+   * Proxies (addresses or CIDRs) whose X-Forwarded-For hops are believed: the client address is the
+   * rightmost hop not added by one of them (§13.5). Empty (the default): the socket's peer.
+   */
+  trustedProxies?: readonly string[]
+  /** Require a PROXY protocol v1/v2 header on every connection and take the address from it. */
+  proxyProtocol?: boolean
+  /** Terminate TLS here (PEM certificate chain and key): the relay's URL is then wss://. */
+  tls?: { cert: string | Buffer; key: string | Buffer }
+  /** The /healthz and /metrics listener: 127.0.0.1 and a free port by default; `false`: none. */
+  ops?: { host?: string; port?: number } | false
   /** How long close() waits for clients to leave before terminating them. */
   shutdownTimeoutMs?: number
   /** Clock in unix ms (tests). */
@@ -32,19 +44,33 @@ export type RelayOptions = {
 }
 
 export type Relay = {
-  /** ws://host:port */
+  /** ws://host:port, or wss:// with `tls` */
   readonly url: string
   readonly host: string
   readonly port: number
+  /** http://host:port of the operations listener, or null without one */
+  readonly opsUrl: string | null
   readonly limits: RelayLimits
   /** Prometheus text, as served on GET /metrics. */
   metrics(): string
+  /** Runs the once-a-second sweep now, on `now`'s time: expired messages, upgrades past their deadline. */
+  sweep(): Promise<void>
+  /** Runs one heartbeat tick now (as every `heartbeatIntervalMs`): for tests and custom schedulers. */
+  heartbeat(): void
   /** Stops accepting, asks clients to reconnect (close code 1012), and resolves when all is closed. */
   close(): Promise<void>
 }
 
-function destroySocket(this: Duplex): void {
-  this.destroy()
+function secureContext(tls: RelayOptions['tls']): SecureContext | null {
+  if (!tls) return null
+  try {
+    return createSecureContext({ cert: tls.cert, key: tls.key })
+  } catch (err) {
+    throw new RelayError(RelayFailure.TlsFailed, 'The TLS certificate or key cannot be used.', {
+      details: (err as Error).message,
+      cause: err,
+    })
+  }
 }
 
 /** Starts a relay and resolves once it listens. */
@@ -53,6 +79,8 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const limits = resolveLimits(options.limits)
   const logger = options.logger ?? silentLogger
   const now = options.now ?? Date.now
+  const tls = secureContext(options.tls)
+  const addresses = createAddressPolicy(options.trustedProxies ?? [], limits.ipv6PrefixLength)
   const broker: Broker =
     options.broker ??
     (options.redis ? await createRedisBroker(options.redis, limits, now) : new MemoryBroker(limits, now()))
@@ -60,32 +88,17 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5000
   const connections = new Set<Connection>()
   const context = { broker, limits, metrics, logger, now }
-  const perIp = new Map<string, number>()
   /** Sockets refused at a connection limit, until they are closed. */
   const refused = new Set<WebSocket>()
   let closing: Promise<void> | null = null
+  let nextConnectionId = 1
 
   const subscriptions = () => {
     let n = 0
     for (const c of connections) n += c.topics.length
     return n
   }
-  const renderMetrics = () => metrics.render(broker.stats(), subscriptions())
-
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]
-    if (req.method === 'GET' && path === '/healthz') {
-      const degraded = broker.health?.() === 'degraded'
-      res
-        .writeHead(closing || degraded ? 503 : 200, { 'content-type': 'text/plain' })
-        .end(closing ? 'shutting down\n' : degraded ? 'degraded: storage unavailable\n' : 'ok\n')
-    } else if (req.method === 'GET' && path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderMetrics())
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n')
-    }
-  })
-  server.on('clientError', (_err, socket: Duplex) => socket.destroy())
+  const renderMetrics = () => metrics.render(broker.stats(), subscriptions(), listener.pending)
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -96,22 +109,22 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   })
   wss.on('error', (err) => logger('error', 'websocket server error', { error: err.name }))
 
-  const clientIp = (req: IncomingMessage): string => {
-    if (options.trustProxy) {
-      const fwd = req.headers['x-forwarded-for']
-      const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim()
-      if (first) return first
-    }
-    return req.socket.remoteAddress ?? 'unknown'
-  }
-
-  server.on('upgrade', (req, socket, head) => {
-    socket.on('error', destroySocket)
-    if (closing) {
-      socket.destroy()
-      return
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, clientIp(req)))
+  const listener = new Listener({
+    host,
+    port: options.port ?? 0,
+    limits,
+    addresses,
+    proxyProtocol: options.proxyProtocol === true,
+    tls,
+    metrics,
+    now,
+    onUpgrade(req, socket: Duplex, head, client, overLimit) {
+      if (closing) return void socket.destroy()
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        listener.upgraded(socket)
+        onConnection(ws, client, overLimit)
+      })
+    },
   })
 
   // Shared listeners (`this` is the socket): no closures per connection.
@@ -125,13 +138,10 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     if (!conn) return
     conn.release()
     connections.delete(conn)
-    const left = (perIp.get(conn.ip) ?? 1) - 1
-    if (left <= 0) perIp.delete(conn.ip)
-    else perIp.set(conn.ip, left)
     metrics.connections = connections.size
   }
 
-  function onConnection(ws: WebSocket, ip: string): void {
+  function onConnection(ws: WebSocket, client: ClientSocket, overLimit: boolean): void {
     // Every socket gets an 'error' listener first: ws emits one for oversized or invalid frames,
     // and an unhandled one would crash the process.
     ws.on('error', onSocketError)
@@ -141,8 +151,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
       refuse(ws, RelayCloseCode.TryAgainLater, 'storage unavailable')
       return
     }
-    const count = perIp.get(ip) ?? 0
-    if (count >= limits.maxConnectionsPerIp) {
+    if (overLimit) {
       metrics.limit('connections_per_ip')
       refuse(ws, RelayCloseCode.PolicyViolation, 'too many connections from this address')
       return
@@ -152,16 +161,15 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
       refuse(ws, RelayCloseCode.TryAgainLater, 'relay full')
       return
     }
-    perIp.set(ip, count + 1)
-    connections.add(new Connection(ws, ip, context))
+    connections.add(new Connection(ws, client.key, nextConnectionId++, context))
     metrics.connections = connections.size
     metrics.connectionsTotal++
     ws.on('close', onSocketClose)
   }
 
   /**
-   * Closes with `code`, but a refused socket counts against no limit, so it is not left to ws's 30 s
-   * close timeout when the client does not answer: terminated after 1 s, or by close().
+   * Closes with `code`, but a refused socket is not left to ws's 30 s close timeout when the client
+   * does not answer: terminated after 1 s, or by close().
    */
   function refuse(ws: WebSocket, code: number, reason: string): void {
     refused.add(ws)
@@ -172,7 +180,8 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
 
   broker.watch?.(storageEvents(() => [...connections].map((c) => c.ws), metrics, logger))
 
-  const heartbeat = setInterval(() => {
+  /** Pings every connection; terminates those that showed no sign of life since the last tick. */
+  const beat = (): void => {
     for (const conn of connections) {
       if (!conn.alive) {
         metrics.drop('heartbeat_timeout')
@@ -182,31 +191,48 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
       conn.alive = false
       conn.ws.ping()
     }
-  }, limits.heartbeatIntervalMs)
+  }
+  const heartbeat = setInterval(beat, limits.heartbeatIntervalMs)
   heartbeat.unref()
 
-  const sweeper = setInterval(() => {
-    const r = broker.sweep(now())
-    if (r) r.catch((err: Error) => logger('error', 'sweep failed', { error: err.name }))
-  }, 1000)
+  const sweep = async (): Promise<void> => {
+    listener.expirePending(now())
+    try {
+      await broker.sweep(now())
+    } catch (err) {
+      logger('error', 'sweep failed', { error: (err as Error).name })
+    }
+  }
+  const sweeper = setInterval(() => void sweep(), 1000)
   sweeper.unref()
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  server.on('error', (err) => logger('error', 'http server error', { error: err.name }))
-  const port = (server.address() as AddressInfo).port
+  let ops: OpsServer | null = null
+  let port: number
+  try {
+    port = await listener.listen()
+    if (options.ops !== false) {
+      const health = () =>
+        closing
+          ? { ok: false, text: 'shutting down' }
+          : broker.health?.() === 'degraded'
+            ? { ok: false, text: 'degraded: storage unavailable' }
+            : { ok: true, text: 'ok' }
+      ops = await startOps(options.ops?.host ?? '127.0.0.1', options.ops?.port ?? 0, health, renderMetrics)
+    }
+  } catch (err) {
+    clearInterval(heartbeat)
+    clearInterval(sweeper)
+    await listener.close()
+    throw err
+  }
   const urlHost = host.includes(':') ? `[${host}]` : host
   logger('info', 'relay listening', { host, port })
 
   async function shutdown(): Promise<void> {
     clearInterval(heartbeat)
     clearInterval(sweeper)
-    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()))
+    const stopped = listener.close()
+    listener.destroyPending()
     const goodbye = encodeError(0, RelayErrorCode.ShuttingDown, 'relay shutting down')
     const open = [...connections].map((c) => c.ws)
     const allClosed = Promise.all(
@@ -227,18 +253,21 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     // Terminated sockets emit 'close' a tick later: wait, so every connection is released first.
     await allClosed
     wss.close()
-    server.closeAllConnections()
-    await serverClosed
+    await stopped
+    await ops?.close()
     await broker.close()
     logger('info', 'relay stopped')
   }
 
   return {
-    url: `ws://${urlHost}:${port}`,
+    url: `${tls ? 'wss' : 'ws'}://${urlHost}:${port}`,
     host,
     port,
+    opsUrl: ops?.url ?? null,
     limits,
     metrics: renderMetrics,
+    sweep,
+    heartbeat: beat,
     close() {
       closing ??= shutdown()
       return closing

@@ -10,3 +10,11 @@ export async function waitFor(check: () => boolean, timeoutMs = 3000, what = 'co
     await new Promise((r) => setTimeout(r, 5))
   }
 }
+
+/**
+ * Polls `check` until it returns true, with no deadline of its own: if the condition never holds,
+ * the test runner's timeout fails the test. For tests that must not depend on the machine's speed.
+ */
+export async function waitUntil(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 5))
+}

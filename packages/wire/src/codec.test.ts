@@ -402,6 +402,8 @@ describe('byte layout (PROTOCOL.md §13.3 examples: topic 07…07, id 09…09, r
       7: 'RATE_LIMITED',
       8: 'NOT_SUBSCRIBED',
       9: 'SHUTTING_DOWN',
+      10: 'CONNECTION_QUOTA_EXCEEDED',
+      11: 'IP_QUOTA_EXCEEDED',
       16: 'STORAGE_UNAVAILABLE',
       17: 'MAILBOX_LOST',
     })

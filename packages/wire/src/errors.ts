@@ -12,6 +12,8 @@ export const RelayErrorCode = {
   RateLimited: 7,
   NotSubscribed: 8,
   ShuttingDown: 9,
+  ConnectionQuotaExceeded: 10,
+  IpQuotaExceeded: 11,
   /** 16 and up: storage shared by several relay nodes (Redis). */
   StorageUnavailable: 16,
   MailboxLost: 17,
@@ -28,6 +30,8 @@ export const RelayErrorName: Record<RelayErrorCode, string> = {
   7: 'RATE_LIMITED',
   8: 'NOT_SUBSCRIBED',
   9: 'SHUTTING_DOWN',
+  10: 'CONNECTION_QUOTA_EXCEEDED',
+  11: 'IP_QUOTA_EXCEEDED',
   16: 'STORAGE_UNAVAILABLE',
   17: 'MAILBOX_LOST',
 }
@@ -36,7 +40,7 @@ export const RelayErrorName: Record<RelayErrorCode, string> = {
 export const RelayCloseCode = {
   /** RFC 6455: message too big (over the frame limit) */
   MessageTooBig: 1009,
-  /** RFC 6455: policy violation (too many connections from one address) */
+  /** RFC 6455: policy violation (too many connections from one address, or too many bad frames) */
   PolicyViolation: 1008,
   /** IANA: service restart; clients reconnect with backoff */
   ServiceRestart: 1012,

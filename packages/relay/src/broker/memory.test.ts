@@ -7,16 +7,35 @@ import { Message, type StoredMessage, type Subscriber } from './types.js'
 
 const key = (n: number, len: number) => String.fromCharCode(n).repeat(len)
 
-function message(topic: number, id: number, size: number, expiresAt: number): StoredMessage {
+function message(
+  topic: number,
+  id: number,
+  size: number,
+  expiresAt: number,
+  from: { source?: string; publisher?: number; at?: number } = {},
+): StoredMessage {
   const t = new Uint8Array(32).fill(topic)
   const i = new Uint8Array(16).fill(id)
-  return {
-    topicKey: key(topic, 32),
-    idKey: key(id, 16),
-    frame: encodeMessage(t, i, new Uint8Array(size)),
+  return new Message(
+    key(topic, 32),
+    key(id, 16),
+    encodeMessage(t, i, new Uint8Array(size)),
     size,
     expiresAt,
-  }
+    from.at ?? expiresAt - 2000,
+    from.source ?? '192.0.2.1',
+    from.publisher ?? 1,
+  )
+}
+
+/** No quota or TTL cap in the way: these tests are about the mailbox itself. */
+const OPEN = {
+  ...DEFAULT_LIMITS,
+  maxUnsubscribedTtlSeconds: DEFAULT_LIMITS.maxTtlSeconds,
+  maxStoredMessagesPerConnection: 1e9,
+  maxStoredBytesPerConnection: 1e12,
+  maxStoredMessagesPerIp: 1e9,
+  maxStoredBytesPerIp: 1e12,
 }
 
 class Recorder implements Subscriber {
@@ -33,13 +52,22 @@ describe('MemoryBroker', () => {
         fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
         fc.integer({ min: 1, max: 7 * 24 * 3600 }),
         (start, ttl) => {
-          const broker = new MemoryBroker(DEFAULT_LIMITS, start)
+          const broker = new MemoryBroker(OPEN, start)
           const expiresAt = start + ttl * 1000
-          expect(broker.publish(message(1, 1, 10, expiresAt))).toEqual({ ok: true, duplicate: false })
+          expect(broker.publish(message(1, 1, 10, expiresAt, { at: start }))).toEqual({
+            ok: true,
+            duplicate: false,
+          })
           broker.sweep(expiresAt - 1)
           expect(broker.stats().mailboxMessages).toBe(1)
           broker.sweep(expiresAt + 999)
-          expect(broker.stats()).toEqual({ topics: 0, mailboxMessages: 0, mailboxBytes: 0, expired: 1 })
+          expect(broker.stats()).toEqual({
+            topics: 0,
+            mailboxMessages: 0,
+            mailboxBytes: 0,
+            expired: 1,
+            evicted: 0,
+          })
         },
       ),
       { numRuns: 100 },
@@ -47,7 +75,13 @@ describe('MemoryBroker', () => {
   })
 
   it('keeps its counts exact through random publish, ack, subscribe and sweep', () => {
-    const limits = { maxMessagesPerTopic: 4, maxBytesPerTopic: 64, maxTotalMessages: 10, maxTotalBytes: 120 }
+    const limits = {
+      ...OPEN,
+      maxMessagesPerTopic: 4,
+      maxBytesPerTopic: 64,
+      maxTotalMessages: 10,
+      maxTotalBytes: 120,
+    }
     const op = fc.oneof(
       fc.record({
         k: fc.constant('pub' as const),
@@ -77,10 +111,13 @@ describe('MemoryBroker', () => {
               const boxBytes = [...box.values()].reduce((n, m) => n + m.size, 0)
               const all = [...model.values()].flatMap((b) => [...b.values()])
               const allBytes = all.reduce((n, m) => n + m.size, 0)
+              // one source: nothing is ever evicted; a subscribed topic still gets the message live
+              const refused = (code: number) =>
+                subscribed.has(o.t) ? { ok: true, duplicate: false, notStored: code } : { ok: false, code }
               if (box.size >= limits.maxMessagesPerTopic || boxBytes + o.size > limits.maxBytesPerTopic) {
-                expect(r).toEqual({ ok: false, code: RelayErrorCode.TopicMailboxFull })
+                expect(r).toEqual(refused(RelayErrorCode.TopicMailboxFull))
               } else if (all.length >= limits.maxTotalMessages || allBytes + o.size > limits.maxTotalBytes) {
-                expect(r).toEqual({ ok: false, code: RelayErrorCode.RelayMailboxFull })
+                expect(r).toEqual(refused(RelayErrorCode.RelayMailboxFull))
               } else {
                 expect(r).toEqual({ ok: true, duplicate: false })
                 box.set(o.i, { size: o.size, expiresAt: now + 2000 })
@@ -127,7 +164,7 @@ describe('MemoryBroker', () => {
 
   it('moves long-lived frames out of mostly empty slabs, unchanged, with exact counts', () => {
     const start = 1_700_000_000_000
-    const broker = new MemoryBroker(DEFAULT_LIMITS, start)
+    const broker = new MemoryBroker(OPEN, start)
     const idKey = (id: Uint8Array) => Buffer.from(id).toString('latin1')
     // 10,000 frames of 1 KiB payload (about 10 MiB of slabs) on 100 topics; 1 in 100 is never acked.
     const kept: { topic: number; frame: Uint8Array; buffer: ArrayBufferLike }[] = []
@@ -137,14 +174,29 @@ describe('MemoryBroker', () => {
       new DataView(id.buffer).setUint32(0, i)
       const payload = new Uint8Array(1024).fill(i % 251)
       const frame = encodeMessage(t, id, payload, broker.frameBuffer(49 + payload.length))
-      const m = new Message(key(i % 100, 32), idKey(id), frame, payload.length, start + 3600_000)
+      const m = new Message(
+        key(i % 100, 32),
+        idKey(id),
+        frame,
+        payload.length,
+        start + 3600_000,
+        start,
+        'a',
+        1,
+      )
       expect(broker.publish(m)).toEqual({ ok: true, duplicate: false })
       if (i % 100 === 7)
         kept.push({ topic: i % 100, frame: encodeMessage(t, id, payload), buffer: frame.buffer })
       else broker.ack(m.topicKey, m.idKey)
     }
     for (let s = 1; s <= 4; s++) broker.sweep(start + s * 1000)
-    expect(broker.stats()).toEqual({ topics: 1, mailboxMessages: 100, mailboxBytes: 100 * 1024, expired: 0 })
+    expect(broker.stats()).toEqual({
+      topics: 1,
+      mailboxMessages: 100,
+      mailboxBytes: 100 * 1024,
+      expired: 0,
+      evicted: 0,
+    })
     const sub = new Recorder()
     broker.subscribe(key(7, 32), sub, start + 4000)
     expect(sub.got.length).toBe(100)

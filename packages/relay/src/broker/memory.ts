@@ -1,5 +1,6 @@
 import { RelayErrorCode } from '@pairline/wire'
 import type { RelayLimits } from '../limits.js'
+import { type QuotaLimits, Quotas } from './quotas.js'
 import { FrameSlabs } from './slab.js'
 import type { Broker, BrokerStats, PublishResult, StoredMessage, Subscriber } from './types.js'
 
@@ -26,28 +27,37 @@ function isEmpty(box: Box): boolean {
 const STORED: PublishResult = Object.freeze({ ok: true, duplicate: false })
 const DUPLICATE: PublishResult = Object.freeze({ ok: true, duplicate: true })
 
-type MailboxLimits = Pick<
-  RelayLimits,
-  'maxMessagesPerTopic' | 'maxBytesPerTopic' | 'maxTotalMessages' | 'maxTotalBytes'
->
+export type MailboxLimits = QuotaLimits &
+  Pick<
+    RelayLimits,
+    | 'maxMessagesPerTopic'
+    | 'maxBytesPerTopic'
+    | 'maxTotalMessages'
+    | 'maxTotalBytes'
+    | 'maxUnsubscribedTtlSeconds'
+  >
 
 /**
  * The single-node broker: topics, subscribers and mailboxes in memory, bounded by the mailbox
- * limits. Expiry is bucketed by second so an ack removes a message in O(1) and a sweep touches
- * only what is due.
+ * limits and shared fairly by the quotas (Broker.publish in types.ts has the rules). Expiry is
+ * bucketed by second so an ack removes a message in O(1) and a sweep touches only what is due.
  */
 export class MemoryBroker implements Broker {
   readonly #boxes = new Map<string, Box>()
   readonly #expiry = new Map<number, Set<StoredMessage>>()
   readonly #limits: MailboxLimits
+  readonly #quotas: Quotas
   readonly #frames = new FrameSlabs()
+  readonly #unsubscribed = (m: StoredMessage) => this.#boxes.get(m.topicKey)?.subscribers === null
   #messages = 0
   #bytes = 0
   #expired = 0
+  #evicted = 0
   #sweptTo: number
 
   constructor(limits: MailboxLimits, nowMs = Date.now()) {
     this.#limits = limits
+    this.#quotas = new Quotas(limits)
     this.#sweptTo = Math.floor(nowMs / 1000)
   }
 
@@ -74,23 +84,25 @@ export class MemoryBroker implements Broker {
       this.#frames.free(message.frame)
       return DUPLICATE
     }
-    const l = this.#limits
-    let code: RelayErrorCode | null = null
-    if ((box.messages?.size ?? 0) >= l.maxMessagesPerTopic || box.bytes + message.size > l.maxBytesPerTopic) {
-      code = RelayErrorCode.TopicMailboxFull
-    } else if (this.#messages >= l.maxTotalMessages || this.#bytes + message.size > l.maxTotalBytes) {
-      code = RelayErrorCode.RelayMailboxFull
-    }
+    const subs = box.subscribers
+    if (subs === null) {
+      // Nobody listens: a pairing needs minutes, not the days a publisher may ask for.
+      const cap = message.publishedAt + this.#limits.maxUnsubscribedTtlSeconds * 1000
+      if (message.expiresAt > cap) message.expiresAt = cap
+    } else if (subs instanceof Set) for (const s of subs) s.deliver(message)
+    else subs.deliver(message)
+    const code = this.#refusal(box, message)
     if (code !== null) {
       this.#frames.free(message.frame)
       this.#dropIfEmpty(message.topicKey, box)
-      return { ok: false, code }
+      return subs === null ? { ok: false, code } : { ok: true, duplicate: false, notStored: code }
     }
     box.messages ??= new Map()
     box.messages.set(message.idKey, message)
     box.bytes += message.size
     this.#messages++
     this.#bytes += message.size
+    this.#quotas.add(message)
     const second = Math.ceil(message.expiresAt / 1000)
     let bucket = this.#expiry.get(second)
     if (!bucket) {
@@ -98,10 +110,50 @@ export class MemoryBroker implements Broker {
       this.#expiry.set(second, bucket)
     }
     bucket.add(message)
-    const subs = box.subscribers
-    if (subs instanceof Set) for (const s of subs) s.deliver(message)
-    else subs?.deliver(message)
     return STORED
+  }
+
+  #fits(m: StoredMessage): boolean {
+    const l = this.#limits
+    return this.#messages < l.maxTotalMessages && this.#bytes + m.size <= l.maxTotalBytes
+  }
+
+  #refusal(box: Box, m: StoredMessage): RelayErrorCode | null {
+    const l = this.#limits
+    if ((box.messages?.size ?? 0) >= l.maxMessagesPerTopic || box.bytes + m.size > l.maxBytesPerTopic)
+      return RelayErrorCode.TopicMailboxFull
+    const quota = this.#quotas.refusal(m)
+    if (quota !== null) return quota
+    if (!this.#fits(m)) this.#makeRoom(m)
+    return this.#fits(m) ? null : RelayErrorCode.RelayMailboxFull
+  }
+
+  /**
+   * At the totals: expired messages go first, then the oldest of the heaviest source, as long as it
+   * is heavier than `m`'s own. A batch of at least 1/1024 of the totals each time, so that the scan
+   * for the heaviest source runs once per batch and not once per publish.
+   */
+  #makeRoom(m: StoredMessage): void {
+    this.#expireDue(m.publishedAt)
+    const l = this.#limits
+    const batchMessages = Math.ceil(l.maxTotalMessages / 1024)
+    const batchBytes = Math.ceil(l.maxTotalBytes / 1024)
+    let freedMessages = 0
+    let freedBytes = 0
+    while (
+      !this.#fits(m) ||
+      (freedMessages < batchMessages && freedBytes < batchBytes && freedMessages > 0)
+    ) {
+      const source = this.#quotas.heaviest(m, this.#messages >= l.maxTotalMessages)
+      const victim = source && Quotas.victim(source, this.#unsubscribed)
+      if (!victim) return
+      const box = this.#boxes.get(victim.topicKey)
+      if (!box) return
+      this.#remove(box, victim)
+      this.#evicted++
+      freedMessages++
+      freedBytes += victim.size
+    }
   }
 
   subscribe(topicKey: string, subscriber: Subscriber, nowMs: number): void {
@@ -132,6 +184,7 @@ export class MemoryBroker implements Broker {
     box.bytes -= message.size
     this.#messages--
     this.#bytes -= message.size
+    this.#quotas.remove(message)
     this.#frames.free(message.frame)
     this.#expiry.get(Math.ceil(message.expiresAt / 1000))?.delete(message)
     this.#dropIfEmpty(message.topicKey, box)
@@ -143,7 +196,8 @@ export class MemoryBroker implements Broker {
     if (box && message) this.#remove(box, message)
   }
 
-  sweep(nowMs: number): void {
+  /** Drops every message whose second is due at `nowMs`. */
+  #expireDue(nowMs: number): void {
     const now = Math.floor(nowMs / 1000)
     for (let s = this.#sweptTo; s <= now; s++) {
       const bucket = this.#expiry.get(s)
@@ -157,7 +211,11 @@ export class MemoryBroker implements Broker {
         }
       }
     }
-    this.#sweptTo = now + 1
+    this.#sweptTo = Math.max(this.#sweptTo, now + 1)
+  }
+
+  sweep(nowMs: number): void {
+    this.#expireDue(nowMs)
     // Frames that keep a mostly empty slab alive move to a slab of long-lived frames (slab.ts).
     const evacuate = this.#frames.sweep()
     if (!evacuate) return
@@ -175,6 +233,7 @@ export class MemoryBroker implements Broker {
       mailboxMessages: this.#messages,
       mailboxBytes: this.#bytes,
       expired: this.#expired,
+      evicted: this.#evicted,
     }
   }
 
@@ -182,6 +241,7 @@ export class MemoryBroker implements Broker {
     this.#boxes.clear()
     this.#expiry.clear()
     this.#frames.clear()
+    this.#quotas.clear()
     this.#messages = 0
     this.#bytes = 0
   }

@@ -11,8 +11,14 @@ export type StoredMessage = {
   frame: Uint8Array
   /** payload bytes counted against the mailbox limits */
   size: number
-  /** unix ms */
+  /** unix ms; the broker may shorten it (the TTL cap of topics nobody is subscribed to) */
   expiresAt: number
+  /** unix ms, when the relay accepted it: eviction takes the oldest first */
+  publishedAt: number
+  /** the publisher's per-IP limit key (its address, or its IPv6 prefix): never logged */
+  source: string
+  /** the publishing connection, unique within one relay process */
+  publisher: number
 }
 
 /**
@@ -34,14 +40,29 @@ export class Message implements StoredMessage {
   /** replaced when the broker moves it (MemoryBroker compacts its frame slabs) */
   frame: Uint8Array
   readonly size: number
-  readonly expiresAt: number
+  expiresAt: number
+  readonly publishedAt: number
+  readonly source: string
+  readonly publisher: number
 
-  constructor(topicKey: string, idKey: string, frame: Uint8Array, size: number, expiresAt: number) {
+  constructor(
+    topicKey: string,
+    idKey: string,
+    frame: Uint8Array,
+    size: number,
+    expiresAt: number,
+    publishedAt: number,
+    source: string,
+    publisher: number,
+  ) {
     this.topicKey = topicKey
     this.idKey = idKey
     this.frame = frame
     this.size = size
     this.expiresAt = expiresAt
+    this.publishedAt = publishedAt
+    this.source = source
+    this.publisher = publisher
   }
 }
 
@@ -50,13 +71,21 @@ export interface Subscriber {
   deliver(message: StoredMessage): void
 }
 
-export type PublishResult = { ok: true; duplicate: boolean } | { ok: false; code: RelayErrorCode }
+/**
+ * `ok`: delivered to the current subscribers, and stored unless `notStored` says why not (a message
+ * for an online subscriber is delivered whatever the mailbox holds). Not `ok`: neither.
+ */
+export type PublishResult =
+  | { ok: true; duplicate: boolean; notStored?: RelayErrorCode }
+  | { ok: false; code: RelayErrorCode }
 
 export type BrokerStats = {
   topics: number
   mailboxMessages: number
   mailboxBytes: number
   expired: number
+  /** stored messages removed to make room for others (see the eviction order in Broker.publish) */
+  evicted: number
 }
 
 /** `degraded`: storage cannot be used right now (Redis unreachable); the relay refuses clients. */
@@ -85,7 +114,24 @@ export interface Broker {
    * carves these out of shared slabs (slab.ts); without this method every frame is its own array.
    */
   frameBuffer?(length: number): Uint8Array
-  /** Stores the message until acked or expired and delivers it to current subscribers. */
+  /**
+   * Delivers the message to the topic's current subscribers, then stores it until acked or expired.
+   * The contract every broker keeps (docs/PROTOCOL.md §13.5, "Fair storage"), in this order:
+   * 1. a `(topic, id)` already stored is a duplicate: `{ ok: true, duplicate: true }`, not delivered;
+   * 2. nobody subscribed to the topic: `expiresAt` is capped at `publishedAt` plus
+   *    `maxUnsubscribedTtlSeconds`;
+   * 3. delivered to every current subscriber, whatever follows;
+   * 4. stored only within the per-topic limits (`TOPIC_MAILBOX_FULL`), the quotas of its
+   *    `publisher` (`CONNECTION_QUOTA_EXCEEDED`) and its `source` (`IP_QUOTA_EXCEEDED`), and the
+   *    totals; at the totals the broker first drops expired messages, then evicts the oldest
+   *    messages (those of topics nobody is subscribed to first) of the source that stores the
+   *    most, if that source stores more than this message's own source would with it; else
+   *    `RELAY_MAILBOX_FULL`;
+   * 5. refused storage after a delivery is `{ ok: true, duplicate: false, notStored: code }`; with
+   *    no subscriber it is `{ ok: false, code }`.
+   * Quotas count what is stored, whatever happened to the connection since. A distributed broker
+   * says in its docs which of these it holds cluster-wide and which per node.
+   */
   publish(message: StoredMessage): PublishResult | Promise<PublishResult>
   /** Adds a subscriber and delivers every stored, unexpired (at `nowMs`) message of the topic to it. */
   subscribe(topicKey: string, subscriber: Subscriber, nowMs: number): void | Promise<void>

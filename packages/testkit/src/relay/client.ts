@@ -29,7 +29,10 @@ export type ErrorReply = { rid: number; code: number; name: string; message: str
 export type Unsolicited = { type: 'OK'; rid: number } | ({ type: 'ERROR' } & ErrorReply)
 export type Closed = { code: number; reason: string }
 
-/** A FIFO whose `next` waits, with a timeout, for the next item. */
+/**
+ * A FIFO whose `next` waits for the next item, or for the end (the socket closed). No timeouts: a
+ * wait that never ends fails the test at vitest's own timeout, never early on a busy machine.
+ */
 class Queue<T> {
   readonly #items: T[] = []
   readonly #waiters: { resolve: (v: T) => void; reject: (e: Error) => void }[] = []
@@ -50,25 +53,11 @@ class Queue<T> {
     for (const w of this.#waiters.splice(0)) w.reject(new Error(why))
   }
 
-  next(timeoutMs: number, what: string): Promise<T> {
+  next(what: string): Promise<T> {
     if (this.#items.length > 0) return Promise.resolve(this.#items.shift() as T)
     if (this.#ended !== null) return Promise.reject(new Error(`no ${what}: ${this.#ended}`))
     return new Promise<T>((resolve, reject) => {
-      const w = {
-        resolve: (v: T) => {
-          clearTimeout(timer)
-          resolve(v)
-        },
-        reject: (e: Error) => {
-          clearTimeout(timer)
-          reject(new Error(`no ${what}: ${e.message}`))
-        },
-      }
-      const timer = setTimeout(() => {
-        this.#waiters.splice(this.#waiters.indexOf(w), 1)
-        reject(new Error(`no ${what} within ${timeoutMs} ms`))
-      }, timeoutMs)
-      this.#waiters.push(w)
+      this.#waiters.push({ resolve, reject: (e: Error) => reject(new Error(`no ${what}: ${e.message}`)) })
     })
   }
 }
@@ -144,22 +133,14 @@ export class TestClient {
     }
   }
 
-  #request(build: (rid: number) => Uint8Array, timeoutMs = 5000): Promise<Outcome> {
+  #request(build: (rid: number) => Uint8Array): Promise<Outcome> {
     const rid = this.#rid++
     return new Promise<Outcome>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(rid)
-        reject(new Error(`no reply to rid ${rid} within ${timeoutMs} ms`))
-      }, timeoutMs)
       this.closed.then(({ code }) => {
-        if (!this.#pending.delete(rid)) return
-        clearTimeout(timer)
-        reject(new Error(`socket closed (${code}) before the reply to rid ${rid}`))
+        if (this.#pending.delete(rid))
+          reject(new Error(`socket closed (${code}) before the reply to rid ${rid}`))
       })
-      this.#pending.set(rid, (o) => {
-        clearTimeout(timer)
-        resolve(o)
-      })
+      this.#pending.set(rid, resolve)
       this.ws.send(build(rid))
     })
   }
@@ -189,34 +170,33 @@ export class TestClient {
     this.ws.send(frame, { binary: typeof frame !== 'string' })
   }
 
-  nextMessage(timeoutMs = 2000): Promise<Message> {
-    return this.#messages.next(timeoutMs, 'MESSAGE')
+  nextMessage(): Promise<Message> {
+    return this.#messages.next('MESSAGE')
   }
 
   /** The next OK or ERROR that no request was waiting for. */
-  nextReply(timeoutMs = 2000): Promise<Unsolicited> {
-    return this.#unsolicited.next(timeoutMs, 'reply')
+  nextReply(): Promise<Unsolicited> {
+    return this.#unsolicited.next('reply')
   }
 
   /** The next unsolicited reply, which must be an ERROR. */
-  async nextError(timeoutMs = 2000): Promise<ErrorReply> {
-    const r = await this.nextReply(timeoutMs)
+  async nextError(): Promise<ErrorReply> {
+    const r = await this.nextReply()
     if (r.type !== 'ERROR') throw new Error(`expected an ERROR, got OK for rid ${r.rid}`)
     const { type: _, ...error } = r
     return error
   }
 
   /**
-   * Asserts that no MESSAGE is queued after `ms` and a PING round trip. The relay handles one
-   * connection's frames in order and fans out synchronously, so whatever a publish that was already
-   * answered would deliver here is on the wire before this PING's OK.
+   * Asserts that no MESSAGE is queued after a PING round trip. The relay handles one connection's
+   * frames in order and fans out synchronously, so whatever a publish that was already answered
+   * would deliver here is on the wire before this PING's OK: an event, not a sleep.
    */
-  async expectNoMessage(ms = 0): Promise<void> {
-    if (ms > 0) await new Promise((r) => setTimeout(r, ms))
+  async expectNoMessage(): Promise<void> {
     const pong = await this.ping()
     if (pong !== 'OK') throw new Error(`PING answered ${pong}`)
     if (this.#messages.size > 0) {
-      const m = await this.#messages.next(0, 'MESSAGE')
+      const m = await this.#messages.next('MESSAGE')
       throw new Error(`unexpected MESSAGE on topic ${hex(m.topic).slice(0, 16)}…, id ${hex(m.id)}`)
     }
   }

@@ -64,9 +64,11 @@ export function httpGet(url: string): Promise<HttpResponse> {
   })
 }
 
-/** http://host:port for a relay's ws:// url. */
-export const httpUrl = (relay: Relay, path: string): string =>
-  `http://${relay.url.slice('ws://'.length)}${path}`
+/** A URL on the relay's operations listener (/healthz, /metrics: not on the client port). */
+export function httpUrl(relay: Relay, path: string): string {
+  if (!relay.opsUrl) throw new Error('this relay has no operations listener (ops: false)')
+  return `${relay.opsUrl}${path}`
+}
 
 export type RawSocket = { socket: Socket; received: () => Buffer; ended: Promise<void> }
 

@@ -1,6 +1,7 @@
 /** `@pairline/testkit/relay`: helpers for the relay's tests (and anyone testing against a relay). */
 
-export { waitFor } from '../wait.js'
+export { waitFor, waitUntil } from '../wait.js'
+export { killRelayClis, REPO_ROOT, type RelayCli, relayListening, spawnRelayCli } from './cli.js'
 export {
   type Closed,
   type ErrorReply,
@@ -22,3 +23,4 @@ export {
   type RawSocket,
   rawUpgrade,
 } from './harness.js'
+export { halfOpen, selfSignedCert, type TestCert } from './sockets.js'

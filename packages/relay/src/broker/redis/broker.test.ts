@@ -25,7 +25,7 @@ function message(topic: number, id: number, size: number, expiresAt = T0 + 60_00
     new Uint8Array(16).fill(id),
     new Uint8Array(size).fill(id),
   )
-  return new Message(key(topic, 32), key(id, 16), frame, size, expiresAt)
+  return new Message(key(topic, 32), key(id, 16), frame, size, expiresAt, T0, '192.0.2.1', 1)
 }
 
 /** Records deliveries; `next()` resolves with the next one. */

@@ -220,7 +220,8 @@ export class RedisBroker implements Broker {
 
   #message(topicKey: string, frame: Buffer): Message {
     const idKey = frame.toString('latin1', 1 + TOPIC_LEN, 1 + ACK_NOTICE)
-    return new Message(topicKey, idKey, frame, frame.length - 1 - ACK_NOTICE, 0)
+    // A delivery, not stored here: expiry, age and publisher are the storing node's business.
+    return new Message(topicKey, idKey, frame, frame.length - 1 - ACK_NOTICE, 0, 0, '', 0)
   }
 
   async sweep(nowMs: number): Promise<void> {
@@ -239,6 +240,8 @@ export class RedisBroker implements Broker {
       mailboxMessages: l.messages,
       mailboxBytes: l.bytes,
       expired: l.expired,
+      // Not yet: the fair-storage quotas and eviction (types.ts, Broker.publish) are MemoryBroker's.
+      evicted: 0,
     }
   }
 

@@ -1,0 +1,112 @@
+import { RelayErrorCode } from '@pairline/wire'
+import type { RelayLimits } from '../limits.js'
+import type { StoredMessage } from './types.js'
+
+export type QuotaLimits = Pick<
+  RelayLimits,
+  | 'maxStoredMessagesPerConnection'
+  | 'maxStoredBytesPerConnection'
+  | 'maxStoredMessagesPerIp'
+  | 'maxStoredBytesPerIp'
+>
+
+/** A class, not an object literal: see Message in types.ts (V8 pretenures busy literal sites). */
+class Usage {
+  messages = 0
+  bytes = 0
+}
+
+/** What one source (a client address) stores, oldest first: eviction takes from the front. */
+export class SourceUsage extends Usage {
+  readonly stored = new Set<StoredMessage>()
+}
+
+/**
+ * Who stores what: per publishing connection and per source address, counted from store to ack,
+ * expiry or eviction, whether the connection is still open or not (§13.5, "Fair storage").
+ */
+export class Quotas {
+  readonly #limits: QuotaLimits
+  readonly #sources = new Map<string, SourceUsage>()
+  readonly #publishers = new Map<number, Usage>()
+
+  constructor(limits: QuotaLimits) {
+    this.#limits = limits
+  }
+
+  /** The quota `m` would exceed if stored, or null. */
+  refusal(m: StoredMessage): RelayErrorCode | null {
+    const l = this.#limits
+    const p = this.#publishers.get(m.publisher)
+    if (
+      p &&
+      (p.messages >= l.maxStoredMessagesPerConnection || p.bytes + m.size > l.maxStoredBytesPerConnection)
+    )
+      return RelayErrorCode.ConnectionQuotaExceeded
+    if (m.size > l.maxStoredBytesPerConnection) return RelayErrorCode.ConnectionQuotaExceeded
+    const s = this.#sources.get(m.source)
+    if (s && (s.messages >= l.maxStoredMessagesPerIp || s.bytes + m.size > l.maxStoredBytesPerIp))
+      return RelayErrorCode.IpQuotaExceeded
+    if (m.size > l.maxStoredBytesPerIp) return RelayErrorCode.IpQuotaExceeded
+    return null
+  }
+
+  add(m: StoredMessage): void {
+    let p = this.#publishers.get(m.publisher)
+    if (!p) {
+      p = new Usage()
+      this.#publishers.set(m.publisher, p)
+    }
+    p.messages++
+    p.bytes += m.size
+    let s = this.#sources.get(m.source)
+    if (!s) {
+      s = new SourceUsage()
+      this.#sources.set(m.source, s)
+    }
+    s.messages++
+    s.bytes += m.size
+    s.stored.add(m)
+  }
+
+  remove(m: StoredMessage): void {
+    const p = this.#publishers.get(m.publisher)
+    if (p && --p.messages === 0) this.#publishers.delete(m.publisher)
+    else if (p) p.bytes -= m.size
+    const s = this.#sources.get(m.source)
+    if (!s) return
+    s.stored.delete(m)
+    if (--s.messages === 0) this.#sources.delete(m.source)
+    else s.bytes -= m.size
+  }
+
+  /**
+   * The source that stores the most (messages when `byCount`, else bytes), if it stores more than
+   * `m`'s own source would once `m` is stored: only a heavier source is ever evicted for `m`.
+   */
+  heaviest(m: StoredMessage, byCount: boolean): SourceUsage | null {
+    const weight = (u: Usage) => (byCount ? u.messages : u.bytes)
+    const own = this.#sources.get(m.source)
+    const ownWeight = (own ? weight(own) : 0) + (byCount ? 1 : m.size)
+    let best: SourceUsage | null = null
+    for (const u of this.#sources.values()) if (weight(u) > (best ? weight(best) : ownWeight)) best = u
+    return best
+  }
+
+  /** A source's oldest message, preferring one whose topic has no subscriber (within the first 64). */
+  static victim(u: SourceUsage, unsubscribed: (m: StoredMessage) => boolean): StoredMessage | undefined {
+    let first: StoredMessage | undefined
+    let looked = 0
+    for (const m of u.stored) {
+      first ??= m
+      if (unsubscribed(m)) return m
+      if (++looked >= 64) break
+    }
+    return first
+  }
+
+  clear(): void {
+    this.#sources.clear()
+    this.#publishers.clear()
+  }
+}
