@@ -35,6 +35,7 @@ export const ErrorCode = {
   // Relay client (transport/)
   RelayUnavailable: 'RELAY_UNAVAILABLE',
   RelayRejected: 'RELAY_REJECTED',
+  RelayInsecure: 'RELAY_INSECURE',
   RequestTimeout: 'REQUEST_TIMEOUT',
   // Sessions (dapp/, wallet/, channel/); provider errors carry one as `pairlineCode`
   SessionExpired: 'SESSION_EXPIRED',

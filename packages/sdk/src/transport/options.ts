@@ -3,6 +3,7 @@ import { getRandomSource } from '../protocol/random.js'
 import { type Backoff, MAX_TIMER_MS, resolveBackoff } from './backoff.js'
 import type { ConnectionConfig } from './connection.js'
 import { invalidArgument } from './errors.js'
+import { checkRelayUrl } from './relayUrl.js'
 import type { RelayClientOptions } from './types.js'
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
@@ -42,6 +43,7 @@ export function resolveOptions(options: RelayClientOptions): ResolvedOptions {
   if (protocol !== 'ws:' && protocol !== 'wss:') {
     throw invalidArgument('The relay url must be a ws:// or wss:// URL.', `got ${JSON.stringify(url)}`)
   }
+  checkRelayUrl(url, options.allowInsecureRelay === true)
   for (const name of ['WebSocket', 'random', 'randomBytes'] as const) {
     if (options[name] !== undefined && !isFunction(options[name])) {
       throw invalidArgument(`${name} must be a function.`, `got ${typeof options[name]}`)

@@ -29,8 +29,10 @@ export type ReconnectOptions = {
 }
 
 export type RelayClientOptions = {
-  /** ws:// or wss:// */
+  /** wss://, or ws:// on this machine (localhost, 127.0.0.0/8, ::1) unless `allowInsecureRelay` */
   url: string
+  /** Accept a ws:// relay elsewhere (a private network you trust): RELAY_INSECURE otherwise. */
+  allowInsecureRelay?: boolean | undefined
   /** Default: `WebSocket` from `isows` (the browser's own, `ws` on Node). */
   WebSocket?: WebSocketConstructor | undefined
   reconnect?: ReconnectOptions | undefined
