@@ -30,7 +30,8 @@ export async function startRelayNode(args: readonly string[]): Promise<RelayNode
   )
   const child = spawn(
     process.execPath,
-    ['--conditions=@pairline/source', '--import', 'tsx', BIN, '--port', '0', ...args],
+    // --ops-port 0: each node's /healthz and /metrics listener on a free port too
+    ['--conditions=@pairline/source', '--import', 'tsx', BIN, '--port', '0', '--ops-port', '0', ...args],
     {
       cwd: ROOT,
       env,
@@ -45,11 +46,12 @@ export async function startRelayNode(args: readonly string[]): Promise<RelayNode
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     err += d
   })
-  const url = await new Promise<string>((res, rej) => {
+  const [url, ops] = await new Promise<[string, string]>((res, rej) => {
     child.stdout?.setEncoding('utf8').on('data', (d: string) => {
       out += d
-      const m = /listening on (ws:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (m) res(m[1] as string)
+      const m =
+        /listening on (ws:\/\/127\.0\.0\.1:\d+) {2}\(health: (http:\/\/127\.0\.0\.1:\d+)\/healthz\)/.exec(out)
+      if (m) res([m[1] as string, m[2] as string])
     })
     void exited.then(() => rej(new Error(`relay node exited before listening: ${err.slice(-800)}`)))
   })
@@ -58,7 +60,7 @@ export async function startRelayNode(args: readonly string[]): Promise<RelayNode
     child,
     log: () => err,
     async metric(name) {
-      const text = await (await fetch(`http://${url.slice(5)}/metrics`)).text()
+      const text = await (await fetch(`${ops}/metrics`)).text()
       const line = text.split('\n').find((l) => l.startsWith(`${name} `))
       return line === undefined ? undefined : Number(line.slice(name.length + 1))
     },
