@@ -23,6 +23,13 @@ export async function startBenchRelay(port = 0, redis?: RedisBrokerOptions): Pro
       maxBytesPerTopic: 256 * 1024 * 1024,
       maxTotalMessages: 10_000_000,
       maxTotalBytes: 2 * 1024 * 1024 * 1024,
+      // every bench client is on 127.0.0.1: the per-address quotas and the pending-upgrade bound
+      // would be the bench's own limits, not the relay's cost
+      maxStoredMessagesPerConnection: MANY,
+      maxStoredBytesPerConnection: MANY,
+      maxStoredMessagesPerIp: MANY,
+      maxStoredBytesPerIp: MANY,
+      maxPendingUpgrades: 20_000,
     },
   })
   return { url: relay.url, close: () => relay.close() }
