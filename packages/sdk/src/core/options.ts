@@ -16,6 +16,12 @@ export type RelayOptions = {
   pingIntervalMs?: number
   /** How long the relay keeps each session message for the other side (seconds, default 86,400). */
   messageTtlSeconds?: number
+  /**
+   * Accept a `ws://` relay that is not on this machine (a private network you trust). Without it
+   * such a relay, from a QR or the app, fails with RELAY_INSECURE: over plain WebSocket anyone on
+   * the path sees its topics.
+   */
+  allowInsecureRelay?: boolean
 }
 
 /** What createDapp and createWallet have in common. */

@@ -129,8 +129,15 @@ function relayPool(o: RelayOptions) {
   const relay = (url: string): RelayClient => {
     let r = relays.get(url)
     if (!r) {
-      const { WebSocket, reconnect, requestTimeoutMs, pingIntervalMs } = o
-      r = createRelayClient({ url, WebSocket, reconnect, requestTimeoutMs, pingIntervalMs })
+      const { WebSocket, reconnect, requestTimeoutMs, pingIntervalMs, allowInsecureRelay } = o
+      r = createRelayClient({
+        url,
+        WebSocket,
+        reconnect,
+        requestTimeoutMs,
+        pingIntervalMs,
+        allowInsecureRelay,
+      })
       r.on('error', () => {}) // surfaced per session; the client reconnects by itself
       relays.set(url, r)
     }
