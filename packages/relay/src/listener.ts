@@ -66,8 +66,16 @@ export class Listener {
   /** accepted and not yet upgraded: the deadline applies */
   readonly #pending = new Set<Entry>()
 
+  /** One 'close' listener for every socket (`this` is the socket): no closure per connection. */
+  readonly #onRawClose: (this: Socket) => void
+
   constructor(options: ListenerOptions) {
     this.#o = options
+    const self = this
+    this.#onRawClose = function (this: Socket) {
+      const e = self.#byApp.get(this)
+      if (e) self.#closed(e)
+    }
     this.#http = createHttpServer((_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' })
       res.end('WebSocket upgrades only; /healthz and /metrics are on the operations listener\n')
@@ -144,7 +152,8 @@ export class Listener {
     const peer = raw.remoteAddress ?? 'unknown'
     const e: Entry = { raw, app: raw, peer, key: null, acceptedAt: this.#o.now() }
     this.#pending.add(e)
-    raw.once('close', () => this.#closed(e))
+    this.#byApp.set(raw, e)
+    raw.once('close', this.#onRawClose)
     if (this.#o.proxyProtocol) this.#readProxyHeader(e)
     else this.#start(e, null)
   }

@@ -1,6 +1,6 @@
 import { RelayErrorCode } from '@pairline/wire'
 import type { RelayLimits } from '../limits.js'
-import { type QuotaLimits, Quotas } from './quotas.js'
+import { type QuotaLimits, Quotas, type SourceUsage } from './quotas.js'
 import { FrameSlabs } from './slab.js'
 import type { Broker, BrokerStats, PublishResult, StoredMessage, Subscriber } from './types.js'
 
@@ -140,15 +140,17 @@ export class MemoryBroker implements Broker {
     const batchBytes = Math.ceil(l.maxTotalBytes / 1024)
     let freedMessages = 0
     let freedBytes = 0
+    let source: SourceUsage | null = null
     while (
       !this.#fits(m) ||
       (freedMessages < batchMessages && freedBytes < batchBytes && freedMessages > 0)
     ) {
-      const source = this.#quotas.heaviest(m, this.#messages >= l.maxTotalMessages)
+      const byCount = this.#messages >= l.maxTotalMessages
+      // The heaviest source is looked for again only once the last one is no longer heavier.
+      if (!source || !this.#quotas.heavier(source, m, byCount)) source = this.#quotas.heaviest(m, byCount)
       const victim = source && Quotas.victim(source, this.#unsubscribed)
-      if (!victim) return
-      const box = this.#boxes.get(victim.topicKey)
-      if (!box) return
+      const box = victim && this.#boxes.get(victim.topicKey)
+      if (!victim || !box) return
       this.#remove(box, victim)
       this.#evicted++
       freedMessages++

@@ -80,17 +80,23 @@ export class Quotas {
     else s.bytes -= m.size
   }
 
+  /** `u` stores more than `m`'s own source would once `m` is stored (messages or bytes). */
+  heavier(u: SourceUsage, m: StoredMessage, byCount: boolean): boolean {
+    const own = this.#sources.get(m.source)
+    if (byCount) return u.messages > (own?.messages ?? 0) + 1
+    return u.bytes > (own?.bytes ?? 0) + m.size
+  }
+
   /**
-   * The source that stores the most (messages when `byCount`, else bytes), if it stores more than
-   * `m`'s own source would once `m` is stored: only a heavier source is ever evicted for `m`.
+   * The source that stores the most (messages when `byCount`, else bytes), if it is heavier than
+   * `m`'s own (see heavier()): only a heavier source is ever evicted for `m`. One scan of the sources.
    */
   heaviest(m: StoredMessage, byCount: boolean): SourceUsage | null {
-    const weight = (u: Usage) => (byCount ? u.messages : u.bytes)
-    const own = this.#sources.get(m.source)
-    const ownWeight = (own ? weight(own) : 0) + (byCount ? 1 : m.size)
     let best: SourceUsage | null = null
-    for (const u of this.#sources.values()) if (weight(u) > (best ? weight(best) : ownWeight)) best = u
-    return best
+    for (const u of this.#sources.values()) {
+      if (best ? (byCount ? u.messages > best.messages : u.bytes > best.bytes) : true) best = u
+    }
+    return best && this.heavier(best, m, byCount) ? best : null
   }
 
   /** A source's oldest message, preferring one whose topic has no subscriber (within the first 64). */
