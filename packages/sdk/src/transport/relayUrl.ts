@@ -6,7 +6,7 @@ function isLoopback(hostname: string): boolean {
   const h = hostname.toLowerCase()
   if (h === 'localhost' || h.endsWith('.localhost') || h === '[::1]') return true
   const v4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h)
-  return v4 !== null && v4.slice(1).every((n) => Number(n) <= 255)
+  return v4?.slice(1).every((n) => Number(n) <= 255) ?? false
 }
 
 /**
