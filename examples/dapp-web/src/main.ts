@@ -33,6 +33,9 @@ const ui = {
   copyUri: byId<HTMLButtonElement>('copy-uri'),
   sasBox: byId('sas-box'),
   sas: byId('sas'),
+  sasAnswer: byId('sas-answer'),
+  confirmCode: byId<HTMLButtonElement>('confirm-code'),
+  rejectCode: byId<HTMLButtonElement>('reject-code'),
   cancelPairing: byId<HTMLButtonElement>('cancel-pairing'),
   session: byId('session'),
   peerName: byId('peer-name'),
@@ -47,7 +50,9 @@ type State =
   | 'idle'
   | 'pairing'
   | 'confirming'
+  | 'confirmed'
   | 'connected'
+  | 'burned'
   | 'rejected'
   | 'disconnected'
   | 'error'
@@ -102,7 +107,25 @@ function clearPairing(): void {
   ui.sas.textContent = ''
 }
 
+/** This page's user said the wallet shows another code (or none). */
+let saidDifferent = false
+
+/** The user's answer to "does your wallet show this code?": both screens must confirm (§5.1). */
+function answerCode(same: boolean): void {
+  const p = pairing
+  if (!p) return
+  ui.sasAnswer.hidden = true
+  if (!same) {
+    saidDifferent = true
+    void p.reject()
+    return
+  }
+  if (p.state !== 'verified') setStatus('confirmed', 'Confirmed here. Waiting for the wallet’s approval…')
+  void p.confirm().catch(() => {}) // the outcome arrives through `approved`
+}
+
 async function connect(): Promise<void> {
+  saidDifferent = false
   const previous = pairing
   pairing = null
   previous?.cancel()
@@ -118,7 +141,8 @@ async function connect(): Promise<void> {
       if (pairing !== p) return
       ui.sas.textContent = sas
       ui.sasBox.hidden = false
-      setStatus('confirming', 'Compare the code with the one in your wallet, then approve there.')
+      ui.sasAnswer.hidden = false
+      setStatus('confirming', 'Does your wallet show the same code? Confirm here, and approve in the wallet.')
     },
     () => {},
   )
@@ -135,7 +159,10 @@ async function connect(): Promise<void> {
     pairing = null
     clearPairing()
     ui.connect.disabled = false
-    if (isRejection(err)) setStatus('rejected', 'The wallet rejected the connection.')
+    const code = (err as { code?: unknown }).code
+    if (code === 'PAIRING_BURNED') setStatus('burned', errorText(err))
+    else if (saidDifferent) setStatus('rejected', 'You said the codes differ: nothing was connected.')
+    else if (isRejection(err)) setStatus('rejected', 'The wallet rejected the connection.')
     else setStatus('error', `Not connected: ${errorText(err)}`)
   }
 }
@@ -324,6 +351,8 @@ async function main(): Promise<void> {
       setStatus('error', `Could not start pairing: ${errorText(err)}`)
     })
   })
+  ui.confirmCode.addEventListener('click', () => answerCode(true))
+  ui.rejectCode.addEventListener('click', () => answerCode(false))
   ui.cancelPairing.addEventListener('click', () => {
     const p = pairing
     pairing = null

@@ -310,20 +310,34 @@ async function run(args: DemoArgs): Promise<void> {
     )
   }
   ui.ok('the codes match: the wallet is talking to this dApp, with no one in between')
-  if (args.interactive && !(await ask(`Do both codes read ${ui.sas(dappSas)}? Approve the pairing?`))) {
+  if (!args.interactive)
+    ui.info(
+      'not interactive: both users "confirm" the code automatically (--interactive asks you on each screen)',
+    )
+  // Numeric comparison on both screens: the wallet's user approves, then the dApp's user confirms.
+  if (args.interactive && !(await ask(`[wallet] Does the dApp show ${ui.sas(proposal.sas)}? Approve?`))) {
     await proposal.reject('The user declined.').catch(() => {})
-    throw new StepError('you declined the pairing', 'answer y to approve it')
+    throw new StepError('you declined the pairing on the wallet', 'answer y to approve it')
   }
-  const wsession: WalletSession = await within(
-    proposal.approve(),
-    STEP_TIMEOUT_MS,
-    () => new StepError('the wallet could not send its approval'),
-  )
+  const walletVerified = proposal.approve()
+  walletVerified.catch(() => {})
+  ui.wallet('approved; waiting for the dApp’s user to confirm the same code')
+  if (args.interactive && !(await ask(`[dApp] Does the wallet show ${ui.sas(dappSas)}? Confirm?`))) {
+    await pairing.reject()
+    throw new StepError('you said the codes differ on the dApp: nothing was connected', 'answer y to confirm')
+  }
   const session: DappSession = await within(
-    pairing.approved,
+    pairing.confirm(),
     STEP_TIMEOUT_MS,
-    () => new StepError('the dApp never saw the approval'),
+    () => new StepError('the dApp never saw the wallet’s approval'),
   )
+  ui.dapp('confirmed: both users saw the same code, the session is verified')
+  const wsession: WalletSession = await within(
+    walletVerified,
+    STEP_TIMEOUT_MS,
+    () => new StepError('the wallet never got the dApp’s confirmation'),
+  )
+  ui.wallet('the dApp confirmed too: the session is verified')
   const pairMs = elapsed(pairStarted)
   const address = session.accounts[0]
   if (!address) throw new StepError('the session has no account')

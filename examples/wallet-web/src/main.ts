@@ -52,7 +52,17 @@ const ui = {
   history: byId('history'),
 }
 
-type State = 'loading' | 'idle' | 'pairing' | 'proposal' | 'connected' | 'disconnected' | 'error'
+type State =
+  | 'loading'
+  | 'idle'
+  | 'pairing'
+  | 'proposal'
+  | 'waiting'
+  | 'connected'
+  | 'burned'
+  | 'ended'
+  | 'disconnected'
+  | 'error'
 
 function setStatus(state: State, text: string): void {
   ui.status.dataset.state = state
@@ -110,6 +120,14 @@ async function pair(uri: string): Promise<void> {
     ui.proposal.hidden = false
     ui.uriInput.value = ''
     setStatus('proposal', 'Compare the code with the dApp’s screen, then approve or reject.')
+    // The pairing can end before this user answers (burned, cancelled, rejected on the dApp).
+    p.verified.catch((err) => {
+      if (proposal === p) {
+        proposal = null
+        ui.proposal.hidden = true
+      }
+      if (!decided.has(p)) showEnded(err)
+    })
   } catch (err) {
     setStatus('error', `Pairing failed: ${errorText(err)}`)
   } finally {
@@ -118,14 +136,26 @@ async function pair(uri: string): Promise<void> {
   }
 }
 
+/** Proposals this user answered: their outcome is shown by decide(). */
+const decided = new WeakSet<WalletProposal>()
+
+function showEnded(err: unknown): void {
+  const code = (err as { code?: unknown }).code
+  setStatus(code === 'PAIRING_BURNED' ? 'burned' : 'ended', `Not connected: ${errorText(err)}`)
+  addHistory('failed', `Pairing ended: ${errorText(err)}`)
+}
+
 async function decide(approve: boolean): Promise<void> {
   const p = proposal
   if (!p) return
   proposal = null
+  decided.add(p)
   ui.proposal.hidden = true
   try {
     if (approve) {
-      const session = await p.approve()
+      const verified = p.approve()
+      setStatus('waiting', 'Approved. Now confirm the same code on the dApp’s screen…')
+      const session = await verified
       watch(session)
       show(session)
       addHistory('info', `Connected to ${p.peer.name} (${p.peer.url}).`)
@@ -135,7 +165,10 @@ async function decide(approve: boolean): Promise<void> {
       addHistory('rejected', `Rejected the connection from ${p.peer.name}.`)
     }
   } catch (err) {
-    setStatus('error', `Could not answer the dApp: ${errorText(err)}`)
+    const code = (err as { code?: unknown }).code
+    if (typeof code === 'string' && code.startsWith('PAIRING_')) showEnded(err)
+    else if (code === 'USER_REJECTED') showEnded(err)
+    else setStatus('error', `Could not answer the dApp: ${errorText(err)}`)
   }
 }
 

@@ -180,7 +180,12 @@ describe('browser examples in Chromium', { timeout: STEP_TIMEOUT * 2 }, () => {
     await shot(dapp, 'dapp-sas')
     await shot(wallet, 'wallet-proposal')
 
+    // Numeric comparison on both screens: the wallet's approval alone connects nothing.
     await wallet.click('#approve-session')
+    await waitForState(wallet, 'waiting')
+    expect(await dapp.locator('#session').isHidden()).toBe(true)
+    await shot(wallet, 'wallet-waiting')
+    await dapp.click('#confirm-code')
     await waitForState(dapp, 'connected')
     await waitForState(wallet, 'connected')
     expect(await dapp.locator('#account').textContent()).toBe(DEV_ACCOUNT)
@@ -266,6 +271,21 @@ describe('browser examples in Chromium', { timeout: STEP_TIMEOUT * 2 }, () => {
     expect(await waitForState(dapp, 'rejected')).toBe('The wallet rejected the connection.')
   })
 
+  it('the dApp user saying the codes differ ends it on both pages: nothing connected', async () => {
+    await dapp.click('#connect')
+    await wallet.fill('#uri-input', await scanQr())
+    await wallet.click('#pair')
+    await waitForState(wallet, 'proposal')
+    await waitForState(dapp, 'confirming')
+    await wallet.click('#approve-session')
+    await waitForState(wallet, 'waiting')
+    await dapp.click('#reject-code')
+    expect(await waitForState(dapp, 'rejected')).toBe('You said the codes differ: nothing was connected.')
+    expect(await waitForState(wallet, 'ended')).toContain(
+      'The dApp’s user saw another code: nothing was connected.',
+    )
+  })
+
   it('pairs again from a QR image file, and the session survives a reload of the dApp page', async () => {
     await dapp.click('#connect')
     // This time the wallet reads the QR from an image file, decoding it with jsQR in the page.
@@ -276,8 +296,12 @@ describe('browser examples in Chromium', { timeout: STEP_TIMEOUT * 2 }, () => {
     await waitForState(wallet, 'proposal')
     await waitForState(dapp, 'confirming')
     expect(await wallet.locator('#sas').textContent()).toBe(await dapp.locator('#sas').textContent())
+    // This time the dApp's user confirms first; the session waits for the wallet's approval.
+    await dapp.click('#confirm-code')
+    await waitForState(dapp, 'confirmed')
     await wallet.click('#approve-session')
     await waitForState(dapp, 'connected')
+    await waitForState(wallet, 'connected')
 
     await dapp.reload()
     const text = await waitForState(dapp, 'connected')

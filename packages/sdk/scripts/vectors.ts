@@ -13,7 +13,7 @@ import {
 import { LABELS } from '../src/protocol/labels.js'
 import { keyPairFromPrivate, type RandomBytes } from '../src/protocol/noise/dh.js'
 import { pad, paddedLength } from '../src/protocol/padding.js'
-import { encodeHello, encodeProposal } from '../src/protocol/payloads.js'
+import { encodeHello, encodeProposal, encodeRefusal } from '../src/protocol/payloads.js'
 import { deriveSas } from '../src/protocol/sas.js'
 import { pairingTopics } from '../src/protocol/topics.js'
 import { encodePairingUri, type PairingUri, pairingPrologue } from '../src/protocol/uri.js'
@@ -57,11 +57,15 @@ const WALLET_EPHEMERAL_PRIVATE = fixedBytes(0xa0)
 const DAPP_EPHEMERAL_PRIVATE = fixedBytes(0xc0)
 const RESUME_WALLET_EPHEMERAL_PRIVATE = fixedBytes(0xd0)
 const RESUME_DAPP_EPHEMERAL_PRIVATE = fixedBytes(0xe0)
+const SECOND_WALLET_EPHEMERAL_PRIVATE = fixedBytes(0x10)
+const BURN_DAPP_EPHEMERAL_PRIVATE = fixedBytes(0x30)
 const RELAY_URL = 'wss://relay.pairline.dev'
 const EXPIRES_AT = 1_800_000_300
 const NOW = TEST_NOW
 const CHAINS = ['eip155:1']
 const HELLO = { v: 1 as const, wallet: WALLET_META }
+const SECOND_HELLO = { v: 1 as const, wallet: { name: 'Second Wallet', url: 'https://second.example' } }
+const REFUSAL = { v: 1 as const, refused: 'burned' as const }
 const PROPOSAL = TEST_PROPOSAL
 const REKEY_POLICY: RekeyPolicy = { afterMessages: 2, afterSeconds: 1e9 }
 const ACCOUNT = '0x1111111111111111111111111111111111111111'
@@ -99,7 +103,7 @@ export function buildVectors() {
 
   // ---- handshake (NKpsk0) ---------------------------------------------------------------------
   const walletRandom = fixedRandom('wallet', [WALLET_EPHEMERAL_PRIVATE])
-  const dappRandom = fixedRandom('dApp', [DAPP_EPHEMERAL_PRIVATE])
+  const dappRandom = fixedRandom('dApp', [DAPP_EPHEMERAL_PRIVATE, BURN_DAPP_EPHEMERAL_PRIVATE])
   const helloBytes = encodeHello(HELLO)
   const proposalBytes = encodeProposal(PROPOSAL)
   const wallet = startWalletHandshake({ uri, hello: HELLO, nowSeconds: NOW, randomBytes: walletRandom })
@@ -107,6 +111,7 @@ export function buildVectors() {
   dapp.readHello(wallet.message1, NOW)
   const { message2, result: d } = dapp.writeProposal(PROPOSAL, NOW)
   const { result: w } = wallet.readProposal(message2, NOW)
+  const burn = burnBySecondWallet(uri, dapp)
   dapp.destroy()
   assertUsedUp(walletRandom, dappRandom)
   if (
@@ -260,6 +265,33 @@ export function buildVectors() {
       w2dKey: hex(w2dKey),
       d2wKey: hex(d2wKey),
     },
+    burn: {
+      description: {
+        section:
+          'A second, different, valid message 1 for the same QR while the pairing above is not yet verified ' +
+          '(PROTOCOL.md 4.4): the dApp burns the pairing. It answers the second wallet with a message 2 whose ' +
+          'payload is a refusal (the first wallet is told by a session message abort, reason burned), then wipes ' +
+          's and the psk. Only the second wallet can open this message 2; it reads PAIRING_BURNED.',
+        secondWalletEphemeralPrivate: 'the second wallet ephemeral private key e.',
+        secondWalletEphemeralPublic: 'its public key: first 32 bytes of its Noise message 1.',
+        secondHelloText: 'the second wallet hello (message 1 payload).',
+        message1Hex: 'the second wallet message 1: 01 01 || e.pub || ENCRYPT(pad(secondHelloText)).',
+        dappEphemeralPrivate: 'the dApp ephemeral private key drawn to answer the second wallet.',
+        dappEphemeralPublic: 'its public key: first 32 bytes of the refusal message 2.',
+        refusalText: 'the refusal payload: compact JSON.',
+        refusalPaddedHex: 'pad(refusalText): the Noise payload of the refusal message 2.',
+        message2Hex: '01 02 (envelope: message 2) || e.pub || ENCRYPT(refusalPadded) with its tag.',
+      },
+      secondWalletEphemeralPrivate: hex(SECOND_WALLET_EPHEMERAL_PRIVATE),
+      secondWalletEphemeralPublic: hex(keyPairFromPrivate(SECOND_WALLET_EPHEMERAL_PRIVATE).publicKey),
+      secondHelloText: new TextDecoder().decode(encodeHello(SECOND_HELLO)),
+      message1Hex: hex(burn.message1),
+      dappEphemeralPrivate: hex(BURN_DAPP_EPHEMERAL_PRIVATE),
+      dappEphemeralPublic: hex(keyPairFromPrivate(BURN_DAPP_EPHEMERAL_PRIVATE).publicKey),
+      refusalText: new TextDecoder().decode(encodeRefusal(REFUSAL)),
+      refusalPaddedHex: hex(pad(encodeRefusal(REFUSAL), MAX_HANDSHAKE_PAYLOAD)),
+      message2Hex: hex(burn.message2),
+    },
     transport: {
       description: {
         section:
@@ -367,4 +399,25 @@ export function buildVectors() {
       })),
     },
   }
+}
+
+/** The second wallet's message 1 burns `dapp` (not yet verified); its refusal is message 2. */
+function burnBySecondWallet(uri: PairingUri, dapp: ReturnType<typeof createDappHandshake>) {
+  const random = fixedRandom('second wallet', [SECOND_WALLET_EPHEMERAL_PRIVATE])
+  const second = startWalletHandshake({ uri, hello: SECOND_HELLO, nowSeconds: NOW, randomBytes: random })
+  const codeOf = (f: () => unknown) => {
+    try {
+      f()
+      return 'none'
+    } catch (err) {
+      return String((err as { code?: unknown }).code)
+    }
+  }
+  if (codeOf(() => dapp.readHello(second.message1, NOW)) !== 'PAIRING_BURNED' || !dapp.burnNotice)
+    throw new Error('burn: the second message 1 did not burn the pairing')
+  const message2 = dapp.burnNotice
+  if (codeOf(() => second.readProposal(message2, NOW)) !== 'PAIRING_BURNED')
+    throw new Error('burn: the second wallet did not read the refusal')
+  assertUsedUp(random)
+  return { message1: second.message1, message2 }
 }

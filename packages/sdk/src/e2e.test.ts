@@ -85,8 +85,7 @@ async function connect(account?: Account, more: Account[] = []) {
   expect(proposal.sas).toMatch(/^\d{6}$/)
   expect(proposal.sas).toBe(await pairing.sas)
   expect(proposal.peer).toEqual(dappMeta)
-  const wsession = await proposal.approve()
-  const session = await pairing.approved
+  const [wsession, session] = await Promise.all([proposal.approve(), pairing.confirm()])
   return { dapp, wallet, pairing, proposal, wsession, session }
 }
 
@@ -234,8 +233,10 @@ describe('dApp and wallet through a real relay, on anvil', () => {
       () => wallet.close(),
     )
     const pairing = await dapp.pair()
-    const wsession = await (await wallet.pair(pairing.uri)).approve()
-    const session = await pairing.approved
+    const [wsession, session] = await Promise.all([
+      (await wallet.pair(pairing.uri)).approve(),
+      pairing.confirm(),
+    ])
     const shown: string[] = []
     wsession.on('request', (req) => shown.push(req.method))
     const address = session.accounts[0]!
@@ -255,8 +256,10 @@ describe('dApp and wallet through a real relay, on anvil', () => {
     const { wallet } = setup()
     cleanup.push(() => dapp.close())
     const pairing = await dapp.pair()
-    const wsession = await (await wallet.pair(pairing.uri)).approve()
-    const session = await pairing.approved
+    const [wsession, session] = await Promise.all([
+      (await wallet.pair(pairing.uri)).approve(),
+      pairing.confirm(),
+    ])
     const shown: { approve(): Promise<unknown> }[] = []
     wsession.on('request', (req) => shown.push(req))
     const pending = session.provider.request({

@@ -28,3 +28,4 @@ export type {
   RelayClientEvents,
   RelayMessage,
 } from './transport/index.js'
+export type { Timers } from './util/timers.js'

@@ -54,8 +54,10 @@ async function paired(
   })
   const wallet = walletFor(o.walletStorage ? { storage: o.walletStorage } : {})
   const pairing = await dapp.pair()
-  const wsession = await (await wallet.pair(pairing.uri)).approve()
-  const session = await pairing.approved
+  const [wsession, session] = await Promise.all([
+    (await wallet.pair(pairing.uri)).approve(),
+    pairing.confirm(),
+  ])
   return { dapp, wallet, wsession, session }
 }
 

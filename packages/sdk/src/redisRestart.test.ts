@@ -44,8 +44,10 @@ describe.each([
       () => wallet.close(),
     )
     const pairing = await dapp.pair()
-    const wsession = await (await wallet.pair(pairing.uri)).approve()
-    const session = await pairing.approved
+    const [wsession, session] = await Promise.all([
+      (await wallet.pair(pairing.uri)).approve(),
+      pairing.confirm(),
+    ])
     const address = session.accounts[0] as `0x${string}`
     const client = createWalletClient({ account: address, transport: custom(session.provider) })
 

@@ -87,8 +87,7 @@ async function pairAcross(dappNode: () => RelayNode, walletNode: () => RelayNode
   const pairing = await dapp.pair()
   const proposal = await wallet.pair(pairing.uri)
   expect(proposal.sas).toBe(await pairing.sas)
-  const wsession = await proposal.approve()
-  const session = await pairing.approved
+  const [wsession, session] = await Promise.all([proposal.approve(), pairing.confirm()])
   const address = session.accounts[0] as `0x${string}`
   const client = createWalletClient({ account: address, transport: custom(session.provider) })
   return { wsession, session, client, address, counts }

@@ -1,6 +1,7 @@
 import type { Metadata } from '../protocol/payloads.js'
 import type { Storage } from '../storage/types.js'
 import type { ReconnectOptions, WebSocketConstructor } from '../transport/index.js'
+import type { Timers } from '../util/timers.js'
 
 /** Relay-client settings, the same for both sides. */
 export type RelayOptions = {
@@ -37,5 +38,10 @@ export type SideOptions = {
   storage?: Storage
   /** The clock, in unix seconds as everywhere in Pairline (default `Date.now() / 1000`). For tests. */
   now?: () => number
+  /**
+   * Where the pairing deadlines are scheduled (default: `setTimeout`, never holding the process).
+   * For tests: a manual clock checks "fails within 15 s" without waiting 15 s.
+   */
+  timers?: Timers
   relay?: RelayOptions
 }

@@ -13,6 +13,7 @@ import { defaultStorage } from '../storage/index.js'
 import { lazyStorage } from '../storage/lazy.js'
 import type { Storage } from '../storage/types.js'
 import { createRelayClient, type RelayClient } from '../transport/index.js'
+import { systemTimers, type Timers } from '../util/timers.js'
 import type { RelayOptions, SideOptions } from './options.js'
 import { SessionList } from './sessionList.js'
 
@@ -40,6 +41,7 @@ export type Side<S extends LiveSession> = {
   readonly chains: readonly string[]
   readonly now: () => number
   readonly random: RandomBytes
+  readonly timers: Timers
   readonly relayOptions: RelayOptions
   readonly connectTimeoutMs: number
   readonly sessions: SessionList<S>
@@ -52,8 +54,11 @@ export type Side<S extends LiveSession> = {
   ): Promise<S[]>
   /** Deletes a session's stored record. */
   forget(id: string): Promise<void>
-  /** Runs `fn` when the side closes, before its sessions are suspended. Returns the remover. */
-  onClose(fn: () => void): () => void
+  /**
+   * Runs `fn` when the side closes, before its sessions are suspended (awaited: a pairing tells its
+   * peer it is cancelled before the relay client closes). Returns the remover.
+   */
+  onClose(fn: () => void | Promise<void>): () => void
   assertOpen(): void
   close(): Promise<void>
 }
@@ -65,13 +70,15 @@ export function createSide<S extends LiveSession>(role: 'dapp' | 'wallet', o: Si
   const chains = (o.chains ?? []).map(toCaip2)
   if (chains.length === 0) throw invalid(`${what} need at least one chain.`)
   if (o.now !== undefined && typeof o.now !== 'function') throw invalid('now must be a function.')
+  if (o.timers !== undefined && typeof o.timers?.setTimeout !== 'function')
+    throw invalid('timers must have setTimeout and clearTimeout.')
   const prefix = `pairline/${role}/`
   const storage = o.storage ?? lazyStorage(defaultStorage)
   const now = o.now ?? (() => Date.now() / 1000)
   const random = getRandomSource()
   const relayOptions = o.relay ?? {}
   const sessions = new SessionList<S>()
-  const closers = new Set<() => void>()
+  const closers = new Set<() => void | Promise<void>>()
   let closed = false
 
   const { relays, relay } = relayPool(relayOptions)
@@ -98,6 +105,7 @@ export function createSide<S extends LiveSession>(role: 'dapp' | 'wallet', o: Si
     chains,
     now,
     random,
+    timers: o.timers ?? systemTimers,
     relayOptions,
     connectTimeoutMs: relayOptions.connectTimeoutMs ?? 10_000,
     sessions,
@@ -115,8 +123,9 @@ export function createSide<S extends LiveSession>(role: 'dapp' | 'wallet', o: Si
     },
     async close() {
       closed = true
-      for (const fn of [...closers]) fn()
+      const closing = [...closers].map((fn) => fn())
       closers.clear()
+      await Promise.all(closing)
       await Promise.all(sessions.all.map((s) => s.suspend()))
       await Promise.all([...relays.values()].map((r) => r.close()))
     },

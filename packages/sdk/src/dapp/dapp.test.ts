@@ -93,8 +93,7 @@ describe('createDapp', () => {
     const dapp = dappFor()
     const pairing = await dapp.pair()
     const proposal = await walletFor().pair(pairing.uri)
-    await proposal.approve()
-    const session = await pairing.approved
+    const [, session] = await Promise.all([proposal.approve(), pairing.confirm()])
     expect(session.peer).toEqual({ name: 'W', url: 'https://w.example' })
     expect('record' in session).toBe(true) // present at run time, absent from the DappSession type
     // @ts-expect-error record() is not part of the public type
@@ -106,8 +105,10 @@ describe('createDapp', () => {
     const storage: Storage = memoryStorage()
     const first = dappFor({ storage })
     const pairing = await first.pair()
-    const wsession = await (await walletFor().pair(pairing.uri)).approve()
-    const session = await pairing.approved
+    const [wsession, session] = await Promise.all([
+      (await walletFor().pair(pairing.uri)).approve(),
+      pairing.confirm(),
+    ])
     expect(session.accounts).toEqual([a.address, b.address]) // 2 chains x 2 accounts approved
     const changed = new Promise((r) => session.on('accountsChanged', r))
     await wsession.setAccounts([b.address])

@@ -6,4 +6,11 @@ export type { RelayOptions } from '../core/options.js'
 export { createDapp } from './createDapp.js'
 export type { Eip1193Provider, ProviderEvent, ProviderEventMap, RequestArguments } from './eip1193.js'
 export { READ_ONLY_METHODS, WALLET_METHODS } from './methods.js'
-export type { Dapp, DappOptions, DappSession, DappSessionEvents, Pairing } from './types.js'
+export type {
+  Dapp,
+  DappOptions,
+  DappPairingState,
+  DappSession,
+  DappSessionEvents,
+  Pairing,
+} from './types.js'

@@ -18,20 +18,56 @@ export type DappOptions = SideOptions & {
   pairingTtlSeconds?: number
   sessionTtlSeconds?: number
   requestTtlSeconds?: number
-  /** How long the wallet's user has to compare the code and approve, after the handshake. */
+  /**
+   * How long both users have, after the handshake, to compare the code and confirm it on both
+   * screens (seconds, default 300); then `approved` rejects with PAIRING_EXPIRED.
+   */
   approvalTimeoutSeconds?: number
   relay?: RelayOptions
 }
+
+/**
+ * Where a pairing stands (docs/PROTOCOL.md §5.1): `offered` (QR shown), `handshakeDone` (a wallet
+ * answered: show the code), `walletConfirmed` (its user approved), `dappConfirmed` (this side's
+ * user confirmed first), `verified` (both: the session exists), `burned` (a second wallet answered
+ * the QR code), `failed` (rejected on either side, expired, cancelled, closed).
+ */
+export type DappPairingState =
+  | 'offered'
+  | 'handshakeDone'
+  | 'walletConfirmed'
+  | 'dappConfirmed'
+  | 'verified'
+  | 'burned'
+  | 'failed'
 
 export type Pairing = {
   /** The pairing URI: show it as a QR code (`@pairline/sdk/qr`) and as a copyable link. */
   readonly uri: string
   /** unix seconds */
   readonly expiresAt: number
-  /** The 6-digit code to show once a wallet has answered; the user compares it with the wallet's. */
+  /**
+   * The 6-digit code to show once a wallet has answered. The user checks that the wallet shows the
+   * same code, then `confirm()`s, or `reject()`s if it differs or the wallet shows none.
+   */
   readonly sas: Promise<string>
-  /** Resolves when the wallet's user approved; rejects on rejection, expiry, cancel or a burned QR. */
+  /**
+   * Resolves with the session once BOTH users confirmed the code (the wallet's approval arrived and
+   * `confirm()` was called); nothing is usable before. Rejects with USER_REJECTED (either side),
+   * PAIRING_BURNED (someone else answered the QR code), PAIRING_EXPIRED, SESSION_CLOSED (cancelled).
+   */
   readonly approved: Promise<DappSession>
+  readonly state: DappPairingState
+  on(event: 'state', fn: (state: DappPairingState) => void): void
+  off(event: 'state', fn: (state: DappPairingState) => void): void
+  /**
+   * This side's user saw the same code on the wallet. Resolves like `approved` (so, once the wallet
+   * approved too). HANDSHAKE_WRONG_STATE before a wallet answered (there is no code yet).
+   */
+  confirm(): Promise<DappSession>
+  /** This side's user saw another code, or none: the pairing ends and the wallet is told. */
+  reject(): Promise<void>
+  /** Stops the pairing; a wallet that already answered is told it was cancelled. */
   cancel(): void
 }
 

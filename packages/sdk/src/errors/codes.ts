@@ -19,6 +19,9 @@ export const ErrorCode = {
   HandshakeReplayed: 'HANDSHAKE_REPLAYED',
   PairingBurned: 'PAIRING_BURNED',
   PairingExpired: 'PAIRING_EXPIRED',
+  PairingNoAnswer: 'PAIRING_NO_ANSWER',
+  PairingSpent: 'PAIRING_SPENT',
+  PairingCancelled: 'PAIRING_CANCELLED',
   // Transport frames
   FrameMalformed: 'FRAME_MALFORMED',
   UnexpectedMessage: 'UNEXPECTED_MESSAGE',

@@ -9,7 +9,7 @@ import type { RandomBytes } from '../protocol/random.js'
 import { pairingTopics } from '../protocol/topics.js'
 import { encodePairingUri } from '../protocol/uri.js'
 import type { RelayClient, RelayMessage } from '../transport/index.js'
-import { relayDeadline, softTimeout } from '../util/timers.js'
+import { relayDeadline, type Timers } from '../util/timers.js'
 
 export type DappPairingOptions = {
   relay: RelayClient
@@ -21,6 +21,7 @@ export type DappPairingOptions = {
   expiresAt: number
   proposal: Proposal
   connectTimeoutMs: number
+  timers: Timers
   /** The wallet's hello was valid and the proposal sent: the handshake is complete. */
   onAnswered(result: HandshakeResult, wallet: Metadata): void
   /** PAIRING_BURNED (a second wallet) or PAIRING_EXPIRED (no wallet in time). */
@@ -31,14 +32,15 @@ export type DappPairing = {
   readonly uri: string
   /** Resolves once the relay holds our subscription (RELAY_UNAVAILABLE after the connect timeout). */
   readonly ready: Promise<void>
-  /** Stops listening for hellos and wipes the handshake. */
+  /** Stops listening for hellos and wipes s and the psk (the pairing is verified or over). */
   stop(): void
 }
 
 /**
  * The dApp half of the pairing handshake (docs/PROTOCOL.md §4): a fresh static key and psk in the
  * URI; each hello on the pairing topic is read, the first valid one answered with the proposal.
- * Until the URI expires, a second different hello burns the pairing (§4.4).
+ * Until `stop()` (the pairing is verified or over) or the URI's expiry, a second different hello
+ * burns the pairing (§4.4): its sender gets an authenticated refusal, the caller PAIRING_BURNED.
  */
 export function offerPairing(o: DappPairingOptions): DappPairing {
   const s = generateKeyPair(o.random)
@@ -60,17 +62,24 @@ export function offerPairing(o: DappPairingOptions): DappPairing {
 
   const onHello = (m: RelayMessage) => {
     o.relay.ack(m.topic, m.id)
+    if (stopped) return
+    const send = (message2: Uint8Array) => {
+      const ttlSeconds = Math.max(1, o.expiresAt - Math.floor(o.now()))
+      o.relay.publish(topics.d2w, message2, { ttlSeconds }).catch(() => {})
+    }
     try {
       if (peekMessageType(m.payload) !== MessageType.Hello) return
       const { hello } = hs.readHello(m.payload, o.now())
       const { message2, result } = hs.writeProposal(o.proposal, o.now())
-      const ttlSeconds = Math.max(1, o.expiresAt - Math.floor(o.now()))
-      o.relay.publish(topics.d2w, message2, { ttlSeconds }).catch(() => {})
+      send(message2)
       answered = true
       o.onAnswered(result, hello.wallet)
     } catch (err) {
       // Anything else (forged, replayed, malformed) is dropped: the real wallet can still pair.
-      if (err instanceof PairlineError && err.code === ErrorCode.PairingBurned) o.onFailed(err)
+      if (!(err instanceof PairlineError) || err.code !== ErrorCode.PairingBurned) return
+      if (hs.burnNotice) send(hs.burnNotice)
+      stop()
+      o.onFailed(err)
     }
   }
 
@@ -78,12 +87,12 @@ export function offerPairing(o: DappPairingOptions): DappPairing {
     if (stopped) return
     stopped = true
     unroute()
-    clearTimeout(expiry)
+    o.timers.clearTimeout(expiry)
     hs.destroy()
     o.relay.unsubscribe([topics.w2d]).catch(() => {})
   }
   // After expiry no hello is accepted any more; an answered pairing may still be approved.
-  const expiry = softTimeout(
+  const expiry = o.timers.setTimeout(
     () => {
       stop()
       if (!answered)

@@ -28,6 +28,10 @@ export type EventBody = { t: 'event'; name: 'accountsChanged' | 'chainChanged'; 
 export type Close = { t: 'close'; code: number; message: string }
 export type Extend = { t: 'extend'; expiresAt: number }
 export type Reject = { t: 'reject'; code: number; message: string }
+/** dApp -> wallet, before verification: the pairing ends, nothing was connected (§5.1). */
+export const ABORT_REASONS = ['burned', 'rejected', 'cancelled', 'expired'] as const
+export type AbortReason = (typeof ABORT_REASONS)[number]
+export type Abort = { t: 'abort'; reason: AbortReason }
 
 const chainList = (v: unknown, p: string) =>
   check.list(v, p, what, 64, (x, q) => check.string(x, q, what, 41, CAIP2))
@@ -93,4 +97,11 @@ export function asReject(m: SessionMessage): Reject {
     code: check.integer(m.code, 'code', what, 0, 65535),
     message: check.string(m.message, 'message', what, 256),
   }
+}
+
+export function asAbort(m: SessionMessage): Abort {
+  const reason = m.reason
+  if (typeof reason !== 'string' || !(ABORT_REASONS as readonly string[]).includes(reason))
+    throw malformed(what, `reason must be one of ${ABORT_REASONS.join(', ')}`)
+  return { t: 'abort', reason: reason as AbortReason }
 }

@@ -8,6 +8,8 @@ import { check, decodeJsonObject, encodeJson, malformed } from '../protocol/json
 export const BODY_TYPES = [
   'approve',
   'reject',
+  'confirm',
+  'abort',
   'req',
   'res',
   'event',

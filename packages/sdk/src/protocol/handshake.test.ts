@@ -165,12 +165,34 @@ describe('pairing handshake (NKpsk0)', () => {
       const racer = startWalletHandshake({ uri, hello, nowSeconds: TEST_NOW, randomBytes: seededRandom(77) })
       dapp.readHello(racer.message1, TEST_NOW)
       if (after) dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)
+      expect(dapp.burnNotice).toBeNull()
       expect(() => dapp.readHello(wallet.message1, TEST_NOW)).toThrowError(code('PAIRING_BURNED'))
       expect(dapp.state).toBe('burned')
+      // The wallet whose message 1 burned it gets an authenticated refusal in a message 2.
+      const notice = dapp.burnNotice as Uint8Array
+      expect(notice[1]).toBe(0x02)
+      expect(() => racer.readProposal(notice, TEST_NOW)).toThrowError(code('HANDSHAKE_FAILED'))
+      expect(() => wallet.readProposal(notice, TEST_NOW)).toThrowError(
+        expect.objectContaining({
+          code: 'PAIRING_BURNED',
+          shortMessage:
+            'This QR code was seen by someone else: nothing was connected. Pair again with a new code.',
+        }),
+      )
       expect(() => dapp.readHello(racer.message1, TEST_NOW)).toThrowError(code('PAIRING_BURNED'))
       if (!after)
         expect(() => dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)).toThrowError(code('HANDSHAKE_WRONG_STATE'))
     }
+  })
+
+  it('a destroyed (verified) pairing answers no later message 1', () => {
+    const { uri, wallet, dapp } = pairOnce()
+    dapp.readHello(wallet.message1, TEST_NOW)
+    dapp.writeProposal(TEST_PROPOSAL, TEST_NOW)
+    dapp.destroy()
+    const late = startWalletHandshake({ uri, hello, nowSeconds: TEST_NOW, randomBytes: seededRandom(78) })
+    expect(() => dapp.readHello(late.message1, TEST_NOW)).toThrowError(code('PAIRING_BURNED'))
+    expect(dapp.burnNotice).toBeNull()
   })
 
   it('a racer who knows the psk gets a session whose SAS differs from the real wallet’s view', () => {

@@ -8,10 +8,11 @@ import { HandshakeState } from './noise/handshakeState.js'
 import { PATTERNS } from './noise/patterns.js'
 import { isPaddedSize, pad, unpad } from './padding.js'
 import {
+  decodeAnswer,
   decodeHello,
-  decodeProposal,
   encodeHello,
   encodeProposal,
+  encodeRefusal,
   type Hello,
   type Proposal,
 } from './payloads.js'
@@ -109,6 +110,15 @@ export function assertProposalFits(proposal: Proposal): void {
   }
 }
 
+/** What both sides say when a second wallet answered the QR code (docs/PROTOCOL.md §4.4). */
+export function burnedError(): PairlineError {
+  return new PairlineError(
+    ErrorCode.PairingBurned,
+    'This QR code was seen by someone else: nothing was connected. Pair again with a new code.',
+    { details: 'a second wallet answered the same QR code before both screens confirmed the code' },
+  )
+}
+
 function nkpsk0(uri: PairingUri, initiator: boolean, randomBytes: RandomBytes, s?: KeyPair): HandshakeState {
   return new HandshakeState({
     pattern: PATTERNS.NKpsk0,
@@ -160,14 +170,19 @@ export function startWalletHandshake(o: {
       const padded = hs.readMessage(body)
       // Authenticated from here on: a malformed proposal is a broken peer, and it ends the handshake.
       done = true
-      let proposal: Proposal
+      let answer: ReturnType<typeof decodeAnswer>
       try {
-        proposal = decodeProposal(openPayload(padded))
+        answer = decodeAnswer(openPayload(padded))
       } catch (cause) {
         hs.destroy()
         throw cause
       }
-      return { proposal, result: finish(hs, 'wallet', true) }
+      // Only the holder of s can write a message 2 this wallet opens: the refusal is the dApp's.
+      if ('refusal' in answer) {
+        hs.destroy()
+        throw burnedError()
+      }
+      return { proposal: answer.proposal, result: finish(hs, 'wallet', true) }
     },
     destroy() {
       done = true
@@ -182,11 +197,17 @@ export type DappHandshake = {
   readonly state: 'waiting' | 'hello' | 'done' | 'burned' | 'destroyed'
   /**
    * Reads a message 1. The first valid one is accepted; a byte-identical copy raises
-   * HANDSHAKE_REPLAYED; a different valid one burns the pairing (PAIRING_BURNED) even after
-   * the session was set up, since two senders know the psk (PROTOCOL.md §3.4). Invalid
-   * messages raise HANDSHAKE_FAILED and change nothing.
+   * HANDSHAKE_REPLAYED; a different valid one burns the pairing (PAIRING_BURNED): two senders
+   * know the psk (PROTOCOL.md §4.4). The caller destroys the handshake once the session is
+   * verified, so a later message 1 changes nothing. Invalid messages raise HANDSHAKE_FAILED and
+   * change nothing.
    */
   readHello(message1: Uint8Array, nowSeconds: number): HelloOutcome
+  /**
+   * After a burn: the message 2 for the wallet whose message 1 burned the pairing, with a refusal
+   * payload (§4.3), to publish on the pairing topic d2w. Null otherwise.
+   */
+  readonly burnNotice: Uint8Array | null
   /** Writes message 2 once a hello was accepted, and completes the handshake. */
   writeProposal(proposal: Proposal, nowSeconds: number): { message2: Uint8Array; result: HandshakeResult }
   /** Wipes s and the psk: call at pairing expiry or when the session ends. */
@@ -206,6 +227,7 @@ export function createDappHandshake(o: {
   const uri = { ...o.uri, psk: o.uri.psk.slice(), responderStatic: o.uri.responderStatic.slice() }
   let state: DappHandshake['state'] = 'waiting'
   let accepted: { hs: HandshakeState; message1: Uint8Array } | null = null
+  let burnNotice: Uint8Array | null = null
 
   const burn = () => {
     state = 'burned'
@@ -217,6 +239,9 @@ export function createDappHandshake(o: {
   return {
     get state() {
       return state
+    },
+    get burnNotice() {
+      return burnNotice
     },
     readHello(message1, nowSeconds) {
       if (state === 'burned' || state === 'destroyed') {
@@ -237,13 +262,15 @@ export function createDappHandshake(o: {
         throw cause
       }
       if (state !== 'waiting') {
-        // A second, different, valid hello: someone else has the QR too.
+        // A second, different, valid hello: someone else has the QR too. Its sender gets an
+        // authenticated refusal (the first wallet is told on its session channel), then s goes.
+        burnNotice = withEnvelope(
+          MessageType.Proposal,
+          hs.writeMessage(pad(encodeRefusal({ v: 1, refused: 'burned' }), MAX_HANDSHAKE_PAYLOAD)),
+        )
         hs.destroy()
         burn()
-        throw new PairlineError(ErrorCode.PairingBurned, 'A second wallet answered this QR code.', {
-          details:
-            'The QR code was seen by someone else. The pairing is cancelled; start again with a new code.',
-        })
+        throw burnedError()
       }
       state = 'hello'
       accepted = { hs, message1: message1.slice() }

@@ -29,6 +29,13 @@ export type Proposal = {
   expiresAt: number
 }
 
+/**
+ * Message 2's other payload: the dApp refuses this wallet. Sent to the wallet whose message 1
+ * burned the pairing (§4.4), so it learns at once, authenticated by the handshake, that the QR code
+ * was seen by someone else.
+ */
+export type Refusal = { v: 1; refused: 'burned' }
+
 export const CAIP2 = /^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$/
 export const NAMESPACE = /^[-a-z0-9]{3,8}$/
 export const METHOD = /^[A-Za-z0-9_]{1,64}$/
@@ -102,6 +109,24 @@ export function encodeProposal(p: Proposal): Uint8Array {
 
 export function decodeProposal(bytes: Uint8Array): Proposal {
   return decodeProposalObject(decodeJsonObject(bytes, 'session proposal'))
+}
+
+export function encodeRefusal(r: Refusal): Uint8Array {
+  return encodeJson(decodeRefusalObject({ ...r }))
+}
+
+/** Message 2's payload: a proposal, or a refusal (it has `refused` instead of `dapp`). */
+export function decodeAnswer(bytes: Uint8Array): { proposal: Proposal } | { refusal: Refusal } {
+  const o = decodeJsonObject(bytes, 'session proposal')
+  return 'refused' in o ? { refusal: decodeRefusalObject(o) } : { proposal: decodeProposalObject(o) }
+}
+
+function decodeRefusalObject(o: Record<string, unknown>): Refusal {
+  const what = 'pairing refusal'
+  check.keys(o, 'refusal', what, ['v', 'refused'])
+  check.integer(o.v, 'refusal.v', what, 1, 1)
+  if (o.refused !== 'burned') throw malformed(what, 'refusal.refused must be "burned"')
+  return { v: 1, refused: 'burned' }
 }
 
 function decodeProposalObject(o: Record<string, unknown>): Proposal {

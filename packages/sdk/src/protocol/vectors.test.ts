@@ -25,7 +25,7 @@ import { HandshakeState } from './noise/handshakeState.js'
 import { type HandshakePattern, PATTERNS } from './noise/patterns.js'
 import { aeadDecrypt, chachaNonce } from './noise/suite.js'
 import { pad, paddedLength } from './padding.js'
-import { encodeHello, encodeProposal, type Hello, type Proposal } from './payloads.js'
+import { encodeHello, encodeProposal, encodeRefusal, type Hello, type Proposal } from './payloads.js'
 import { deriveSas } from './sas.js'
 import { pairingTopics } from './topics.js'
 import { encodePairingUri, pairingPrologue, parsePairingUri } from './uri.js'
@@ -142,6 +142,52 @@ const P = vectors.pairing
 const H = vectors.handshake
 const T = vectors.transport
 const R = vectors.resume
+const B = vectors.burn
+
+describe('docs/vectors/pairline-v1.json: burn (a second message 1 before verification)', () => {
+  it('the dApp answers the second wallet with the refusal; only that wallet opens it, and reads PAIRING_BURNED', () => {
+    const uri = parsePairingUri(P.uri, { nowSeconds: P.nowSeconds })
+    const dappRandom = fixedRandom(H.dappEphemeralPrivate, B.dappEphemeralPrivate)
+    const dapp = createDappHandshake({
+      uri,
+      staticPrivateKey: fromHex(P.dappStaticPrivate),
+      randomBytes: dappRandom,
+    })
+    dapp.readHello(fromHex(H.message1Hex), P.nowSeconds)
+    dapp.writeProposal(JSON.parse(H.proposalText) as Proposal, P.nowSeconds)
+    const secondHello = JSON.parse(B.secondHelloText) as Hello
+    const second = startWalletHandshake({
+      uri,
+      hello: secondHello,
+      nowSeconds: P.nowSeconds,
+      randomBytes: fixedRandom(B.secondWalletEphemeralPrivate),
+    })
+    expect(toHex(second.message1)).toBe(B.message1Hex)
+    expect(toHex(keyPairFromPrivate(fromHex(B.secondWalletEphemeralPrivate)).publicKey)).toBe(
+      B.secondWalletEphemeralPublic,
+    )
+    expect(() => dapp.readHello(second.message1, P.nowSeconds)).toThrowError(
+      expect.objectContaining({ code: 'PAIRING_BURNED' }),
+    )
+    expect(toHex(dapp.burnNotice as Uint8Array)).toBe(B.message2Hex)
+    expect(dappRandom.remaining()).toBe(0)
+    expect(B.message2Hex.slice(0, 4 + 64)).toBe(`0102${B.dappEphemeralPublic}`)
+    expect(text(encodeRefusal({ v: 1, refused: 'burned' }))).toBe(B.refusalText)
+    expect(toHex(pad(utf8(B.refusalText), MAX_HANDSHAKE_PAYLOAD))).toBe(B.refusalPaddedHex)
+    const first = startWalletHandshake({
+      uri,
+      hello: JSON.parse(H.helloText) as Hello,
+      nowSeconds: P.nowSeconds,
+      randomBytes: fixedRandom(H.walletEphemeralPrivate),
+    })
+    expect(() => first.readProposal(fromHex(B.message2Hex), P.nowSeconds)).toThrowError(
+      expect.objectContaining({ code: 'HANDSHAKE_FAILED' }),
+    )
+    expect(() => second.readProposal(fromHex(B.message2Hex), P.nowSeconds)).toThrowError(
+      expect.objectContaining({ code: 'PAIRING_BURNED' }),
+    )
+  })
+})
 
 describe('docs/vectors/pairline-v1.json', () => {
   it('is exactly what packages/sdk/scripts/vectors.ts generates (run `pnpm vectors` after a change)', () => {
@@ -151,7 +197,7 @@ describe('docs/vectors/pairline-v1.json', () => {
   it('warns about its keys and describes every field of every section', () => {
     expect(vectors.warning).toBe('test keys only; never use these values')
     expect(vectors.description).toContain('PROTOCOL.md')
-    for (const section of [P, H, T, R, vectors.sas, vectors.padding]) {
+    for (const section of [P, H, B, T, R, vectors.sas, vectors.padding]) {
       const described = Object.keys(section.description)
       expect(described).toContain('section')
       for (const field of Object.keys(section)) {

@@ -24,3 +24,17 @@ export function relayDeadline<T>(p: Promise<T>, ms: number, what: string): Promi
   })
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer))
 }
+
+/**
+ * Where the pairing deadlines (no answer, confirmation, expiry) are scheduled. The default is
+ * `softTimeout`; tests pass a manual clock so that "fails within 15 s" is checked without waiting.
+ */
+export type Timers = {
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+export const systemTimers: Timers = {
+  setTimeout: softTimeout,
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+}

@@ -1,8 +1,11 @@
 import { Channel } from '../channel/channel.js'
 import { createSide } from '../core/side.js'
-import { answerPairing } from '../handshakes/walletPairing.js'
+import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
+import { answerPairing, DEFAULT_ANSWER_TIMEOUT_MS } from '../handshakes/walletPairing.js'
 import type { Approve } from '../messages/bodies.js'
 import { toCaip2 } from '../messages/caip.js'
+import { pairingTopics } from '../protocol/topics.js'
 import { parsePairingUri } from '../protocol/uri.js'
 import { AccountSet } from './accounts.js'
 import { walletProposal } from './proposal.js'
@@ -23,11 +26,14 @@ export function createWallet(options: WalletOptions): Wallet {
     forget: (id) => side.forget(id),
   }
 
+  const used = usedQrCodes(side.now)
+
   async function pair(uriText: string): Promise<WalletProposal> {
     side.assertOpen()
     const uri = parsePairingUri(uriText, { nowSeconds: side.now() })
     const relayUrl = uri.relayUrl
     const relay = side.relay(relayUrl)
+    const release = used.claim(pairingTopics(uri.psk).w2d, uri.expiresAt)
     const { proposal, result } = await answerPairing({
       relay,
       uri,
@@ -35,20 +41,39 @@ export function createWallet(options: WalletOptions): Wallet {
       random: side.random,
       now: side.now,
       connectTimeoutMs: side.connectTimeoutMs,
+      answerTimeoutMs: options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS,
+      timers: side.timers,
+    }).catch((err) => {
+      release() // no dApp took this wallet's message 1: scanning the code again is harmless
+      throw err
     })
-    const sas = result.sas
     let session: WalletSessionImpl | null = null
-    const channel = await Channel.fromHandshake(
+    let shown: WalletProposal | null = null
+    // The proposal listens before the channel subscribes: the dApp's abort may come at once.
+    await Channel.fromHandshake(
       result,
       side.channelOptions(relay, () => session),
+      (channel) => {
+        const openSession = (approve: Approve) => {
+          session = side.sessions.add(
+            new WalletSessionImpl(channel, { peer: proposal.dapp, approve, relayUrl }, context),
+          )
+          return session
+        }
+        shown = walletProposal({
+          channel,
+          proposal,
+          sas: result.sas,
+          chains: side.chains,
+          accounts,
+          timers: side.timers,
+          confirmTimeoutMs: (options.confirmTimeoutSeconds ?? 300) * 1000,
+          onClose: (fn) => side.onClose(fn),
+          openSession,
+        })
+      },
     )
-    const openSession = (approve: Approve) => {
-      session = side.sessions.add(
-        new WalletSessionImpl(channel, { peer: proposal.dapp, approve, relayUrl }, context),
-      )
-      return session
-    }
-    return walletProposal({ channel, proposal, sas, chains: side.chains, accounts, openSession })
+    return shown as unknown as WalletProposal
   }
 
   const restoreSessions = () =>
@@ -67,5 +92,27 @@ export function createWallet(options: WalletOptions): Wallet {
     },
     relays: side.relays,
     close: () => side.close(),
+  }
+}
+
+/**
+ * The QR codes this wallet answered, by pairing topic (public), until they expire. Scanning one
+ * again would send a second message 1, which burns a pairing in progress and changes nothing on a
+ * spent one (§4.4): refused at once with PAIRING_SPENT instead.
+ */
+function usedQrCodes(now: () => number) {
+  const used = new Map<string, number>()
+  return {
+    claim(topic: string, expiresAt: number): () => void {
+      for (const [t, x] of used) if (x <= now()) used.delete(t)
+      if (used.has(topic))
+        throw new PairlineError(
+          ErrorCode.PairingSpent,
+          'This wallet already used this QR code: ask the dApp for a new one.',
+          { details: 'a QR code pairs once; scanning it again would cancel the pairing' },
+        )
+      used.set(topic, expiresAt)
+      return () => used.delete(topic)
+    },
   }
 }

@@ -15,6 +15,17 @@ export type WalletOptions = SideOptions & {
   chains: readonly (number | string)[]
   /** viem transports per chain, used to fill and broadcast eth_sendTransaction. */
   transports?: Readonly<Record<string | number, Transport>>
+  /**
+   * How long pair() waits for the dApp's answer once the relay took the wallet's message 1 (ms,
+   * default 15,000; a live dApp answers in milliseconds). Then PAIRING_NO_ANSWER: the QR code is
+   * damaged, expired or already used, or the dApp was closed.
+   */
+  answerTimeoutMs?: number
+  /**
+   * How long, after the handshake, the wallet waits for both users to confirm the code (seconds,
+   * default 300); then the proposal fails with PAIRING_EXPIRED and the dApp is told.
+   */
+  confirmTimeoutSeconds?: number
 }
 
 export type ApproveOptions = {
@@ -23,6 +34,14 @@ export type ApproveOptions = {
   chains?: readonly (number | string)[]
   chainId?: number | string
 }
+
+/**
+ * Where a pairing stands on the wallet (docs/PROTOCOL.md §5.1): `handshakeDone` (show the code),
+ * `walletConfirmed` (this user approved; waiting for the dApp's user), `verified` (the dApp's
+ * user confirmed too: the session exists), `burned` (someone else answered the QR code), `failed`
+ * (rejected on either side, expired, cancelled, closed).
+ */
+export type WalletPairingState = 'handshakeDone' | 'walletConfirmed' | 'verified' | 'burned' | 'failed'
 
 /** A dApp's session proposal, after the handshake: show `peer`, the SAS and the chains, then decide. */
 export type WalletProposal = {
@@ -33,7 +52,18 @@ export type WalletProposal = {
   readonly namespaces: { readonly required: Namespaces; readonly optional: Namespaces }
   /** The session expiry the dApp proposes (unix seconds). */
   readonly expiresAt: number
-  /** UNAUTHORIZED for an address the wallet cannot sign for, UNSUPPORTED_METHOD for a missing chain. */
+  readonly state: WalletPairingState
+  /**
+   * Resolves with the session once both users confirmed the code; rejects as soon as the pairing
+   * ends otherwise, even before this user answered: PAIRING_BURNED (the QR code was seen by someone
+   * else), USER_REJECTED (the dApp's user saw another code), PAIRING_CANCELLED, PAIRING_EXPIRED.
+   */
+  readonly verified: Promise<WalletSession>
+  /**
+   * This user compared the code and approves: sends the approval, then resolves like `verified`
+   * (so, only once the dApp's user confirmed too). Throws at once, leaving the proposal open,
+   * UNAUTHORIZED for an address the wallet cannot sign for; UNSUPPORTED_METHOD for a missing chain.
+   */
   approve(options?: ApproveOptions): Promise<WalletSession>
   /** Declines (e.g. the codes differ). The dApp's `approved` rejects with USER_REJECTED. */
   reject(reason?: string): Promise<void>

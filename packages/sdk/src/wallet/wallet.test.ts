@@ -53,8 +53,7 @@ describe('createWallet', () => {
   it('approves several accounts; accounts are addresses, each once, on both sides', async () => {
     const { proposal, pairing, wallet } = await proposalFor()
     expect(proposal.peer).toEqual({ name: 'D', url: 'https://d.example' })
-    const wsession = await proposal.approve()
-    const session = await pairing.approved
+    const [wsession, session] = await Promise.all([proposal.approve(), pairing.confirm()])
     expect(wsession.accounts).toEqual([a.address, b.address])
     expect(session.accounts).toEqual([a.address, b.address])
     expect(wallet.relays.get(relay.url)?.status).toBe('open')
@@ -67,14 +66,17 @@ describe('createWallet', () => {
       shortMessage: 'The wallet cannot sign for that account.',
       details: stranger.address,
     })
-    const wsession = await proposal.approve({ accounts: [b.address] })
+    const [wsession, session] = await Promise.all([
+      proposal.approve({ accounts: [b.address] }),
+      pairing.confirm(),
+    ])
     expect(wsession.accounts).toEqual([b.address])
-    expect((await pairing.approved).accounts).toEqual([b.address])
+    expect(session.accounts).toEqual([b.address])
   })
 
   it('setAccounts() only takes accounts the wallet can sign for, and updates accounts', async () => {
-    const { proposal } = await proposalFor()
-    const wsession = await proposal.approve({ accounts: [a.address] })
+    const { proposal, pairing } = await proposalFor()
+    const [wsession] = await Promise.all([proposal.approve({ accounts: [a.address] }), pairing.confirm()])
     await expect(wsession.setAccounts([stranger.address])).rejects.toMatchObject({
       code: 'UNAUTHORIZED',
       shortMessage: 'The wallet cannot sign for that account.',
@@ -95,8 +97,7 @@ describe('createWallet', () => {
       },
     }
     const { proposal, pairing, wallet } = await proposalFor({ storage })
-    const wsession = await proposal.approve()
-    const session = await pairing.approved
+    const [wsession, session] = await Promise.all([proposal.approve(), pairing.confirm()])
     const shown = new Promise((r) => wsession.on('request', r))
     void session.provider.request({ method: 'personal_sign', params: ['0x68', a.address] }).catch(() => {})
     await shown
