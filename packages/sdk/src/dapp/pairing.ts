@@ -4,7 +4,7 @@ import { deferred } from '../core/deferred.js'
 import type { Side } from '../core/side.js'
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
-import { offerPairing } from '../handshakes/dappPairing.js'
+import { type DappPairing, offerPairing } from '../handshakes/dappPairing.js'
 import type { AbortReason, Approve } from '../messages/bodies.js'
 import type { SessionMessage } from '../messages/envelope.js'
 import type { HandshakeResult } from '../protocol/handshake.js'
@@ -28,141 +28,172 @@ const fail = (code: ErrorCode, message: string) => new PairlineError(code, messa
 const FINAL: readonly DappPairingState[] = ['verified', 'burned', 'failed']
 
 /**
- * One pairing, as numeric comparison on both screens (docs/PROTOCOL.md §5.1): the URI; the SAS
- * once a wallet answered; the session only when the wallet's approval arrived AND this side's user
- * confirmed the code. Until then a second wallet burns it; after it the pairing secrets are wiped.
+ * One pairing on the dApp, as numeric comparison on both screens (docs/PROTOCOL.md §5.1): the
+ * URI; the SAS once a wallet answered; the session only when the wallet's approval arrived AND
+ * this side's user confirmed. Until then a second wallet burns it; then the secrets are wiped.
  */
-export async function startPairing(c: PairingContext): Promise<Pairing> {
-  const sas = deferred<string>()
-  const approved = deferred<DappSession>()
-  const events = new EventEmitter<{ state: [DappPairingState] }>()
-  let state: DappPairingState = 'offered'
-  let channel: Channel | null = null
-  let peer: Metadata | null = null
-  let approval: Approve | null = null
-  let confirmed = false
-  let session: DappSessionImpl | null = null
-  let approvalTimer: unknown
+class PairingFlow {
+  readonly sas = deferred<string>()
+  readonly approved = deferred<DappSession>()
+  readonly events = new EventEmitter<{ state: [DappPairingState] }>()
+  state: DappPairingState = 'offered'
+  readonly #c: PairingContext
+  readonly #offer: DappPairing
+  readonly #removeCloser: () => void
+  #channel: Channel | null = null
+  #peer: Metadata | null = null
+  #approval: Approve | null = null
+  #confirmed = false
+  #session: DappSessionImpl | null = null
+  #timer: unknown
 
-  const move = (next: DappPairingState) => {
-    state = next
+  constructor(c: PairingContext) {
+    this.#c = c
+    this.#offer = offerPairing({
+      relay: c.relay,
+      relayUrl: c.relayUrl,
+      random: c.side.random,
+      now: c.side.now,
+      chains: c.proposal.required.eip155?.chains ?? [],
+      expiresAt: c.expiresAt,
+      proposal: c.proposal,
+      connectTimeoutMs: c.side.connectTimeoutMs,
+      timers: c.side.timers,
+      onAnswered: (result, wallet) => this.#answered(result, wallet),
+      onFailed: (err) => void this.abort(err, 'burned'),
+    })
+    this.#removeCloser = c.side.onClose(() =>
+      this.abort(fail(ErrorCode.SessionClosed, 'The dApp client was closed.'), 'cancelled'),
+    )
+  }
+
+  get uri(): string {
+    return this.#offer.uri
+  }
+
+  get ready(): Promise<void> {
+    return this.#offer.ready
+  }
+
+  get #final(): boolean {
+    return FINAL.includes(this.state)
+  }
+
+  #move(next: DappPairingState): void {
+    this.state = next
     try {
-      events.emit('state', next)
+      this.events.emit('state', next)
     } catch {
       // An app listener's failure must not leave the pairing half-moved.
     }
   }
-  const finish = () => {
-    c.side.timers.clearTimeout(approvalTimer)
-    offer.stop()
-    removeCloser()
+
+  #finish(): void {
+    this.#c.side.timers.clearTimeout(this.#timer)
+    this.#offer.stop()
+    this.#removeCloser()
   }
+
+  #answered(result: HandshakeResult, wallet: Metadata): void {
+    this.#peer = wallet
+    this.#move('handshakeDone')
+    this.sas.resolve(result.sas)
+    const options = this.#c.side.channelOptions(this.#c.relay, () => this.#session)
+    void Channel.fromHandshake(result, options, (ch) => {
+      this.#channel = ch
+      awaitApproval(ch, this.#c.proposal, (outcome) => this.#onApproval(outcome))
+      ch.on('message', (m) => this.#onMessage(m))
+    }).then(
+      (ch) => this.#final && !this.#session && void ch.close(),
+      () => {},
+    )
+    const expired = fail(ErrorCode.PairingExpired, 'The code was not confirmed on both screens in time.')
+    const ms = this.#c.approvalTimeoutSeconds * 1000
+    this.#timer = this.#c.side.timers.setTimeout(() => void this.abort(expired, 'expired'), ms)
+  }
+
+  #onApproval(outcome: { approve: Approve } | { error: PairlineError }): void {
+    if (this.#final) return
+    if ('error' in outcome) return void this.abort(outcome.error)
+    this.#approval = outcome.approve
+    if (this.state === 'handshakeDone') this.#move('walletConfirmed')
+    this.#verify()
+  }
+
+  #onMessage(m: SessionMessage): void {
+    if (m.t === 'close' && !this.#final)
+      void this.abort(
+        fail(ErrorCode.Disconnected, 'The wallet ended the pairing before both screens confirmed.'),
+      )
+  }
+
+  /** This side's user saw the same code on the wallet. */
+  confirm(): Promise<DappSession> {
+    if (this.state === 'offered')
+      return Promise.reject(
+        fail(ErrorCode.HandshakeWrongState, 'No wallet has answered yet: there is no code to confirm.'),
+      )
+    if (!this.#confirmed && !this.#final) {
+      this.#confirmed = true
+      if (this.state === 'handshakeDone') this.#move('dappConfirmed')
+      this.#verify()
+    }
+    return this.approved.promise
+  }
+
+  #verify(): void {
+    const [channel, peer, approval] = [this.#channel, this.#peer, this.#approval]
+    if (!channel || !peer || !approval || !this.#confirmed || this.#final) return
+    const session = this.#c.side.sessions.add(this.#c.openSession(channel, peer, approval))
+    this.#session = session
+    this.#move('verified')
+    // Spent: s and the psk are wiped and the pairing topic dropped; later message 1s change nothing.
+    this.#finish()
+    // Persisted with the session (its owner now exists); tells the wallet it is verified too.
+    void channel.send({ t: 'confirm' }).catch(() => {})
+    this.approved.resolve(session)
+  }
+
   /** Ends the pairing before verification; the wallet, if it has a channel, is told why. */
-  const abort = async (err: PairlineError, tell?: AbortReason): Promise<void> => {
-    if (FINAL.includes(state)) return
-    move(err.code === ErrorCode.PairingBurned ? 'burned' : 'failed')
-    sas.reject(err)
-    approved.reject(err)
-    finish()
-    const ch = channel
-    channel = null
+  async abort(err: PairlineError, tell?: AbortReason): Promise<void> {
+    if (this.#final) return
+    this.#move(err.code === ErrorCode.PairingBurned ? 'burned' : 'failed')
+    this.sas.reject(err)
+    this.approved.reject(err)
+    this.#finish()
+    const ch = this.#channel
+    this.#channel = null
     if (!ch) return
     if (tell) await ch.send({ t: 'abort', reason: tell }).catch(() => {})
     await ch.close()
   }
-  const verify = () => {
-    if (!channel || !peer || !approval || !confirmed || FINAL.includes(state)) return
-    session = c.side.sessions.add(c.openSession(channel, peer, approval))
-    move('verified')
-    // Spent: s and the psk are wiped and the pairing topic dropped; later message 1s change nothing.
-    finish()
-    // Persisted with the session (its owner now exists); tells the wallet it is verified too.
-    void channel.send({ t: 'confirm' }).catch(() => {})
-    approved.resolve(session)
-  }
-  const onApproval = (outcome: { approve: Approve } | { error: PairlineError }) => {
-    if (FINAL.includes(state)) return
-    if ('error' in outcome) return void abort(outcome.error)
-    approval = outcome.approve
-    if (state === 'handshakeDone') move('walletConfirmed')
-    verify()
-  }
-  const onMessage = (m: SessionMessage) => {
-    if (m.t === 'close' && !FINAL.includes(state))
-      void abort(fail(ErrorCode.Disconnected, 'The wallet ended the pairing before both screens confirmed.'))
-  }
-  const onAnswered = (result: HandshakeResult, wallet: Metadata) => {
-    peer = wallet
-    move('handshakeDone')
-    sas.resolve(result.sas)
-    const options = c.side.channelOptions(c.relay, () => session)
-    void Channel.fromHandshake(result, options, (ch) => {
-      channel = ch
-      awaitApproval(ch, c.proposal, onApproval)
-      ch.on('message', onMessage)
-    }).then(
-      (ch) => FINAL.includes(state) && !session && void ch.close(),
-      () => {},
-    )
-    approvalTimer = c.side.timers.setTimeout(
-      () =>
-        void abort(
-          fail(ErrorCode.PairingExpired, 'The code was not confirmed on both screens in time.'),
-          'expired',
-        ),
-      c.approvalTimeoutSeconds * 1000,
-    )
-  }
+}
 
-  const offer = offerPairing({
-    relay: c.relay,
-    relayUrl: c.relayUrl,
-    random: c.side.random,
-    now: c.side.now,
-    chains: c.proposal.required.eip155?.chains ?? [],
-    expiresAt: c.expiresAt,
-    proposal: c.proposal,
-    connectTimeoutMs: c.side.connectTimeoutMs,
-    timers: c.side.timers,
-    onAnswered,
-    onFailed: (err) => void abort(err, 'burned'),
-  })
-  const removeCloser = c.side.onClose(() =>
-    abort(fail(ErrorCode.SessionClosed, 'The dApp client was closed.'), 'cancelled'),
-  )
+/** Starts a pairing; resolves once the relay holds the pairing topic (RELAY_UNAVAILABLE otherwise). */
+export async function startPairing(c: PairingContext): Promise<Pairing> {
+  const flow = new PairingFlow(c)
   try {
-    await offer.ready
+    await flow.ready
   } catch (err) {
-    await abort(err as PairlineError)
+    await flow.abort(err as PairlineError)
     throw err
   }
+  const rejected = fail(
+    ErrorCode.UserRejected,
+    'The codes did not match: the pairing was cancelled on the dApp.',
+  )
   return {
-    uri: offer.uri,
+    uri: flow.uri,
     expiresAt: c.expiresAt,
-    sas: sas.promise,
-    approved: approved.promise,
+    sas: flow.sas.promise,
+    approved: flow.approved.promise,
     get state() {
-      return state
+      return flow.state
     },
-    on: (event, fn) => void events.on(event, fn),
-    off: (event, fn) => void events.off(event, fn),
-    confirm() {
-      if (state === 'offered')
-        return Promise.reject(
-          fail(ErrorCode.HandshakeWrongState, 'No wallet has answered yet: there is no code to confirm.'),
-        )
-      if (!confirmed && !FINAL.includes(state)) {
-        confirmed = true
-        if (state === 'handshakeDone') move('dappConfirmed')
-        verify()
-      }
-      return approved.promise
-    },
-    reject: () =>
-      abort(
-        fail(ErrorCode.UserRejected, 'The codes did not match: the pairing was cancelled on the dApp.'),
-        'rejected',
-      ),
-    cancel: () => void abort(fail(ErrorCode.SessionClosed, 'The pairing was cancelled.'), 'cancelled'),
+    on: (event, fn) => void flow.events.on(event, fn),
+    off: (event, fn) => void flow.events.off(event, fn),
+    confirm: () => flow.confirm(),
+    reject: () => flow.abort(rejected, 'rejected'),
+    cancel: () => void flow.abort(fail(ErrorCode.SessionClosed, 'The pairing was cancelled.'), 'cancelled'),
   }
 }

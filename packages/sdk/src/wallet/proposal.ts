@@ -48,117 +48,138 @@ function abortError(reason: AbortReason): PairlineError {
 const MAX_EARLY = 64
 
 /**
- * The proposal as the wallet's user sees it (docs/PROTOCOL.md §5.1), answered once: approve
- * (narrowed) or reject. The session exists only once the dApp's `confirm` arrives, after this
- * user's approval; an `abort` from the dApp, a `close`, or the confirmation deadline ends it.
+ * One pairing on the wallet after the handshake (docs/PROTOCOL.md §5.1): the session exists only
+ * once the dApp's `confirm` arrives after this user's approval; an `abort` from the dApp, a
+ * `close`, the confirmation deadline or closing the wallet ends it.
  */
-export function walletProposal(c: ProposalContext): WalletProposal {
-  const { channel, proposal } = c
-  const verified = deferred<WalletSession>()
-  let state: WalletPairingState = 'handshakeDone'
-  let approve: Approve | null = null
-  let ended: PairlineError | null = null
-  let decided = false
-  // Session messages after the dApp's confirm (a request) that overtook it: handed to the session.
-  const early: SessionMessage[] = []
+class ProposalFlow {
+  readonly verified = deferred<WalletSession>()
+  state: WalletPairingState = 'handshakeDone'
+  ended: PairlineError | null = null
+  readonly #c: ProposalContext
+  #approve: Approve | null = null
+  #decided = false
+  /** Messages that overtook the dApp's `confirm` (a request): handed to the session. */
+  readonly #early: SessionMessage[] = []
+  readonly #onMessage = (m: SessionMessage) => this.#receive(m)
+  readonly #timer: unknown
+  readonly #removeCloser: () => void
 
-  const end = async (err: PairlineError, tell?: string) => {
-    if (state === 'verified' || ended) return
-    ended = err
-    state = err.code === ErrorCode.PairingBurned ? 'burned' : 'failed'
-    stop()
-    verified.reject(err)
-    if (tell) await channel.send({ t: 'close', code: 4900, message: tell }).catch(() => {})
-    await channel.close()
+  constructor(c: ProposalContext) {
+    this.#c = c
+    c.channel.on('message', this.#onMessage)
+    const expired = new PairlineError(
+      ErrorCode.PairingExpired,
+      'The code was not confirmed on both screens in time.',
+    )
+    const tell = 'The wallet stopped waiting for the confirmation.'
+    this.#timer = c.timers.setTimeout(() => void this.end(expired, tell), c.confirmTimeoutMs)
+    const closed = new PairlineError(ErrorCode.SessionClosed, 'The wallet client was closed.')
+    this.#removeCloser = c.onClose(() => this.end(closed, 'The wallet was closed.'))
   }
-  const verify = () => {
-    if (!approve || state !== 'walletConfirmed') return
-    state = 'verified'
-    stop()
-    const session = c.openSession(approve)
-    for (const m of early.splice(0)) channel.emit('message', m)
-    void channel.persist()
-    verified.resolve(session)
-  }
-  const onMessage = (m: SessionMessage) => {
-    if (ended || state === 'verified') return
+
+  #receive(m: SessionMessage): void {
+    if (this.ended || this.state === 'verified') return
     try {
-      if (m.t === 'abort') void end(abortError(asAbort(m).reason))
+      if (m.t === 'abort') void this.end(abortError(asAbort(m).reason))
       else if (m.t === 'close')
-        void end(
+        void this.end(
           new PairlineError(ErrorCode.PairingCancelled, 'The dApp ended the pairing: nothing was connected.'),
         )
-      else if (m.t === 'confirm') verify()
-      else if (early.length < MAX_EARLY) early.push(m)
+      else if (m.t === 'confirm') this.#verify()
+      else if (this.#early.length < MAX_EARLY) this.#early.push(m)
     } catch {
       // A malformed notice from the authenticated dApp is ignored; the deadline still holds.
     }
   }
-  channel.on('message', onMessage)
-  const timer = c.timers.setTimeout(
-    () =>
-      void end(
-        new PairlineError(ErrorCode.PairingExpired, 'The code was not confirmed on both screens in time.'),
-        'The wallet stopped waiting for the confirmation.',
-      ),
-    c.confirmTimeoutMs,
-  )
-  const removeCloser = c.onClose(() =>
-    end(
-      new PairlineError(ErrorCode.SessionClosed, 'The wallet client was closed.'),
-      'The wallet was closed.',
-    ),
-  )
-  const stop = () => {
-    c.timers.clearTimeout(timer)
-    channel.off('message', onMessage)
-    removeCloser()
-  }
-  const decide = () => {
-    if (ended) throw ended
-    if (decided) throw new PairlineError(ErrorCode.HandshakeWrongState, 'This proposal was already answered.')
-    decided = true
+
+  #stop(): void {
+    this.#c.timers.clearTimeout(this.#timer)
+    this.#c.channel.off('message', this.#onMessage)
+    this.#removeCloser()
   }
 
+  #verify(): void {
+    if (!this.#approve || this.state !== 'walletConfirmed') return // a confirm before our approval: ignored
+    this.state = 'verified'
+    this.#stop()
+    const session = this.#c.openSession(this.#approve)
+    for (const m of this.#early.splice(0)) this.#c.channel.emit('message', m)
+    void this.#c.channel.persist()
+    this.verified.resolve(session)
+  }
+
+  /** Ends the pairing before verification; `tell`: a close message for the dApp. */
+  async end(err: PairlineError, tell?: string): Promise<void> {
+    if (this.state === 'verified' || this.ended) return
+    this.ended = err
+    this.state = err.code === ErrorCode.PairingBurned ? 'burned' : 'failed'
+    this.#stop()
+    this.verified.reject(err)
+    const { channel } = this.#c
+    if (tell) await channel.send({ t: 'close', code: 4900, message: tell }).catch(() => {})
+    await channel.close()
+  }
+
+  #decide(): void {
+    if (this.ended) throw this.ended
+    if (this.#decided)
+      throw new PairlineError(ErrorCode.HandshakeWrongState, 'This proposal was already answered.')
+    this.#decided = true
+  }
+
+  async approve(o: ApproveOptions): Promise<WalletSession> {
+    if (this.ended) throw this.ended
+    const answer = approval(this.#c, o) // throws before deciding: the user can correct and approve again
+    this.#decide()
+    const { channel } = this.#c
+    if ('missing' in answer) {
+      const missing = answer.missing.join(', ')
+      const err = new PairlineError(
+        ErrorCode.UnsupportedMethod,
+        'The dApp requires chains this wallet does not serve.',
+        {
+          details: missing,
+        },
+      )
+      await channel.send({
+        t: 'reject',
+        code: 5100,
+        message: `unsupported chains: ${answer.missing.join(',')}`,
+      })
+      await this.end(err)
+      throw err
+    }
+    this.#approve = answer
+    this.state = 'walletConfirmed'
+    await channel.send(answer).catch((err) => {
+      if (!this.ended) throw err // else: the pairing ended meanwhile, and `verified` says why
+    })
+    return this.verified.promise
+  }
+
+  async reject(reason: string): Promise<void> {
+    this.#decide()
+    await this.#c.channel.send({ t: 'reject', code: 4001, message: reason })
+    await this.end(new PairlineError(ErrorCode.UserRejected, 'The pairing was rejected on this wallet.'))
+  }
+}
+
+/** The proposal as the wallet's user sees it, answered once: approve (narrowed) or reject. */
+export function walletProposal(c: ProposalContext): WalletProposal {
+  const flow = new ProposalFlow(c)
+  const { proposal } = c
   return {
     peer: proposal.dapp,
     sas: c.sas,
     namespaces: { required: proposal.required, optional: proposal.optional },
     expiresAt: proposal.expiresAt,
     get state() {
-      return state
+      return flow.state
     },
-    verified: verified.promise,
-    async approve(o = {}) {
-      if (ended) throw ended
-      const answer = approval(c, o) // throws before deciding: the user can correct and approve again
-      decide()
-      if ('missing' in answer) {
-        const err = new PairlineError(
-          ErrorCode.UnsupportedMethod,
-          'The dApp requires chains this wallet does not serve.',
-          { details: answer.missing.join(', ') },
-        )
-        await channel.send({
-          t: 'reject',
-          code: 5100,
-          message: `unsupported chains: ${answer.missing.join(',')}`,
-        })
-        await end(err)
-        throw err
-      }
-      approve = answer
-      state = 'walletConfirmed'
-      await channel.send(answer).catch((err) => {
-        if (!ended) throw err // else: the pairing ended meanwhile, and `verified` says why
-      })
-      return verified.promise
-    },
-    async reject(reason = 'The user rejected the session.') {
-      decide()
-      await channel.send({ t: 'reject', code: 4001, message: reason })
-      await end(new PairlineError(ErrorCode.UserRejected, 'The pairing was rejected on this wallet.'))
-    },
+    verified: flow.verified.promise,
+    approve: (o = {}) => flow.approve(o),
+    reject: (reason = 'The user rejected the session.') => flow.reject(reason),
   }
 }
 
