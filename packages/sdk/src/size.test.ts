@@ -3,8 +3,10 @@ import { ENTRIES, measure } from '../scripts/size.js'
 
 // Budgets (gzip, every dependency inlined): growth past them must be a deliberate change here.
 // Measured 2026-11-26: createDapp 32.6 KiB, protocol core 18.5 KiB, createWallet 95.1 KiB (mostly viem).
+// 2026-12-01: numeric comparison on both screens (issue 9) took createDapp 35.4 -> 36.2 KiB and
+// createWallet 98.0 -> 99.4 KiB; the dApp budget moves to 37 KiB for it.
 const BUDGET_KIB: Record<string, number> = {
-  'dApp: createDapp': 36,
+  'dApp: createDapp': 37,
   'protocol core (handshake + frames)': 20,
   'wallet: createWallet': 100,
 }
