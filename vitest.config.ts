@@ -13,6 +13,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // Chromium and Redis: installed (apt, when root) or started for the run, else a clear failure.
+          globalSetup: ['test/setup/global.ts'],
           include: [
             'packages/*/src/**/*.test.ts',
             'examples/*/src/**/*.test.ts',

@@ -1,6 +1,6 @@
 /**
  * The browser examples in real Chromium: the dApp page and the wallet page pair through a real relay,
- * on two real anvil chains, served by Vite. Needs /usr/bin/chromium (CI installs it in .ci/run); this
+ * on two real anvil chains, served by Vite. Needs /usr/bin/chromium (test/setup/global.ts installs it when root); this
  * test fails, never skips, without it.
  */
 import { existsSync } from 'node:fs'
@@ -97,7 +97,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `The browser test needs Chromium at ${CHROMIUM} and it is missing. Install it with ` +
-        '`apt-get update && apt-get install -y chromium` (.ci/run does this in CI), or set PAIRLINE_CHROMIUM.',
+        '`sudo apt-get update && sudo apt-get install -y chromium` (the test setup does this when root), or set PAIRLINE_CHROMIUM.',
     )
   }
   await mkdir(ARTIFACTS, { recursive: true })
