@@ -135,12 +135,20 @@ describe('restarts and resume', () => {
   it('recovers when the relay restarts mid-session (requests made during the outage complete)', async () => {
     const own = await createRelay({ port: 0 })
     const port = own.port
-    const { wsession, session } = await paired(own.url)
+    const { dapp, wsession, session } = await paired(own.url)
     wsession.on('request', (r) => void r.approve().catch(() => {}))
     expect(await sign(session.provider, 'before')).toMatch(/^0x/)
+    // The outage lasts until the dApp's relay client has lost the relay AND failed a reconnect to
+    // it (its second 'reconnecting'): an event, not a sleep.
+    const outage = new Promise<void>((resolve) => {
+      let seen = 0
+      dapp.relay.on('reconnecting', () => {
+        if (++seen === 2) resolve()
+      })
+    })
     await own.close()
     const during = sign(session.provider, 'during the outage')
-    await new Promise((r) => setTimeout(r, 300))
+    await outage
     const back = await createRelay({ port })
     cleanup.push(() => back.close())
     const signature = await during

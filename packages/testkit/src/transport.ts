@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { createServer, type Server, type Socket } from 'node:net'
 import type { RelayClient, RelayClientEvents } from '@pairline/sdk'
 import { type Topic, toBase64Url } from '@pairline/sdk/protocol'
-import { type WebSocket, WebSocketServer } from 'ws'
+import { WebSocket, WebSocketServer } from 'ws'
 
 export { waitFor } from './wait.js'
 
@@ -25,6 +25,26 @@ export const FAST = {
 
 /** What `new Clients(...)` needs from a relay-client factory (the SDK's `createRelayClient`). */
 export type ClientFactory<O extends { url: string }> = (options: O) => RelayClient
+
+/**
+ * A WebSocket constructor (ws's) for a client's `WebSocket` option that counts the sockets the
+ * client opens: a reconnect, however it is scheduled, opens one synchronously in its timer.
+ */
+export function countingWebSocket(): { readonly opened: number; WebSocket: new (url: string) => WebSocket } {
+  let opened = 0
+  class Counted extends WebSocket {
+    constructor(url: string) {
+      super(url)
+      opened++
+    }
+  }
+  return {
+    get opened() {
+      return opened
+    },
+    WebSocket: Counted,
+  }
+}
 
 /** Creates clients for one test and closes all of them in `cleanup()` (afterEach). */
 export class Clients<O extends { url: string }> {

@@ -1,6 +1,9 @@
+import { propertySeed } from '@pairline/testkit/seed'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { equalBytes, fromBase64Url, fromUtf8, toBase64Url } from './bytes.js'
+
+fc.configureGlobal({ seed: propertySeed(import.meta.url) })
 
 describe('base64url', () => {
   it('round-trips any bytes and matches Node', () => {

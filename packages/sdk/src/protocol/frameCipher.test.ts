@@ -1,4 +1,6 @@
+import { refusal } from '@pairline/testkit/errors'
 import { fixedBytes } from '@pairline/testkit/protocol'
+import { propertySeed } from '@pairline/testkit/seed'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { equalBytes, fromUtf8, utf8 } from './bytes.js'
@@ -16,6 +18,23 @@ import { REPLAY_WINDOW } from './replay.js'
 
 const code = (c: string) => expect.objectContaining({ code: c })
 const NOW = 1_800_000_000
+fc.configureGlobal({ seed: propertySeed(import.meta.url) })
+
+/** Every way `open` may refuse a tampered or junk frame: code and message, nothing else. */
+const FRAME_REFUSALS = [
+  'COUNTER_EXHAUSTED: The frame counter is at or above the limit.',
+  'FRAME_DECRYPT_FAILED: The ciphertext failed authentication.',
+  'FRAME_DECRYPT_FAILED: The ciphertext is shorter than its tag.',
+  'FRAME_EPOCH_REJECTED: The frame belongs to an epoch this side no longer holds.',
+  'FRAME_MALFORMED: The message has an unknown type.',
+  'FRAME_MALFORMED: The message is too short to have a header.',
+  'FRAME_MALFORMED: The transport frame has an impossible length.',
+  'FRAME_REPLAYED: This frame was already received.',
+  'FRAME_TOO_OLD: The frame is older than the replay window.',
+  'FRAME_UNSUPPORTED_VERSION: The message has an unsupported version.',
+  'UNEXPECTED_MESSAGE: Expected a transport frame.',
+]
+const DECRYPT_FAILED = 'FRAME_DECRYPT_FAILED: The ciphertext failed authentication.'
 
 function pair(o: { afterMessages?: number; afterSeconds?: number; grace?: number; limit?: number } = {}) {
   const key = fixedBytes(7)
@@ -62,7 +81,7 @@ describe('transport frames', () => {
         const m = f.slice()
         m[i % m.length]! ^= 1 << bit
         const before = JSON.stringify(receiverState(rx), (_, v) => (v instanceof Uint8Array ? [...v] : v))
-        expect(() => rx.open(m, NOW)).toThrow()
+        expect(FRAME_REFUSALS).toContain(refusal(() => rx.open(m, NOW)))
         const after = JSON.stringify(receiverState(rx), (_, v) => (v instanceof Uint8Array ? [...v] : v))
         expect(after).toBe(before)
       }),
@@ -180,7 +199,7 @@ describe('transport frames', () => {
     // Epoch 1's key is Rekey(epoch 0's key).
     const k1 = nextEpochKey(key)
     const other = new FrameReceiver({ key: k1 })
-    expect(() => other.open(frames[0]!, NOW)).toThrow()
+    expect(refusal(() => other.open(frames[0]!, NOW))).toBe(DECRYPT_FAILED)
   })
 
   it('rekeys every T seconds', () => {
@@ -218,9 +237,9 @@ describe('transport frames', () => {
     expect(dump.previous).toBeNull()
     // An attacker holding the dumped state (key and all) tries the recorded frames with a fresh window.
     const thief = new FrameReceiver({ key: dump.current.key })
-    for (const f of early) expect(() => thief.open(f, NOW)).toThrow()
+    for (const f of early) expect(refusal(() => thief.open(f, NOW))).toBe(DECRYPT_FAILED)
     const thief2 = new FrameReceiver({ key: nextEpochKey(dump.current.key) })
-    for (const f of early) expect(() => thief2.open(f, NOW)).toThrow()
+    for (const f of early) expect(refusal(() => thief2.open(f, NOW))).toBe(DECRYPT_FAILED)
   })
 
   it('jumps up to MAX_EPOCH_SKIP epochs, not more', () => {
@@ -313,7 +332,7 @@ describe('transport frames', () => {
           junk[0] = 1
           junk[1] = 0x10
         }
-        expect(() => rx.open(junk, NOW)).toThrow()
+        expect(FRAME_REFUSALS).toContain(refusal(() => rx.open(junk, NOW)))
       }),
       { numRuns: 2000 },
     )

@@ -1,3 +1,4 @@
+import { propertySeed } from '@pairline/testkit/seed'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { PairlineError } from '../errors/base.js'
@@ -5,6 +6,8 @@ import { ErrorCode } from '../errors/codes.js'
 import { isPairlineError } from '../errors/is.js'
 import { equalBytes } from './bytes.js'
 import { isPaddedSize, MAX_PADDED_PLAINTEXT, pad, paddedLength, unpad } from './padding.js'
+
+fc.configureGlobal({ seed: propertySeed(import.meta.url) })
 
 /** NIP-44 calc_padded_len written another way: power of two by doubling, bucket by ceil. */
 function referencePaddedLength(n: number): number {

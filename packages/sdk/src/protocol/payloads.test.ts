@@ -1,8 +1,11 @@
 import { TEST_PROPOSAL, WALLET_META } from '@pairline/testkit/protocol'
+import { propertySeed } from '@pairline/testkit/seed'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { utf8 } from './bytes.js'
 import { decodeHello, decodeProposal, encodeHello, encodeProposal } from './payloads.js'
+
+fc.configureGlobal({ seed: propertySeed(import.meta.url) })
 
 const code = (c: string) => expect.objectContaining({ code: c })
 

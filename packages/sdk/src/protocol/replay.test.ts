@@ -1,8 +1,11 @@
+import { propertySeed } from '@pairline/testkit/seed'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ErrorCode } from '../errors/codes.js'
 import { isPairlineError } from '../errors/is.js'
 import { REPLAY_WINDOW, REPLAY_WORDS, type ReplayVerdict, ReplayWindow } from './replay.js'
+
+fc.configureGlobal({ seed: propertySeed(import.meta.url) })
 
 const W = REPLAY_WINDOW
 const MAX_LIMIT = 2 ** 53

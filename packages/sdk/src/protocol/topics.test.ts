@@ -30,6 +30,11 @@ describe('topics', () => {
     expect(() => pairingTopics(new Uint8Array(16))).toThrowError(
       expect.objectContaining({ code: 'INVALID_KEY' }),
     )
-    expect(() => exportSession(new Uint8Array(32), new Uint8Array(3))).toThrow()
+    expect(() => exportSession(new Uint8Array(32), new Uint8Array(3))).toThrowErrorMatchingInlineSnapshot(`
+      [PairlineError: handshake hash must be a Uint8Array of 32 bytes.
+
+      Details: got 3 bytes
+      Code: INVALID_KEY]
+    `)
   })
 })

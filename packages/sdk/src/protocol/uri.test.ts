@@ -1,3 +1,4 @@
+import { propertySeed } from '@pairline/testkit/seed'
 import fc from 'fast-check'
 import QRCode from 'qrcode'
 import { describe, expect, it } from 'vitest'
@@ -12,6 +13,8 @@ import {
   parsePairingUri,
   URI_VERSION,
 } from './uri.js'
+
+fc.configureGlobal({ seed: propertySeed(import.meta.url) })
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures

@@ -26,7 +26,7 @@ describe('fileStorage', () => {
     expect(await s.keys('')).toEqual([]) // reading never creates anything
     expect(await s.get('k')).toBeUndefined()
     await s.delete('k')
-    await expect(stat(join(root, 'a'))).rejects.toThrow()
+    await expect(stat(join(root, 'a'))).rejects.toMatchObject({ code: 'ENOENT', syscall: 'stat' })
     await s.set('session:1', new Uint8Array([1, 2, 3]))
     expect(await readdir(directory)).toEqual(['73657373696f6e3a31']) // hex of "session:1"
     expect(await readFile(join(directory, '73657373696f6e3a31'))).toEqual(Buffer.from([1, 2, 3]))

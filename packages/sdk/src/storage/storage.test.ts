@@ -323,7 +323,9 @@ describe('browser sealing key (webcrypto-nonextractable)', () => {
     const key = await loadOrCreateBrowserKey(idb.factory, 'pairline')
     expect(key.extractable).toBe(false)
     expect(key.algorithm).toMatchObject({ name: 'AES-GCM', length: 256 })
-    await expect(crypto.subtle.exportKey('raw', key)).rejects.toThrow()
+    await expect(crypto.subtle.exportKey('raw', key)).rejects.toMatchObject({
+      message: 'key is not extractable',
+    })
     expect(idb.databases.get('pairline')?.stores.get('keys')?.get('sealing-key')).toBe(key)
     expect(await loadOrCreateBrowserKey(idb.factory, 'pairline')).toBe(key)
     expect(await loadOrCreateBrowserKey(idb.factory, 'other')).not.toBe(key)

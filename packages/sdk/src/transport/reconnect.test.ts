@@ -2,6 +2,7 @@ import { createRelay, type Relay } from '@pairline/relay'
 import {
   bytes,
   Clients,
+  countingWebSocket,
   muteTcpServer,
   nextEvent,
   randomTopic,
@@ -11,7 +12,7 @@ import {
   waitFor,
 } from '@pairline/testkit/transport'
 import { decodeClientFrame, encodeError, encodeOk, Op, RelayErrorCode } from '@pairline/wire'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createRelayClient } from './relayClient.js'
 
 const clients = new Clients(createRelayClient)
@@ -199,7 +200,18 @@ describe('relay client: timeouts', () => {
 
   it('close() during an unanswered request rejects it with SESSION_CLOSED; nothing reconnects', async () => {
     const s = await server()
-    const c = clients.create(s.url)
+    // Fake timers for the client, real sockets: run every timer it left instead of sleeping.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      await closeDuringRequest(s)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  async function closeDuringRequest(s: ScriptedServer): Promise<void> {
+    const sockets = countingWebSocket()
+    const c = clients.create(s.url, { WebSocket: sockets.WebSocket })
     await nextEvent(c, 'open')
     const pending = expect(c.publish(randomTopic(), bytes('pending'))).rejects.toMatchObject({
       code: 'SESSION_CLOSED',
@@ -207,9 +219,10 @@ describe('relay client: timeouts', () => {
     const reconnecting = record(c, 'reconnecting')
     await c.close()
     await pending
-    await new Promise((r) => setTimeout(r, 100))
+    await vi.advanceTimersByTimeAsync(60_000) // far past every backoff and timeout
     expect(reconnecting).toEqual([])
+    expect(sockets.opened).toBe(1)
     expect(s.sockets).toHaveLength(1)
     expect(c.status).toBe('closed')
-  })
+  }
 })

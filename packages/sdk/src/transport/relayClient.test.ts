@@ -1,6 +1,14 @@
 import { createRelay, type Relay, type RelayOptions } from '@pairline/relay'
-import { bytes, Clients, deadUrl, nextEvent, randomTopic, record } from '@pairline/testkit/transport'
-import { afterEach, describe, expect, it } from 'vitest'
+import {
+  bytes,
+  Clients,
+  countingWebSocket,
+  deadUrl,
+  nextEvent,
+  randomTopic,
+  record,
+} from '@pairline/testkit/transport'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { WebSocket as WsWebSocket } from 'ws'
 import { createRelayClient } from './relayClient.js'
 import type { RelayMessage } from './types.js'
@@ -224,7 +232,19 @@ describe('relay client: arguments and close()', () => {
 
   it('close() rejects queued work with SESSION_CLOSED and never reconnects', async () => {
     const url = await deadUrl()
-    const c = clients.create(url)
+    // The client's timers are fake, its sockets real: "never reconnects" is then shown by running
+    // every timer it left, not by sleeping through a few backoff periods.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      await closeWhileReconnecting(url)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  async function closeWhileReconnecting(url: string): Promise<void> {
+    const sockets = countingWebSocket()
+    const c = clients.create(url, { WebSocket: sockets.WebSocket })
     const reconnecting = record(c, 'reconnecting')
     await nextEvent(c, 'reconnecting') // the relay is not there
     expect(c.status).toBe('reconnecting')
@@ -242,11 +262,14 @@ describe('relay client: arguments and close()', () => {
     await expect(c.unsubscribe([randomTopic()])).rejects.toMatchObject({ code: 'SESSION_CLOSED' })
     c.ack(randomTopic(), new Uint8Array(16)) // dropped, no throw
     const attempts = reconnecting.length
-    await new Promise((r) => setTimeout(r, 100)) // several backoff periods (10-50 ms)
+    const opened = sockets.opened
+    expect(opened).toBeGreaterThanOrEqual(1)
+    await vi.advanceTimersByTimeAsync(60_000) // far past every backoff (10-50 ms) and timeout
+    expect(sockets.opened).toBe(opened)
     expect(reconnecting.length).toBe(attempts)
     expect(c.status).toBe('closed')
     expect(c.close()).toBe(c.close())
-  })
+  }
 
   it('close() while open closes the socket: the relay sees the connection go', async () => {
     const r = await relay()
