@@ -46,7 +46,7 @@ const { chains: _, ...withoutChains } = base
 /** Pairing URI (§3): strict parse, canonical round trip, and no error message quotes the psk. */
 export const uriTarget: Target = {
   name: 'uri',
-  files: [`${SDK}/protocol/uri.ts`, `${SDK}/protocol/bytes.ts`],
+  files: [`${SDK}/protocol/uri.ts`, `${SDK}/protocol/uriParse.ts`, `${SDK}/protocol/bytes.ts`],
   kind: 'text',
   maxLength: 2200,
   rejects: ['URI_MALFORMED', 'URI_UNSUPPORTED_VERSION', 'URI_NON_CANONICAL'],

@@ -70,6 +70,6 @@ export {
   encodePairingUri,
   type PairingUri,
   pairingPrologue,
-  parsePairingUri,
   URI_VERSION,
 } from './uri.js'
+export { parsePairingUri } from './uriParse.js'

@@ -10,9 +10,9 @@ import {
   encodePairingUri,
   type PairingUri,
   pairingPrologue,
-  parsePairingUri,
   URI_VERSION,
 } from './uri.js'
+import { parsePairingUri } from './uriParse.js'
 
 fc.configureGlobal({ seed: propertySeed(import.meta.url) })
 

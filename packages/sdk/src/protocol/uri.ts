@@ -1,6 +1,6 @@
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
-import { assertBytes, fromBase64Url, toBase64Url, utf8 } from './bytes.js'
+import { assertBytes, toBase64Url, utf8 } from './bytes.js'
 
 /**
  * The pairing URI (version 1), shown by the dApp as a QR code and scanned by the wallet:
@@ -37,30 +37,30 @@ export type ParsePairingUriOptions = {
   nowSeconds?: number | undefined
 }
 
-const SCHEME = 'pairline:'
-const KEY_LENGTH = 32
-const MAX_URI_LENGTH = 2048
+export const SCHEME = 'pairline:'
+export const KEY_LENGTH = 32
+export const MAX_URI_LENGTH = 2048
 const MAX_RELAY_URL_LENGTH = 256
 const MAX_EXPIRY = 2 ** 40
 const MAX_CHAINS = 16
 const MAX_METHODS = 32
 
-const FIELDS = ['s', 'k', 'r', 'x', 'c', 'm'] as const
-type Field = (typeof FIELDS)[number]
-const REQUIRED_FIELDS = ['s', 'k', 'r', 'x'] as const
+export const FIELDS = ['s', 'k', 'r', 'x', 'c', 'm'] as const
+export type Field = (typeof FIELDS)[number]
+export const REQUIRED_FIELDS = ['s', 'k', 'r', 'x'] as const
 
 const CHAIN_ID = /^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$/
 const METHOD_NAME = /^[A-Za-z0-9_]{1,64}$/
-const POSITIVE_DECIMAL = /^[1-9][0-9]*$/
-const BASE64URL_KEY = /^[A-Za-z0-9_-]{43}$/
+export const POSITIVE_DECIMAL = /^[1-9][0-9]*$/
+export const BASE64URL_KEY = /^[A-Za-z0-9_-]{43}$/
 const PRINTABLE_ASCII = /^[\x21-\x7e]*$/
-const SINGLE_LETTER = /^[A-Za-z]$/
+export const SINGLE_LETTER = /^[A-Za-z]$/
 
 // ---------------------------------------------------------------------------------------------
 // Shared field rules. Each returns null when the value is fine, else the end of a sentence that
 // starts with the field's name. They never quote the value (it may sit next to the psk).
 
-function relayUrlProblem(url: string): string | null {
+export function relayUrlProblem(url: string): string | null {
   if (url.length > MAX_RELAY_URL_LENGTH) return `must be at most ${MAX_RELAY_URL_LENGTH} characters long`
   if (!PRINTABLE_ASCII.test(url)) return 'must be printable ASCII without spaces'
   const rest = url.startsWith('wss://') ? url.slice(6) : url.startsWith('ws://') ? url.slice(5) : null
@@ -70,7 +70,7 @@ function relayUrlProblem(url: string): string | null {
   return null
 }
 
-function expiryProblem(expiresAt: number): string | null {
+export function expiryProblem(expiresAt: number): string | null {
   if (!Number.isSafeInteger(expiresAt) || expiresAt < 1 || expiresAt > MAX_EXPIRY) {
     return 'must be an integer number of unix seconds from 1 to 2^40'
   }
@@ -103,18 +103,18 @@ function listProblem(
 const CHAIN_RULE = 'namespace:reference (CAIP-2: 3-8 of [-a-z0-9], a colon, 1-32 of [-_a-zA-Z0-9])'
 const METHOD_RULE = '1-64 of [A-Za-z0-9_]'
 
-function chainsProblem(chains: readonly unknown[]): string | null {
+export function chainsProblem(chains: readonly unknown[]): string | null {
   return listProblem(chains, MAX_CHAINS, CHAIN_ID, 'chain id', CHAIN_RULE)
 }
 
-function methodsProblem(methods: readonly unknown[]): string | null {
+export function methodsProblem(methods: readonly unknown[]): string | null {
   return listProblem(methods, MAX_METHODS, METHOD_NAME, 'method name', METHOD_RULE)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-function invalidArgument(shortMessage: string, details?: string): PairlineError {
+export function invalidArgument(shortMessage: string, details?: string): PairlineError {
   return new PairlineError(ErrorCode.InvalidArgument, shortMessage, { details })
 }
 
@@ -191,178 +191,8 @@ export function pairingPrologue(uri: PairingUri): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-function malformed(shortMessage: string, details?: string): PairlineError {
-  return new PairlineError(ErrorCode.UriMalformed, shortMessage, { details })
-}
-
-function nonCanonical(details: string): PairlineError {
-  return new PairlineError(ErrorCode.UriNonCanonical, 'The pairing URI is not in canonical form.', {
-    details,
-  })
-}
-
-function typeOf(value: unknown): string {
+export function typeOf(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'array'
   return typeof value
-}
-
-/** Names an offending query key without echoing arbitrary text (it could be a piece of the psk). */
-function describeKey(key: string): string {
-  return SINGLE_LETTER.test(key) ? `field "${key}"` : `a field with a ${key.length}-character name`
-}
-
-function decodeKey(field: 's' | 'k', value: string): Uint8Array {
-  const bytes = fromBase64Url(value)
-  const rule = `field "${field}" must be 32 bytes of unpadded base64url (43 characters of A-Z a-z 0-9 - _)`
-  if (bytes === null) {
-    if (BASE64URL_KEY.test(value)) {
-      throw nonCanonical(`field "${field}" has non-zero unused bits in its last base64url character`)
-    }
-    throw malformed(`The pairing URI field "${field}" is not valid base64url.`, rule)
-  }
-  if (bytes.length !== KEY_LENGTH) {
-    throw malformed(
-      `The pairing URI field "${field}" has the wrong length.`,
-      `${rule}; got ${bytes.length} bytes`,
-    )
-  }
-  return bytes
-}
-
-function decodeRelayUrl(raw: string): string {
-  let url: string
-  try {
-    url = decodeURIComponent(raw)
-  } catch {
-    throw malformed('The pairing URI relay URL is not valid percent-encoding.', 'field "r" cannot be decoded')
-  }
-  const problem = relayUrlProblem(url)
-  if (problem !== null) throw malformed('The pairing URI relay URL is invalid.', `field "r" ${problem}`)
-  if (encodeURIComponent(url) !== raw) {
-    throw nonCanonical('field "r" must be percent-encoded exactly as encodeURIComponent() encodes it')
-  }
-  return url
-}
-
-function decodeExpiry(raw: string): number {
-  // 2^40 has 13 digits; the length test keeps Number() away from absurdly long digit strings.
-  const expiresAt = POSITIVE_DECIMAL.test(raw) && raw.length <= 13 ? Number(raw) : Number.NaN
-  const problem = expiryProblem(expiresAt)
-  if (problem !== null) {
-    throw malformed(
-      'The pairing URI expiry is invalid.',
-      `field "x" ${problem}, written in decimal without sign or leading zeros`,
-    )
-  }
-  return expiresAt
-}
-
-function decodeList(field: 'c' | 'm', raw: string): string[] {
-  const items = raw.split(',')
-  const problem = field === 'c' ? chainsProblem(items) : methodsProblem(items)
-  if (problem !== null) {
-    const what = field === 'c' ? 'chain list' : 'method list'
-    throw malformed(`The pairing URI ${what} is invalid.`, `field "${field}" ${problem}`)
-  }
-  return items
-}
-
-/**
- * Parses and strictly validates a pairing URI. Any deviation from the canonical form throws a
- * PairlineError (UriMalformed, UriUnsupportedVersion, UriNonCanonical; UriExpired when
- * `options.nowSeconds` is given and `nowSeconds >= expiresAt`). Key arrays are fresh copies.
- */
-export function parsePairingUri(text: string, options: ParsePairingUriOptions = {}): PairingUri {
-  const nowSeconds = options?.nowSeconds
-  if (nowSeconds !== undefined && (typeof nowSeconds !== 'number' || !Number.isFinite(nowSeconds))) {
-    throw invalidArgument('nowSeconds must be a finite number of unix seconds.', `got ${typeOf(nowSeconds)}`)
-  }
-  if (typeof text !== 'string') {
-    throw malformed('The pairing URI must be a string.', `got ${typeOf(text)}`)
-  }
-  if (text.length > MAX_URI_LENGTH) {
-    throw malformed(
-      'The pairing URI is too long.',
-      `it has ${text.length} characters; the limit is ${MAX_URI_LENGTH}`,
-    )
-  }
-  if (!text.startsWith(SCHEME)) {
-    throw malformed(
-      'The pairing URI does not start with "pairline:".',
-      'expected "pairline:1?" and the fields',
-    )
-  }
-  const queryStart = text.indexOf('?')
-  const version = text.slice(SCHEME.length, queryStart < 0 ? undefined : queryStart)
-  if (version !== String(URI_VERSION)) {
-    if (POSITIVE_DECIMAL.test(version)) {
-      throw new PairlineError(
-        ErrorCode.UriUnsupportedVersion,
-        `The pairing URI uses protocol version ${version.length <= 10 ? version : '(a huge number)'}, but this SDK only supports version ${URI_VERSION}.`,
-        { details: 'the wallet or the dApp needs an update' },
-      )
-    }
-    throw malformed(
-      'The pairing URI has no valid version number after "pairline:".',
-      'expected "pairline:1?" and the fields',
-    )
-  }
-  if (queryStart < 0) throw malformed('The pairing URI has no fields.', 'expected "?" after "pairline:1"')
-  if (text.includes('#'))
-    throw malformed('The pairing URI must not contain a fragment (#).', 'remove the "#" and what follows')
-  const query = text.slice(queryStart + 1)
-  if (query === '') throw malformed('The pairing URI has no fields.', 'expected fields after "pairline:1?"')
-
-  const values: Partial<Record<Field, string>> = {}
-  let lastIndex = -1
-  for (const part of query.split('&')) {
-    if (part === '') {
-      throw malformed('The pairing URI has an empty component.', 'look for a doubled or trailing "&"')
-    }
-    const eq = part.indexOf('=')
-    if (eq < 0)
-      throw malformed('The pairing URI has a component without "=".', 'every field is written key=value')
-    const key = part.slice(0, eq)
-    const index = (FIELDS as readonly string[]).indexOf(key)
-    const field = FIELDS[index]
-    if (field === undefined) {
-      throw malformed('The pairing URI has an unknown field.', `${describeKey(key)} is not part of version 1`)
-    }
-    if (values[field] !== undefined) {
-      throw malformed('The pairing URI has a duplicated field.', `field "${field}" appears more than once`)
-    }
-    if (index < lastIndex) {
-      throw malformed('The pairing URI has its fields out of order.', `the order is ${FIELDS.join(', ')}`)
-    }
-    const value = part.slice(eq + 1)
-    if (value === '') throw malformed('The pairing URI has an empty field.', `field "${field}" has no value`)
-    values[field] = value
-    lastIndex = index
-  }
-  for (const field of REQUIRED_FIELDS) {
-    if (values[field] === undefined) {
-      throw malformed(
-        `The pairing URI is missing the required field "${field}".`,
-        'required fields: s, k, r, x',
-      )
-    }
-  }
-
-  const uri: PairingUri = {
-    version: URI_VERSION,
-    responderStatic: decodeKey('s', values.s as string),
-    psk: decodeKey('k', values.k as string),
-    relayUrl: decodeRelayUrl(values.r as string),
-    expiresAt: decodeExpiry(values.x as string),
-  }
-  if (values.c !== undefined) uri.chains = decodeList('c', values.c)
-  if (values.m !== undefined) uri.methods = decodeList('m', values.m)
-
-  if (nowSeconds !== undefined && nowSeconds >= uri.expiresAt) {
-    throw new PairlineError(ErrorCode.UriExpired, 'The pairing URI has expired; show a fresh QR code.', {
-      details: `it expired at ${uri.expiresAt}; now is ${nowSeconds}`,
-    })
-  }
-  return uri
 }

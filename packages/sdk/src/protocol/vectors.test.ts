@@ -28,7 +28,8 @@ import { pad, paddedLength } from './padding.js'
 import { encodeHello, encodeProposal, encodeRefusal, type Hello, type Proposal } from './payloads.js'
 import { deriveSas } from './sas.js'
 import { pairingTopics } from './topics.js'
-import { encodePairingUri, pairingPrologue, parsePairingUri } from './uri.js'
+import { encodePairingUri, pairingPrologue } from './uri.js'
+import { parsePairingUri } from './uriParse.js'
 
 /**
  * Checks docs/vectors/pairline-v1.json against the protocol code. Every value is recomputed here

@@ -6,7 +6,7 @@ import { answerPairing, DEFAULT_ANSWER_TIMEOUT_MS } from '../handshakes/walletPa
 import type { Approve } from '../messages/bodies.js'
 import { toCaip2 } from '../messages/caip.js'
 import { pairingTopics } from '../protocol/topics.js'
-import { parsePairingUri } from '../protocol/uri.js'
+import { parsePairingUri } from '../protocol/uriParse.js'
 import { AccountSet } from './accounts.js'
 import { walletProposal } from './proposal.js'
 import { type WalletSessionContext, WalletSessionImpl, type WalletSessionRecord } from './session.js'
