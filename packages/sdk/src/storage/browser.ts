@@ -72,9 +72,10 @@ function globalLocalStorage(): LocalStorageLike | undefined {
   }
 }
 
-function indexedDbStorage(factory: IDBFactory, name: string): Storage {
+/** One open connection to the database, reopened after a close or a version change. */
+function connectionOf(factory: IDBFactory, name: string): () => Promise<IDBDatabase> {
   let connection: Promise<IDBDatabase> | undefined
-  const database = (): Promise<IDBDatabase> => {
+  return () => {
     if (!connection) {
       const opening = openDatabase(factory, name).then((db) => {
         const forget = () => {
@@ -91,18 +92,26 @@ function indexedDbStorage(factory: IDBFactory, name: string): Storage {
     }
     return connection
   }
-  const failed = (operation: string, cause: unknown) =>
-    storageFailed('Browser storage (IndexedDB) failed.', cause, `${operation} in database "${name}"`)
+}
 
+function indexedDbStorage(factory: IDBFactory, name: string): Storage {
+  const database = connectionOf(factory, name)
+  /** Runs one request in a transaction; its failures become STORAGE_FAILED. */
+  const run = async <T>(
+    operation: string,
+    mode: IDBTransactionMode,
+    request: (s: IDBObjectStore) => IDBRequest<T>,
+  ) => {
+    try {
+      return await transact(await database(), KV_STORE, mode, request)
+    } catch (err) {
+      throw storageFailed('Browser storage (IndexedDB) failed.', err, `${operation} in database "${name}"`)
+    }
+  }
   return {
     async get(key) {
       assertKey(key)
-      let value: unknown
-      try {
-        value = await transact(await database(), KV_STORE, 'readonly', (s) => s.get(key))
-      } catch (err) {
-        throw failed('get', err)
-      }
+      const value: unknown = await run('get', 'readonly', (s) => s.get(key))
       if (value === undefined) return undefined
       if (value instanceof Uint8Array) return copyBytes(value)
       if (value instanceof ArrayBuffer) return copyBytes(new Uint8Array(value))
@@ -113,28 +122,15 @@ function indexedDbStorage(factory: IDBFactory, name: string): Storage {
     async set(key, value) {
       assertKey(key)
       assertValue(value)
-      try {
-        await transact(await database(), KV_STORE, 'readwrite', (s) => s.put(copyBytes(value), key))
-      } catch (err) {
-        throw failed('set', err)
-      }
+      await run('set', 'readwrite', (s) => s.put(copyBytes(value), key))
     },
     async delete(key) {
       assertKey(key)
-      try {
-        await transact(await database(), KV_STORE, 'readwrite', (s) => s.delete(key))
-      } catch (err) {
-        throw failed('delete', err)
-      }
+      await run('delete', 'readwrite', (s) => s.delete(key))
     },
     async keys(prefix) {
       assertPrefix(prefix)
-      let all: IDBValidKey[]
-      try {
-        all = await transact(await database(), KV_STORE, 'readonly', (s) => s.getAllKeys())
-      } catch (err) {
-        throw failed('keys', err)
-      }
+      const all = await run('keys', 'readonly', (s) => s.getAllKeys())
       return all.filter((k): k is string => typeof k === 'string' && k.startsWith(prefix)).sort()
     },
   }

@@ -156,85 +156,76 @@ function undecryptable(details: string, cause?: unknown): PairlineError {
   })
 }
 
+/** Opens a sealed blob stored under `name`: `version ‖ iv ‖ AES-256-GCM(value, ad = name)`. */
+async function unseal(key: CryptoKey, name: string, blob: unknown): Promise<Uint8Array> {
+  if (!(blob instanceof Uint8Array) || blob.length < 1 + SEALED_IV_LENGTH + SEALED_TAG_LENGTH) {
+    throw undecryptable('the sealed blob is too short')
+  }
+  if (blob[0] !== SEALED_VERSION) throw undecryptable('unknown sealed blob version')
+  const iv = copyBytes(blob.subarray(1, 1 + SEALED_IV_LENGTH))
+  const ciphertext = copyBytes(blob.subarray(1 + SEALED_IV_LENGTH))
+  try {
+    const params = {
+      name: AES_GCM,
+      iv,
+      additionalData: copyBytes(utf8(name)),
+      tagLength: SEALED_TAG_LENGTH * 8,
+    }
+    return new Uint8Array(await subtle().decrypt(params, key, ciphertext))
+  } catch (err) {
+    throw undecryptable(
+      'authentication failed (wrong key, altered data, or a blob stored under another key)',
+      err,
+    )
+  }
+}
+
+/** Seals `value` for storage under `name`, with a fresh random IV; the plaintext copy is wiped. */
+async function seal(key: CryptoKey, name: string, value: Uint8Array, iv: Uint8Array): Promise<Uint8Array> {
+  const plaintext = copyBytes(value)
+  try {
+    const params = {
+      name: AES_GCM,
+      iv: copyBytes(iv),
+      additionalData: copyBytes(utf8(name)),
+      tagLength: SEALED_TAG_LENGTH * 8,
+    }
+    const ciphertext = await subtle().encrypt(params, key, plaintext)
+    return concatBytes(new Uint8Array([SEALED_VERSION]), iv, new Uint8Array(ciphertext))
+  } catch (err) {
+    throw storageFailed('Could not encrypt the value for storage.', err)
+  } finally {
+    wipe(plaintext)
+  }
+}
+
 /** A Storage that seals every value with `key` (a non-extractable AES-256-GCM CryptoKey). */
 export function sealWithKey(inner: Storage, key: CryptoKey): Storage {
   const random = getRandomSource()
-  const passThrough = (operation: string, cause: unknown) =>
-    storageFailed('The underlying storage failed.', cause, operation)
-
+  /** Runs an operation of the inner storage; its failures become STORAGE_FAILED. */
+  const inside = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run()
+    } catch (err) {
+      throw storageFailed('The underlying storage failed.', err, operation)
+    }
+  }
   return {
     async get(name) {
       assertKey(name)
-      let blob: Uint8Array | undefined
-      try {
-        blob = await inner.get(name)
-      } catch (err) {
-        throw passThrough('get', err)
-      }
-      if (blob === undefined) return undefined
-      if (!(blob instanceof Uint8Array) || blob.length < 1 + SEALED_IV_LENGTH + SEALED_TAG_LENGTH) {
-        throw undecryptable('the sealed blob is too short')
-      }
-      if (blob[0] !== SEALED_VERSION) throw undecryptable('unknown sealed blob version')
-      const iv = copyBytes(blob.subarray(1, 1 + SEALED_IV_LENGTH))
-      const ciphertext = copyBytes(blob.subarray(1 + SEALED_IV_LENGTH))
-      let plaintext: ArrayBuffer
-      try {
-        plaintext = await subtle().decrypt(
-          { name: AES_GCM, iv, additionalData: copyBytes(utf8(name)), tagLength: SEALED_TAG_LENGTH * 8 },
-          key,
-          ciphertext,
-        )
-      } catch (err) {
-        throw undecryptable(
-          'authentication failed (wrong key, altered data, or a blob stored under another key)',
-          err,
-        )
-      }
-      return new Uint8Array(plaintext)
+      const blob = await inside('get', () => inner.get(name))
+      return blob === undefined ? undefined : unseal(key, name, blob)
     },
     async set(name, value) {
       assertKey(name)
       assertValue(value)
-      const iv = random(SEALED_IV_LENGTH)
-      const plaintext = copyBytes(value)
-      let ciphertext: ArrayBuffer
-      try {
-        ciphertext = await subtle().encrypt(
-          {
-            name: AES_GCM,
-            iv: copyBytes(iv),
-            additionalData: copyBytes(utf8(name)),
-            tagLength: SEALED_TAG_LENGTH * 8,
-          },
-          key,
-          plaintext,
-        )
-      } catch (err) {
-        throw storageFailed('Could not encrypt the value for storage.', err)
-      } finally {
-        wipe(plaintext)
-      }
-      try {
-        await inner.set(name, concatBytes(new Uint8Array([SEALED_VERSION]), iv, new Uint8Array(ciphertext)))
-      } catch (err) {
-        throw passThrough('set', err)
-      }
+      const sealed = await seal(key, name, value, random(SEALED_IV_LENGTH))
+      await inside('set', () => inner.set(name, sealed))
     },
     async delete(name) {
       assertKey(name)
-      try {
-        await inner.delete(name)
-      } catch (err) {
-        throw passThrough('delete', err)
-      }
+      await inside('delete', () => inner.delete(name))
     },
-    async keys(prefix) {
-      try {
-        return await inner.keys(prefix)
-      } catch (err) {
-        throw passThrough('keys', err)
-      }
-    },
+    keys: (prefix) => inside('keys', () => inner.keys(prefix)),
   }
 }
