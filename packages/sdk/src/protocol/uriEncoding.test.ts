@@ -1,6 +1,7 @@
 import { testPairing } from '@pairline/testkit/protocol'
 import { describe, expect, it } from 'vitest'
-import { encodePairingUri, parsePairingUri } from './uri.js'
+import { encodePairingUri } from './uri.js'
+import { parsePairingUri } from './uriParse.js'
 
 /** PROTOCOL.md §3.1: the exact percent-encoding of `r`, written out instead of "encodeURIComponent". */
 const UNRESERVED = /^[A-Za-z0-9\-_.!~*'()]$/
