@@ -86,6 +86,12 @@ describe('entry points', () => {
     expect([...externalImports('wallet/index.ts')]).toContain('viem')
   })
 
+  it('no key-returning export: /protocol has no exportSession, its frame ciphers no exportState', () => {
+    expect(protocol).not.toHaveProperty('exportSession')
+    expect('exportState' in protocol.FrameSender.prototype).toBe(false)
+    expect('exportState' in protocol.FrameReceiver.prototype).toBe(false)
+  })
+
   it('exports nothing mutable: the method lists are frozen arrays', () => {
     expect(Object.isFrozen(sdk.READ_ONLY_METHODS)).toBe(true)
     expect(Object.isFrozen(sdk.WALLET_METHODS)).toBe(true)
