@@ -90,7 +90,13 @@ function launch(args: string[]): Promise<ChildProcess> {
     }
     child.stdout?.on('data', onData)
     child.stderr?.resume()
-    child.once('error', (err) => reject(new Error(`could not start redis-server: ${err.message}`)))
+    child.once('error', (err) =>
+      reject(
+        new Error(
+          `could not start redis-server (${err.message}): install Debian's redis-server (.ci/run does) for the Redis restart and Cluster tests`,
+        ),
+      ),
+    )
     child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out.slice(-500)}`)))
   })
 }
