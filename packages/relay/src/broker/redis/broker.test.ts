@@ -19,13 +19,20 @@ import { epochKey, topicKeys } from './keys.js'
 const key = (n: number, len: number) => String.fromCharCode(n).repeat(len)
 const T0 = Date.now()
 
-function message(topic: number, id: number, size: number, expiresAt = T0 + 60_000): Message {
+function message(
+  topic: number,
+  id: number,
+  size: number,
+  expiresAt = T0 + 60_000,
+  source = '192.0.2.1',
+  publisher = 1,
+): Message {
   const frame = encodeMessage(
     new Uint8Array(32).fill(topic),
     new Uint8Array(16).fill(id),
     new Uint8Array(size).fill(id),
   )
-  return new Message(key(topic, 32), key(id, 16), frame, size, expiresAt, T0, '192.0.2.1', 1)
+  return new Message(key(topic, 32), key(id, 16), frame, size, expiresAt, T0, source, publisher)
 }
 
 /** Records deliveries; `next()` resolves with the next one. */
@@ -116,6 +123,63 @@ describe('RedisBroker on real Redis, two nodes', () => {
     await a.publish(message(6, 1, 10))
     expect(await a.publish(message(7, 1, 10))).toEqual({ ok: false, code: RelayErrorCode.RelayMailboxFull })
     expect(await b.publish(message(7, 1, 10))).toEqual({ ok: true, duplicate: false })
+  })
+
+  it('delivers to subscribers on other nodes even when the topic mailbox refuses to store', async () => {
+    const limits = { ...DEFAULT_LIMITS, maxMessagesPerTopic: 1 }
+    const [a, b] = [await node(limits), await node(limits)]
+    const sub = new Recorder()
+    await b.subscribe(key(10, 32), sub, T0)
+    const two = Promise.all([sub.next(), sub.next()])
+    expect(await a.publish(message(10, 1, 10))).toEqual({ ok: true, duplicate: false })
+    expect(await a.publish(message(10, 2, 10))).toEqual({
+      ok: true,
+      duplicate: false,
+      notStored: RelayErrorCode.TopicMailboxFull,
+    })
+    expect((await two).map((m) => m.idKey)).toEqual([key(1, 16), key(2, 16)])
+  })
+
+  it('caps the TTL of a message for a topic nobody subscribes to, on any node', async () => {
+    const limits = { ...DEFAULT_LIMITS, maxUnsubscribedTtlSeconds: 60 }
+    const [a, b] = [await node(limits), await node(limits)]
+    await a.publish(message(11, 1, 10, T0 + 3_600_000))
+    const before = new Recorder()
+    await b.subscribe(key(11, 32), before, T0 + 59_000)
+    expect(before.got).toHaveLength(1)
+    const after = new Recorder()
+    await b.subscribe(key(11, 32), after, T0 + 60_000)
+    expect(after.got).toHaveLength(0)
+  })
+
+  it('holds the per-connection and per-address quotas per node', async () => {
+    const limits = { ...DEFAULT_LIMITS, maxStoredMessagesPerConnection: 1, maxStoredMessagesPerIp: 2 }
+    const [a, b] = [await node(limits), await node(limits)]
+    await a.publish(message(12, 1, 10, undefined, 'x', 1))
+    expect(await a.publish(message(12, 2, 10, undefined, 'x', 1))).toEqual({
+      ok: false,
+      code: RelayErrorCode.ConnectionQuotaExceeded,
+    })
+    await a.publish(message(12, 3, 10, undefined, 'x', 2))
+    expect(await a.publish(message(12, 4, 10, undefined, 'x', 3))).toEqual({
+      ok: false,
+      code: RelayErrorCode.IpQuotaExceeded,
+    })
+    // Another node counts its own connections and addresses.
+    expect(await b.publish(message(12, 4, 10, undefined, 'x', 1))).toEqual({ ok: true, duplicate: false })
+  })
+
+  it('at its totals, evicts the oldest message of a heavier source, for every node', async () => {
+    const limits = { ...DEFAULT_LIMITS, maxTotalMessages: 3 }
+    const [a, b] = [await node(limits), await node(limits)]
+    await a.publish(message(13, 1, 10, undefined, 'heavy', 1))
+    await a.publish(message(13, 2, 10, undefined, 'heavy', 2))
+    await a.publish(message(13, 3, 10, undefined, 'heavy', 3))
+    expect(await a.publish(message(14, 1, 10, undefined, 'light', 4))).toEqual({ ok: true, duplicate: false })
+    expect(a.stats()).toMatchObject({ mailboxMessages: 3, evicted: 1 })
+    const sub = new Recorder()
+    await b.subscribe(key(13, 32), sub, T0)
+    expect(sub.got.map((m) => m.idKey)).toEqual([key(2, 16), key(3, 16)])
   })
 
   it('never delivers a message after its TTL, and frees it in Redis', async () => {

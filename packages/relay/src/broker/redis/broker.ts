@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { MESSAGE_ID_LEN, RelayErrorCode, TOPIC_LEN } from '@pairline/wire'
 import type { Cluster, Redis } from 'ioredis'
-import type { RelayLimits } from '../../limits.js'
+import type { MailboxLimits } from '../memory.js'
 import {
   type Broker,
   type BrokerEvents,
@@ -17,14 +17,10 @@ import { StorageHealth } from './health.js'
 import { nodeChannel, topicKeys } from './keys.js'
 import { Ledger } from './ledger.js'
 
-export type RedisMailboxLimits = Pick<
-  RelayLimits,
-  'maxMessagesPerTopic' | 'maxBytesPerTopic' | 'maxTotalMessages' | 'maxTotalBytes'
->
+export type RedisMailboxLimits = MailboxLimits
 
 const STORED: PublishResult = Object.freeze({ ok: true, duplicate: false })
 const DUPLICATE: PublishResult = Object.freeze({ ok: true, duplicate: true })
-const TOPIC_FULL: PublishResult = Object.freeze({ ok: false, code: RelayErrorCode.TopicMailboxFull })
 const RELAY_FULL: PublishResult = Object.freeze({ ok: false, code: RelayErrorCode.RelayMailboxFull })
 const UNAVAILABLE: PublishResult = Object.freeze({ ok: false, code: RelayErrorCode.StorageUnavailable })
 const ACK_NOTICE = TOPIC_LEN + MESSAGE_ID_LEN
@@ -57,6 +53,8 @@ export class RedisBroker implements Broker {
   /** origin node -> acked (topic ‖ id) entries to tell it about, sent once per tick */
   readonly #notices = new Map<string, Buffer[]>()
   readonly #onRelease: (() => void)[] = []
+  readonly #unsubscribed = (m: StoredMessage) => !this.#local.has(m.topicKey)
+  #evicted = 0
 
   constructor(
     cmd: Commands,
@@ -70,7 +68,7 @@ export class RedisBroker implements Broker {
     this.#prefix = prefix
     this.#limits = limits
     this.#now = now
-    this.#ledger = new Ledger(now())
+    this.#ledger = new Ledger(limits, now())
     this.#health = new StorageHealth(cmd, sub, prefix)
     this.#noticeChannel = nodeChannel(prefix, this.nodeId)
     sub.on('smessageBuffer', (channel: Buffer, data: Buffer) => this.#onMessage(channel, data))
@@ -106,25 +104,27 @@ export class RedisBroker implements Broker {
 
   async publish(message: StoredMessage): Promise<PublishResult> {
     const l = this.#limits
-    const ledger = this.#ledger
-    if (ledger.messages >= l.maxTotalMessages || ledger.bytes + message.size > l.maxTotalBytes)
-      return RELAY_FULL
+    // The node's own checks come first (its quotas and totals, evicting for room); the script then
+    // delivers whatever they said and stores only if they let it.
+    let refusal = this.#ledger.refusal(message)
+    if (refusal === null && !this.#fits(message)) refusal = await this.#makeRoom(message)
     const k = topicKeys(this.#prefix, message.topicKey)
-    const header = `${String(message.expiresAt).padStart(13, '0')}${this.nodeId}`
-    let r: number
+    let r: [number, number, number]
     try {
       r = await this.#cmd.plPublish(
         k.q,
         k.m,
         k.s,
         latin1(message.idKey),
-        header,
+        this.nodeId,
         asBuffer(message.frame),
         this.#now(),
         l.maxMessagesPerTopic,
         l.maxBytesPerTopic,
         k.channel,
         message.expiresAt,
+        message.publishedAt + l.maxUnsubscribedTtlSeconds * 1000,
+        refusal === null ? 1 : 0,
       )
     } catch (err) {
       // Redis at its maxmemory (noeviction) refuses writes: that is the cluster-wide mailbox limit.
@@ -132,10 +132,38 @@ export class RedisBroker implements Broker {
       this.#health.fail()
       return UNAVAILABLE
     }
-    if (r === 0) return DUPLICATE
-    if (r < 0) return TOPIC_FULL
-    ledger.add(message.topicKey, message.idKey, message.size, message.expiresAt)
-    return STORED
+    const [status, subscribers, expiresAt] = r
+    if (status === 0) return DUPLICATE
+    if (status === 1) {
+      this.#ledger.add(message, expiresAt)
+      return STORED
+    }
+    const code = status < 0 ? RelayErrorCode.TopicMailboxFull : (refusal ?? RelayErrorCode.RelayMailboxFull)
+    return subscribers > 0 ? { ok: true, duplicate: false, notStored: code } : { ok: false, code }
+  }
+
+  #fits(m: StoredMessage): boolean {
+    const l = this.#limits
+    return this.#ledger.messages < l.maxTotalMessages && this.#ledger.bytes + m.size <= l.maxTotalBytes
+  }
+
+  /**
+   * At this node's totals: evict the oldest messages of the heaviest source (those of topics without
+   * a subscriber on this node first), as MemoryBroker does, if it is heavier than `m`'s own; each
+   * eviction removes the message from Redis for every node. Returns null once `m` fits.
+   */
+  async #makeRoom(m: StoredMessage): Promise<RelayErrorCode | null> {
+    this.#ledger.sweep(m.publishedAt)
+    while (!this.#fits(m)) {
+      const byCount = this.#ledger.messages >= this.#limits.maxTotalMessages
+      const victim = this.#ledger.victim(m, byCount, this.#unsubscribed)
+      if (!victim) return RelayErrorCode.RelayMailboxFull
+      const k = topicKeys(this.#prefix, victim.topicKey)
+      this.#ledger.release(victim.topicKey, victim.idKey)
+      this.#evicted++
+      await this.#cmd.plAck(k.q, k.m, k.s, latin1(victim.idKey)).catch(() => this.#health.fail())
+    }
+    return null
   }
 
   async subscribe(topicKey: string, subscriber: Subscriber, nowMs: number): Promise<void> {
@@ -240,8 +268,7 @@ export class RedisBroker implements Broker {
       mailboxMessages: l.messages,
       mailboxBytes: l.bytes,
       expired: l.expired,
-      // Not yet: the fair-storage quotas and eviction (types.ts, Broker.publish) are MemoryBroker's.
-      evicted: 0,
+      evicted: this.#evicted,
     }
   }
 

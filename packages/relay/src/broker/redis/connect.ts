@@ -5,7 +5,7 @@ import { ACK, EPOCH, PRUNE_EXPIRED, PUBLISH, READ } from './scripts.js'
 export type RedisTarget = { url: string } | { cluster: readonly string[] }
 
 type ScriptCommands = {
-  plPublish(...args: (string | Buffer | number)[]): Promise<number>
+  plPublish(...args: (string | Buffer | number)[]): Promise<[number, number, number]>
   plReadBuffer(...args: (string | number)[]): Promise<Buffer[]>
   plAck(...args: (string | Buffer)[]): Promise<string | null>
   plPrune(...args: (string | number)[]): Promise<number>

@@ -1,45 +1,83 @@
-/**
- * What this node has stored in Redis and not yet seen removed: the basis of the mailbox totals
- * (maxTotalMessages, maxTotalBytes), which on Redis hold per node. A message leaves the ledger once:
- * at the end of its TTL (known here, so no Redis round trip), when acked through this node, or when
- * another node tells us it acked it (ACK returns the origin node; see RedisBroker).
- */
-type Entry = { topicKey: string; size: number; expiresAt: number }
+import type { RelayErrorCode } from '@pairline/wire'
+import { type QuotaLimits, Quotas, type SourceUsage } from '../quotas.js'
+import { Message, type StoredMessage } from '../types.js'
 
+const NO_FRAME = new Uint8Array(0)
+
+/**
+ * What this node has stored in Redis and not yet seen removed: the basis of the mailbox totals and
+ * of the per-connection and per-address quotas, which on Redis hold per node. Entries keep no
+ * frame (Redis has it). A message leaves once: at the end of its TTL (known here, no round trip),
+ * when acked or evicted through this node, or when another node tells us it acked it (ACK returns
+ * the origin node; see RedisBroker).
+ */
 export class Ledger {
-  readonly #entries = new Map<string, Entry>()
+  readonly #entries = new Map<string, StoredMessage>()
   /** second -> ids expiring then */
   readonly #due = new Map<number, string[]>()
+  readonly #quotas: Quotas
   #sweptTo: number
   messages = 0
   bytes = 0
   expired = 0
 
-  constructor(nowMs: number) {
+  constructor(limits: QuotaLimits, nowMs: number) {
+    this.#quotas = new Quotas(limits)
     this.#sweptTo = Math.floor(nowMs / 1000)
   }
 
-  add(topicKey: string, idKey: string, size: number, expiresAt: number): void {
-    const id = topicKey + idKey
+  /** The quota `m` would exceed if stored (CONNECTION_/IP_QUOTA_EXCEEDED), or null. */
+  refusal(m: StoredMessage): RelayErrorCode | null {
+    return this.#quotas.refusal(m)
+  }
+
+  /** The oldest message of the source heavier than `m`'s, to evict for it (see Quotas). */
+  victim(
+    m: StoredMessage,
+    byCount: boolean,
+    unsubscribed: (v: StoredMessage) => boolean,
+  ): StoredMessage | undefined {
+    const source: SourceUsage | null = this.#quotas.heaviest(m, byCount)
+    return source ? Quotas.victim(source, unsubscribed) : undefined
+  }
+
+  add(m: StoredMessage, expiresAt: number): void {
+    const id = m.topicKey + m.idKey
     if (this.#entries.has(id)) return
-    this.#entries.set(id, { topicKey, size, expiresAt })
+    const e = new Message(
+      m.topicKey,
+      m.idKey,
+      NO_FRAME,
+      m.size,
+      expiresAt,
+      m.publishedAt,
+      m.source,
+      m.publisher,
+    )
+    this.#entries.set(id, e)
+    this.#quotas.add(e)
     this.messages++
-    this.bytes += size
+    this.bytes += e.size
     const second = Math.ceil(expiresAt / 1000)
     const list = this.#due.get(second)
     if (list) list.push(id)
     else this.#due.set(second, [id])
   }
 
-  /** Forgets a message (acked); false if it was not here. */
+  /** Forgets a message (acked or evicted); false if it was not here. */
   release(topicKey: string, idKey: string): boolean {
     const id = topicKey + idKey
     const e = this.#entries.get(id)
     if (!e) return false
+    this.#forget(id, e)
+    return true
+  }
+
+  #forget(id: string, e: StoredMessage): void {
     this.#entries.delete(id)
+    this.#quotas.remove(e)
     this.messages--
     this.bytes -= e.size
-    return true
   }
 
   /** Drops what has expired by `nowMs`; returns the topics that held such messages. */
@@ -53,9 +91,7 @@ export class Ledger {
       for (const id of list) {
         const e = this.#entries.get(id)
         if (!e) continue
-        this.#entries.delete(id)
-        this.messages--
-        this.bytes -= e.size
+        this.#forget(id, e)
         this.expired++
         topics.add(e.topicKey)
       }
@@ -67,6 +103,7 @@ export class Ledger {
   clear(): void {
     this.#entries.clear()
     this.#due.clear()
+    this.#quotas.clear()
     this.messages = 0
     this.bytes = 0
   }

@@ -44,13 +44,21 @@ end
 `
 
 /**
- * KEYS q m s; ARGV id, header, frame, now, maxMessages, maxBytes, channel, expiresAt.
- * Returns 1 stored, 0 duplicate, -1 topic mailbox full.
+ * KEYS q m s; ARGV id, origin node, frame, now, maxMessages, maxBytes, channel, expiresAt,
+ * unsubscribed expiry cap, may store (1 or 0: the node's own quotas or totals refused it).
+ * Returns {status, subscribers, expiresAt}: status 1 stored, 0 duplicate (not delivered), -1 topic
+ * mailbox full, 2 not stored (the node refused); subscribers is how many nodes got the frame.
+ * The order is the Broker.publish contract (broker/types.ts): dedup, deliver, cap, limits, store.
  */
 export const PUBLISH = `${PRUNE}
-local id, header, frame = ARGV[1], ARGV[2], ARGV[3]
+local id, origin, frame = ARGV[1], ARGV[2], ARGV[3]
 local now, maxN, maxB, exp = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[8])
-if redis.call('HEXISTS', KEYS[2], id) == 1 then return 0 end
+if redis.call('HEXISTS', KEYS[2], id) == 1 then return {0, 0, exp} end
+-- Delivered first, whatever follows: online readers never depend on mailbox space.
+local subscribers = redis.call('SPUBLISH', ARGV[7], frame)
+-- Nobody subscribed on any node: a pairing needs minutes, not the days a publisher may ask for.
+if subscribers == 0 and exp > tonumber(ARGV[9]) then exp = tonumber(ARGV[9]) end
+if ARGV[10] ~= '1' then return {2, subscribers, exp} end
 local size = #frame - ${FRAME_HEADER}
 local n = redis.call('ZCARD', KEYS[1])
 local b = tonumber(redis.call('HGET', KEYS[3], 'b') or '0')
@@ -58,11 +66,11 @@ if n >= maxN or b + size > maxB then
   -- Only when at a limit: expired messages still counted are dropped, then the check is repeated.
   local _, removed, freed = prune(now)
   n, b = n - removed, b - freed
-  if n >= maxN or b + size > maxB then return -1 end
+  if n >= maxN or b + size > maxB then return {-1, subscribers, exp} end
 end
 local seq = redis.call('HINCRBY', KEYS[3], 'n', 1)
 redis.call('ZADD', KEYS[1], seq, id)
-redis.call('HSET', KEYS[2], id, header .. frame)
+redis.call('HSET', KEYS[2], id, string.format('%013.0f', exp) .. origin .. frame)
 redis.call('HINCRBY', KEYS[3], 'b', size)
 -- The topic's keys live as long as its longest-lived message, so a topic whose nodes all died is
 -- still freed by Redis itself. NX then GT: GT alone never sets a TTL on a key that has none.
@@ -70,8 +78,7 @@ for i = 1, 3 do
   redis.call('PEXPIREAT', KEYS[i], exp, 'NX')
   redis.call('PEXPIREAT', KEYS[i], exp, 'GT')
 end
-redis.call('SPUBLISH', ARGV[7], frame)
-return 1
+return {1, subscribers, exp}
 `
 
 /** KEYS q m s; ARGV now. Drops expired messages; returns the frames of the others, in publish order. */
