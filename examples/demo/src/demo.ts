@@ -491,20 +491,20 @@ async function run(args: DemoArgs): Promise<void> {
 /** The wallet's side of one request: show it, decide (the user, or yes), then sign or send. */
 async function onWalletRequest(req: WalletRequest, interactive: boolean): Promise<void> {
   const [head, ...rest] = describeRequest(req)
-  ui.wallet(`request #${req.id}: ${ui.bold(head ?? req.method)}`)
+  ui.wallet(`request #${req.id.slice(0, 6)}: ${ui.bold(head ?? req.method)}`)
   for (const l of rest) ui.line(`           ${l}`)
   const yes = interactive ? await ask(`Approve ${req.method}?`) : true
   if (!yes) {
-    ui.wallet(`rejected request #${req.id}`)
+    ui.wallet(`rejected request #${req.id.slice(0, 6)}`)
     await req.reject('The user rejected the request.').catch(() => {})
     return
   }
-  try {
-    const result = await req.approve()
-    const shown = typeof result === 'string' ? `: ${ui.short(result, 8)}` : ''
-    ui.wallet(`approved request #${req.id}${shown} ${ui.dim('(sent back encrypted)')}`)
-  } catch (err) {
-    ui.wallet(`${ui.red('could not carry out')} request #${req.id}: ${errorText(err)}`)
+  const outcome = await req.approve() // never rejects: every failure is an outcome
+  if (outcome.status === 'executed') {
+    const shown = typeof outcome.result === 'string' ? `: ${ui.short(outcome.result, 8)}` : ''
+    ui.wallet(`approved request #${req.id.slice(0, 6)}${shown} ${ui.dim('(sent back encrypted)')}`)
+  } else if (outcome.status !== 'rejected') {
+    ui.wallet(`${ui.red('could not carry out')} request #${req.id.slice(0, 6)}: ${errorText(outcome.error)}`)
   }
 }
 

@@ -331,9 +331,13 @@ async function answer(approve: boolean): Promise<void> {
   showRequest()
   try {
     if (approve) {
-      const result = await request.approve()
-      const shown = typeof result === 'string' ? `${result.slice(0, 18)}…` : JSON.stringify(result)
-      addHistory('approved', `Approved: ${summary} → ${shown}`)
+      const outcome = await request.approve()
+      if (outcome.status === 'executed') {
+        const { result } = outcome
+        const shown = typeof result === 'string' ? `${result.slice(0, 18)}…` : JSON.stringify(result)
+        addHistory('approved', `Approved: ${summary} → ${shown}`)
+      } else if (outcome.status === 'rejected') addHistory('rejected', `Rejected: ${summary}`)
+      else addHistory('failed', `Failed: ${summary}: ${errorText(outcome.error)}`)
     } else {
       await request.reject()
       addHistory('rejected', `Rejected: ${summary}`)

@@ -43,7 +43,7 @@ describe('a hostile relay (duplicate, reorder, delay, flip, truncate, extend, in
       const pairing = await dapp.pair()
       const proposal = await wallet.pair(pairing.uri)
       const [wsession, session] = await Promise.all([proposal.approve(), pairing.confirm()])
-      const shown = new Map<number, number>()
+      const shown = new Map<string, number>()
       wsession.on('request', (req) => {
         shown.set(req.id, (shown.get(req.id) ?? 0) + 1)
         void req.approve().catch(() => {})

@@ -16,22 +16,19 @@ import { type HandshakeResult, type Role, wipeHandshakeResult } from '../protoco
 import type { TopicPair } from '../protocol/topics.js'
 import type { RelayMessage } from '../transport/index.js'
 import { AckTimer } from './ackTimer.js'
+import type { ChannelEvents as Events } from './events.js'
 import { TimedReceiver } from './graceWipe.js'
 import { type ChannelOptions, DEFAULT_TTL_SECONDS } from './options.js'
-import { SaveQueue } from './saveQueue.js'
+import { Outbox } from './outbox.js'
 import { ReceiveSequence } from './sequence.js'
 import type { ChannelState } from './state.js'
-
-type Events = {
-  message: [SessionMessage]
-  resumed: [] // a resume handshake completed: new keys and topics
-  error: [PairlineError]
-}
+import { ChannelWriter, type WriterHost } from './writer.js'
 
 /**
  * The encrypted, reliable, exactly-once message channel of one session, on top of the relay:
  * frames (§7) carry session messages (§14) with sequence numbers; unacknowledged messages are
- * kept, persisted, and retransmitted after reconnects and resumes; duplicates are dropped.
+ * persisted before they are sent, kept until acknowledged, and sent again on a backoff timer and
+ * after reconnects and resumes; duplicates are dropped. Acks only cover what has been persisted.
  */
 export class Channel extends EventEmitter<Events> {
   readonly role: Role
@@ -44,11 +41,10 @@ export class Channel extends EventEmitter<Events> {
   #tx: FrameSender | null = null
   #rx: TimedReceiver | null = null
   readonly #resumer: Resumer
-  #sendSeq = 0
-  #recv = new ReceiveSequence()
-  #unacked: { seq: number; body: Body }[] = []
+  readonly #out: Outbox
+  readonly #recv: ReceiveSequence
   readonly #ack: AckTimer
-  readonly #saves = new SaveQueue()
+  readonly #saves: ChannelWriter
   #closed = false
   #unroute: () => void = () => {}
   readonly #onOpen = () => this.#retransmit()
@@ -59,6 +55,7 @@ export class Channel extends EventEmitter<Events> {
     sessionId: Uint8Array,
     topics: TopicPair,
     psk: Uint8Array,
+    sent?: Pick<ChannelState, 'sendSeq' | 'unacked' | 'recvSeq' | 'recvAhead'>,
   ) {
     super()
     this.#o = o
@@ -69,6 +66,19 @@ export class Channel extends EventEmitter<Events> {
     this.#resumePsk = psk
     this.#resumer = new Resumer(role, sessionId, o.randomBytes)
     this.#ack = new AckTimer(o.ackDelayMs ?? 50, () => this.#transmit(0, { t: 'ack' }))
+    this.#recv = new ReceiveSequence(sent?.recvSeq, [...(sent?.recvAhead ?? [])])
+    this.#out = new Outbox(sent, o, () => this.#retransmit(true))
+    const host: WriterHost = {
+      save: o.save,
+      psk: () => this.#resumePsk,
+      state: () => this.state(),
+      closed: () => this.#closed,
+      out: this.#out,
+      transmit: (seq, body) => this.#transmit(seq, body),
+      onDurable: () => this.#ack.schedule(), // a receipt on disk: acknowledge it
+      onError: (err) => this.emit('error', err),
+    }
+    this.#saves = new ChannelWriter(host, sent?.recvSeq)
     this.#listen()
     o.relay.on('open', this.#onOpen)
   }
@@ -84,7 +94,7 @@ export class Channel extends EventEmitter<Events> {
     // Listeners go on before the subscription: the first message can arrive right after it.
     setup?.(c)
     await o.relay.subscribe([c.#recvTopic])
-    await c.#save()
+    await c.#saves.save()
     return c
   }
 
@@ -97,10 +107,7 @@ export class Channel extends EventEmitter<Events> {
   ): Promise<Channel> {
     const id = fromBase64Url(state.sessionId)
     if (id?.length !== 16) throw new PairlineError(ErrorCode.StorageFailed, 'The stored session is corrupt.')
-    const c = new Channel(o, state.role, id as Uint8Array, state.topics, resumePsk.slice())
-    c.#sendSeq = state.sendSeq
-    c.#recv = new ReceiveSequence(state.recvSeq, [...state.recvAhead])
-    c.#unacked = state.unacked.map((u) => ({ ...u }))
+    const c = new Channel(o, state.role, id as Uint8Array, state.topics, resumePsk.slice(), state)
     setup?.(c)
     // Not awaited: with the relay down, the session is restored now and resumes once it is back
     // (the relay client re-subscribes and sends queued publishes on reconnect).
@@ -142,45 +149,35 @@ export class Channel extends EventEmitter<Events> {
       role: this.role,
       sessionId: this.id,
       topics: this.#topics,
-      sendSeq: this.#sendSeq,
+      ...this.#out.snapshot(),
       recvSeq: this.#recv.recvSeq,
       recvAhead: [...this.#recv.recvAhead],
-      unacked: this.#unacked.map((u) => ({ ...u })),
     }
   }
 
-  #save(): Promise<void> {
-    const save = this.#o.save
-    if (!save || this.#closed) return this.#saves.settled
-    const state = this.state()
-    const psk = this.#resumePsk.slice()
-    const write = () => save(state, psk).finally(() => wipe(psk))
-    return this.#saves.push(write, (err) => this.emit('error', err))
+  /** Saves the current state (for owners whose own fields changed); false if the write failed. */
+  persist = (): Promise<boolean> => this.#saves.save()
+
+  /** The write of the message being handled (read in a 'message' listener); false if it failed. */
+  receiptWritten = Promise.resolve(true)
+
+  /** Settles when every write queued so far has. */
+  get saved(): Promise<void> {
+    return this.#saves.settled
   }
 
-  /** Saves the current state through `save` (for owners whose own fields changed). */
-  persist(): Promise<void> {
-    return this.#save()
-  }
-
-  /** Sends a reliable message: numbered, persisted, retransmitted until the peer acknowledges it. */
-  async send(body: Body): Promise<void> {
-    if (this.#closed) throw new PairlineError(ErrorCode.SessionClosed, 'The session is closed.')
-    const seq = ++this.#sendSeq
-    this.#unacked.push({ seq, body })
-    const saved = this.#save()
-    this.#transmit(seq, body)
-    await saved
-  }
+  /**
+   * Sends a reliable message: numbered, written with the state, only then sent, and resent until
+   * acknowledged. Resolves with its seq; PAYLOAD_TOO_LARGE or STORAGE_FAILED with nothing changed.
+   */
+  send = (body: Body): Promise<number> => this.#saves.send(body)
 
   /** Sends a message that is not retransmitted (seq 0): acks and pongs. */
-  sendUnreliable(body: Body): void {
-    this.#transmit(0, body)
-  }
+  sendUnreliable = (body: Body): void => this.#transmit(0, body)
 
   #transmit(seq: number, body: Body): void {
     if (!this.#tx || this.#closed) return // sent after the resume completes
-    const message: SessionMessage = { ...body, v: 1, seq, ack: this.#recv.recvSeq }
+    const message: SessionMessage = { ...body, v: 1, seq, ack: this.#saves.durableRecv }
     let frame: Uint8Array
     try {
       frame = this.#tx.seal(encodeSessionMessage(message), this.#o.now())
@@ -200,11 +197,13 @@ export class Channel extends EventEmitter<Events> {
       })
   }
 
-  #retransmit(): void {
+  /** Sends again what is unacknowledged (or resume message 1): on reconnect, resume, resend timer. */
+  #retransmit(timer = false): void {
     if (this.#closed) return
     const resuming = this.#resumer.message1
     if (!this.#tx && resuming) this.#publish(this.#sendTopic, resuming)
-    else for (const u of this.#unacked) this.#transmit(u.seq, u.body)
+    else for (const u of this.#out.unacked) this.#transmit(u.seq, u.body)
+    if (timer) this.#out.rearm(!this.#tx) // and wait longer for the next
   }
 
   /** Drops the transport keys and starts a resume handshake (docs/PROTOCOL.md §8). */
@@ -259,9 +258,10 @@ export class Channel extends EventEmitter<Events> {
       .subscribe([this.#recvTopic])
       .then(() => relay.unsubscribe([oldRecv]))
       .catch(() => {})
-    void this.#save()
+    void this.#saves.save()
     this.emit('resumed')
     this.#retransmit()
+    this.#out.rearm()
   }
 
   #handleFrame(frame: Uint8Array): void {
@@ -269,16 +269,16 @@ export class Channel extends EventEmitter<Events> {
     const { plaintext } = this.#rx.open(frame, this.#o.now())
     const message = decodeSessionMessage(plaintext)
     wipe(plaintext)
-    // The peer's cumulative ack releases our retransmission buffer.
-    const before = this.#unacked.length
-    this.#unacked = this.#unacked.filter((u) => u.seq > message.ack)
-    const released = this.#unacked.length !== before
-    const fresh = message.seq !== 0 && isReliable(message.t) && this.#recv.accept(message.seq)
-    if (message.seq !== 0 && isReliable(message.t)) if (!this.#closed) this.#ack.schedule()
-    // One sealed write per received message, after the owner has handled it (its own state, e.g. a
-    // wallet's pending request, goes into the same write).
+    const released = this.#out.release(message.ack) // the peer's cumulative ack
+    const reliable = message.seq !== 0 && isReliable(message.t)
+    const fresh = reliable && this.#recv.accept(message.seq)
+    // A duplicate is acknowledged again (the peer missed our ack); a fresh one once it is written.
+    if (reliable && !fresh && !this.#closed) this.#ack.schedule()
+    // One write per received message, queued before the owner handles it and run after, so the
+    // owner's state (a wallet's request) is in it. Owners that show or execute await `saved`.
+    if (fresh || released) this.receiptWritten = this.#saves.save()
+    if (released) this.emit('acked', message.ack)
     if (fresh || message.seq === 0) this.emit('message', message)
-    if (fresh || released) void this.#save()
   }
 
   /** Stops listening, wipes keys and the resume psk. Does not notify the peer (send 'close' first). */
@@ -287,6 +287,7 @@ export class Channel extends EventEmitter<Events> {
     await this.#saves.settled
     this.#closed = true
     this.#ack.cancel()
+    this.#out.stop()
     this.#unroute()
     this.#o.relay.off('open', this.#onOpen)
     // Not awaited: with the relay unreachable it would wait for a reconnect that may never come.

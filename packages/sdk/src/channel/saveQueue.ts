@@ -1,19 +1,22 @@
-import { PairlineError } from '../errors/base.js'
-import { ErrorCode } from '../errors/codes.js'
-
-/** Runs writes one after another; a failed write becomes a STORAGE_FAILED for `onError`. */
+/**
+ * Runs writes one after another, in the order they were queued. Each task runs when the one before
+ * it has settled, so a task that reads the current state writes the latest one.
+ */
 export class SaveQueue {
-  #chain: Promise<void> = Promise.resolve()
+  #chain: Promise<unknown> = Promise.resolve()
 
-  /** Settles when every write queued so far has. */
+  /** Settles when every task queued so far has (whatever their outcome). */
   get settled(): Promise<void> {
-    return this.#chain
+    return this.#chain.then(
+      () => {},
+      () => {},
+    )
   }
 
-  push(write: () => Promise<void>, onError: (err: PairlineError) => void): Promise<void> {
-    this.#chain = this.#chain.then(write).catch((cause) => {
-      onError(new PairlineError(ErrorCode.StorageFailed, 'The session could not be saved.', { cause }))
-    })
-    return this.#chain
+  /** Queues `task`; its result (or failure) is the caller's, the queue goes on either way. */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#chain.then(task)
+    this.#chain = result.catch(() => {})
+    return result
   }
 }

@@ -110,8 +110,9 @@ export abstract class BaseSession<E extends BaseSessionEvents> extends EventEmit
   /** Releases pending work once, when the session ends (true) or is suspended (false). */
   protected abstract release(ended: boolean): void
 
-  protected persist(): Promise<void> {
-    return this.life.ended ? Promise.resolve() : this.channel.persist()
+  /** Writes the record now; false if the write failed (reported as an `error` event). */
+  protected persist(): Promise<boolean> {
+    return this.life.ended ? Promise.resolve(false) : this.channel.persist()
   }
 
   /** Ends the session on both sides: tells the peer, wipes keys, forgets the stored session. */

@@ -27,6 +27,7 @@ export function createDapp(options: DappOptions): Dapp {
     now: side.now,
     requestTtlSeconds: options.requestTtlSeconds ?? 300,
     rpcUrls,
+    random: side.random,
     forget: (id) => side.forget(id),
   }
 

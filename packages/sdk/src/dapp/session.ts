@@ -1,4 +1,5 @@
 import type { Channel } from '../channel/channel.js'
+import { checkSendable } from '../channel/outbox.js'
 import type { ChannelState } from '../channel/state.js'
 import {
   BaseSession,
@@ -7,25 +8,31 @@ import {
   type SessionRecord,
 } from '../core/baseSession.js'
 import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
-import { asEvent, asExtend, asResponse, type EventBody, type RpcResponse } from '../messages/bodies.js'
+import {
+  asEvent,
+  asExtend,
+  asResponse,
+  type EventBody,
+  type RpcRequest,
+  type RpcResponse,
+} from '../messages/bodies.js'
 import type { SessionMessage } from '../messages/envelope.js'
+import { newRequestId, requestHash } from '../messages/requestId.js'
+import type { RandomBytes } from '../protocol/random.js'
 import type { Eip1193Provider } from './eip1193.js'
 import { createProvider } from './provider.js'
+import { DappRequests, type Outstanding } from './requests.js'
 import type { DappSession, DappSessionEvents } from './types.js'
 
-/** What a dApp session persists next to its channel state. */
-export type DappSessionRecord = SessionRecord & { nextId: number; channel: ChannelState }
+/** What a dApp session persists next to its channel state: the requests without an answer. */
+export type DappSessionRecord = SessionRecord & { requests?: Outstanding[]; channel: ChannelState }
 
 export type DappSessionContext = SessionContext & {
   requestTtlSeconds: number
   rpcUrls: Readonly<Record<string, string>>
-}
-
-type Pending = {
-  resolve: (v: unknown) => void
-  reject: (e: unknown) => void
-  timer: ReturnType<typeof setTimeout>
+  random: RandomBytes
 }
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
@@ -35,51 +42,58 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
   readonly provider: Eip1193Provider
   protected readonly defaultDisconnectMessage = 'The dApp ended the session.'
   readonly #ctx: DappSessionContext
-  readonly #pending = new Map<number, Pending>()
-  #nextId: number
+  readonly #requests: DappRequests
 
   constructor(
     channel: Channel,
-    init: SessionInit & { nextId?: number | undefined },
+    init: SessionInit & { requests?: Outstanding[] | undefined },
     ctx: DappSessionContext,
   ) {
     super(channel, init, ctx, 'The wallet ended the session.')
     this.#ctx = ctx
-    this.#nextId = init.nextId ?? 1
+    this.#requests = new DappRequests(init.requests ?? [], ctx.now)
+    channel.on('acked', (ack) => this.#requests.acked(ack))
     this.provider = createProvider(this, ctx.rpcUrls)
   }
 
   record(): Omit<DappSessionRecord, 'channel'> {
-    return { ...this.baseRecord(), nextId: this.#nextId }
+    return { ...this.baseRecord(), requests: this.#requests.list() }
   }
 
+  /**
+   * Sends a request (docs/PROTOCOL.md §14.5): a fresh random id, refused at once if it cannot fit
+   * a frame, recorded and written before it is sent. Resolves with the wallet's answer to this
+   * request; rejects with the wallet's error, or 8001 when the outcome is unknown.
+   */
   async request(method: string, params: unknown = []): Promise<unknown> {
     if (this.life.ended) throw this.life.endedError()
-    const id = this.#nextId++
-    const ttl = this.#ctx.requestTtlSeconds
-    const expiresAt = Math.floor(this.#ctx.now()) + ttl
-    const result = new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id)
-        reject(
-          new ProviderRpcError(
-            RpcCode.RequestExpired,
-            'The wallet did not answer before the request expired.',
-          ),
-        )
-      }, ttl * 1000)
-      this.#pending.set(id, { resolve, reject, timer })
-    })
-    await this.channel.send({ t: 'req', id, method, params, chainId: this.chainId, expiresAt })
-    return result
+    const expiresAt = Math.floor(this.#ctx.now()) + this.#ctx.requestTtlSeconds
+    const body: RpcRequest = {
+      t: 'req',
+      id: newRequestId(this.#ctx.random),
+      method,
+      params,
+      chainId: this.chainId,
+      expiresAt,
+    }
+    let hash: string
+    try {
+      checkSendable(body)
+      hash = requestHash(body)
+    } catch (err) {
+      throw notSendable(err as PairlineError)
+    }
+    const answer = this.#requests.open({ id: body.id, hash, method, expiresAt })
+    try {
+      this.#requests.sent(body.id, await this.channel.send(body))
+    } catch (err) {
+      this.#requests.drop(body.id, notSent(err as PairlineError, this.life.ended, this.life.endedError()))
+    }
+    return answer
   }
 
   protected release(ended: boolean): void {
-    for (const p of this.#pending.values()) {
-      clearTimeout(p.timer)
-      if (ended) p.reject(this.life.endedError())
-    }
-    if (ended) this.#pending.clear()
+    this.#requests.release(ended)
   }
 
   protected onMessage(m: SessionMessage): void {
@@ -97,16 +111,23 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
     }
   }
 
+  /** An answer reaches only the request it names by id and hash; the app sees it once it is written. */
   #onResponse(r: RpcResponse): void {
-    const p = this.#pending.get(r.id)
-    if (!p) {
-      this.emit('response', r)
+    if (!this.#requests.match(r)) {
+      this.emit(
+        'error',
+        new PairlineError(ErrorCode.ResponseMismatch, 'A response matches no request sent; it was dropped.', {
+          details: 'the id is unknown, or the request hash differs',
+        }),
+      )
       return
     }
-    this.#pending.delete(r.id)
-    clearTimeout(p.timer)
-    if (r.error) p.reject(new ProviderRpcError(r.error.code, r.error.message, { data: r.error.data }))
-    else p.resolve(r.result)
+    // Taken out of the record by the write the channel queued for this message; shown after it.
+    void this.channel.saved.then(() => {
+      if (this.#requests.answer(r)) return
+      const { id, result, error } = r
+      this.emit('response', error ? { id, error } : { id, result })
+    })
   }
 
   #onEvent(e: EventBody): void {
@@ -125,4 +146,23 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
       this.emit('chainChanged', e.data)
     }
   }
+}
+
+/** A request that can never be sent: too large, or not JSON. Nothing changed. */
+function notSendable(err: PairlineError): ProviderRpcError {
+  const tooLarge = err.code === ErrorCode.PayloadTooLarge
+  return new ProviderRpcError(
+    RpcCode.InvalidParams,
+    tooLarge ? 'The request is too large to send.' : 'The request parameters are not JSON.',
+    { pairlineCode: err.code, details: err.details, cause: err },
+  )
+}
+
+/** The request could not be written (or the session closed): it was not sent. */
+function notSent(err: PairlineError, ended: boolean, endedError: ProviderRpcError): ProviderRpcError {
+  if (ended || err.code === ErrorCode.SessionClosed) return endedError
+  return new ProviderRpcError(RpcCode.Internal, 'The request could not be saved, so it was not sent.', {
+    pairlineCode: err.code === ErrorCode.StorageFailed ? ErrorCode.StorageFailed : ErrorCode.InternalError,
+    cause: err,
+  })
 }

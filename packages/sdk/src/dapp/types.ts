@@ -90,8 +90,11 @@ export type DappSessionEvents = {
   disconnect: [{ code: number; message: string }]
   /** expiry extended by the wallet (unix seconds) */
   extended: [number]
-  /** a response to a request made before a reload (no caller is waiting for it any more) */
-  response: [{ id: number; result?: unknown; error?: { code: number; message: string } }]
+  /**
+   * the wallet's answer to a request no caller is waiting for any more (made before a reload, or
+   * answered after the caller got 8001); matched by id and request hash, as every answer
+   */
+  response: [{ id: string; result?: unknown; error?: { code: number; message: string; data?: unknown } }]
   error: [PairlineError]
 }
 

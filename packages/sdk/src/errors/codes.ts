@@ -47,6 +47,8 @@ export const ErrorCode = {
   UnsupportedMethod: 'UNSUPPORTED_METHOD',
   Unauthorized: 'UNAUTHORIZED',
   RequestExpired: 'REQUEST_EXPIRED',
+  RequestOutcomeUnknown: 'REQUEST_OUTCOME_UNKNOWN',
+  ResponseMismatch: 'RESPONSE_MISMATCH',
   InvalidParams: 'INVALID_PARAMS',
   InternalError: 'INTERNAL_ERROR',
   RpcError: 'RPC_ERROR',

@@ -13,6 +13,8 @@ export const RpcCode = {
   Internal: -32603,
   /** Same value as WalletConnect's "request expired", for familiarity. */
   RequestExpired: 8000,
+  /** Delivered to the wallet, but whether it was carried out is unknown (docs/PROTOCOL.md §14.5). */
+  OutcomeUnknown: 8001,
 } as const
 export type RpcCode = (typeof RpcCode)[keyof typeof RpcCode]
 
@@ -27,6 +29,7 @@ const PAIRLINE_CODE: Readonly<Record<number, ErrorCode>> = {
   [RpcCode.InvalidParams]: ErrorCode.InvalidParams,
   [RpcCode.Internal]: ErrorCode.InternalError,
   [RpcCode.RequestExpired]: ErrorCode.RequestExpired,
+  [RpcCode.OutcomeUnknown]: ErrorCode.RequestOutcomeUnknown,
 }
 
 export type ProviderRpcErrorOptions = PairlineErrorOptions & {

@@ -2,6 +2,7 @@ import { check, malformed } from '../protocol/json.js'
 import { CAIP2, EVENT, METHOD } from '../protocol/payloads.js'
 import { CAIP10 } from './caip.js'
 import type { SessionMessage } from './envelope.js'
+import { REQUEST_HASH, REQUEST_ID } from './requestId.js'
 
 const what = 'session message'
 
@@ -16,14 +17,16 @@ export type Approve = {
 }
 export type RpcRequest = {
   t: 'req'
-  id: number
+  /** 16 random bytes, base64url (§14.5) */
+  id: string
   method: string
   params: unknown
   chainId: string
   expiresAt: number
 }
 export type RpcErrorBody = { code: number; message: string; data?: unknown }
-export type RpcResponse = { t: 'res'; id: number; result?: unknown; error?: RpcErrorBody }
+/** `req`: the hash of the request it answers (§14.5); a response whose hash differs is never delivered. */
+export type RpcResponse = { t: 'res'; id: string; req: string; result?: unknown; error?: RpcErrorBody }
 export type EventBody = { t: 'event'; name: 'accountsChanged' | 'chainChanged'; data: unknown }
 export type Close = { t: 'close'; code: number; message: string }
 export type Extend = { t: 'extend'; expiresAt: number }
@@ -51,7 +54,7 @@ export function asApprove(m: SessionMessage): Approve {
 export function asRequest(m: SessionMessage): RpcRequest {
   return {
     t: 'req',
-    id: check.integer(m.id, 'id', what, 0, Number.MAX_SAFE_INTEGER),
+    id: check.string(m.id, 'id', what, 22, REQUEST_ID),
     method: check.string(m.method, 'method', what, 64, METHOD),
     params: m.params ?? [],
     chainId: check.string(m.chainId, 'chainId', what, 41, CAIP2),
@@ -60,7 +63,8 @@ export function asRequest(m: SessionMessage): RpcRequest {
 }
 
 export function asResponse(m: SessionMessage): RpcResponse {
-  const id = check.integer(m.id, 'id', what, 0, Number.MAX_SAFE_INTEGER)
+  const id = check.string(m.id, 'id', what, 22, REQUEST_ID)
+  const req = check.string(m.req, 'req', what, 43, REQUEST_HASH)
   if (m.error !== undefined) {
     const e = check.object(m.error, 'error', what)
     const error: RpcErrorBody = {
@@ -68,10 +72,10 @@ export function asResponse(m: SessionMessage): RpcResponse {
       message: check.string(e.message, 'error.message', what, 1024),
     }
     if (e.data !== undefined) error.data = e.data
-    return { t: 'res', id, error }
+    return { t: 'res', id, req, error }
   }
   if (!('result' in m)) throw malformed(what, 'a response needs result or error')
-  return { t: 'res', id, result: m.result }
+  return { t: 'res', id, req, result: m.result }
 }
 
 export function asEvent(m: SessionMessage): EventBody {

@@ -46,6 +46,11 @@ export function decodeSessionMessage(bytes: Uint8Array): SessionMessage {
   return o as SessionMessage
 }
 
+/** The size of `body` encoded with the largest seq and ack: what a frame must hold to carry it. */
+export function maxEncodedSize(body: Body): number {
+  return encodeSessionMessage({ ...body, v: 1, seq: MAX_SEQ, ack: MAX_SEQ }).length
+}
+
 /** Messages that are delivered reliably (kept until acked, retransmitted, deduplicated by seq). */
 export function isReliable(t: BodyType): boolean {
   return t !== 'ack' && t !== 'pong'

@@ -4,6 +4,8 @@ export type { Timers } from '../util/timers.js'
 export { createWallet } from './createWallet.js'
 export type {
   ApproveOptions,
+  RequestOutcome,
+  UnresolvedRequest,
   Wallet,
   WalletOptions,
   WalletPairingState,

@@ -8,62 +8,95 @@ import {
   type SessionRecord,
 } from '../core/baseSession.js'
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
-import { asRequest, type RpcRequest } from '../messages/bodies.js'
+import { asRequest, type RpcErrorBody, type RpcRequest } from '../messages/bodies.js'
 import { chainNumber, toCaip2 } from '../messages/caip.js'
 import type { SessionMessage } from '../messages/envelope.js'
-import { softTimeout } from '../util/timers.js'
 import type { AccountSet } from './accounts.js'
+import { expiredAnswer } from './answers.js'
+import type { JournalRecord } from './journal.js'
+import { type RequestHost, WalletRequests } from './requests.js'
+import { settleTransaction } from './settle.js'
 import { execute } from './sign.js'
-import type { WalletRequest, WalletSession, WalletSessionEvents } from './types.js'
+import type { UnresolvedRequest, WalletRequest, WalletSession, WalletSessionEvents } from './types.js'
 
 /** What a wallet session persists next to its channel state. */
-export type WalletSessionRecord = SessionRecord & {
-  channel: ChannelState
-  relayUrl: string
-  pending: RpcRequest[]
-}
+export type WalletSessionRecord = SessionRecord &
+  Partial<JournalRecord> & {
+    channel: ChannelState
+    relayUrl: string
+    /** records written before the journal: the requests waiting for the user */
+    pending?: RpcRequest[]
+  }
 
 export type WalletSessionContext = SessionContext & {
   accounts: AccountSet
   transports: Readonly<Record<string, Transport>>
 }
 
-type Answer = { result?: unknown; error?: { code: number; message: string } }
-
-const expired: Answer = { error: { code: RpcCode.RequestExpired, message: 'The request expired.' } }
+type Replayed = 'request' | 'outcomeUnknown'
 
 /** The wallet side of a live session (the WalletSession interface is its public face). */
 export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implements WalletSession {
   protected readonly defaultDisconnectMessage = 'The wallet ended the session.'
   readonly #ctx: WalletSessionContext
   readonly #relayUrl: string
-  readonly #pending = new Map<number, RpcRequest>()
-  readonly #answered = new Set<number>()
-  /** expiry timer of each pending request */
-  readonly #timers = new Map<number, ReturnType<typeof setTimeout>>()
-  #replay: boolean
+  readonly #requests: WalletRequests
+  /** Restored requests wait for the first listener of their event. */
+  readonly #held: { request: WalletRequest[]; outcomeUnknown: UnresolvedRequest[] } = {
+    request: [],
+    outcomeUnknown: [],
+  }
+  #restoring: boolean
 
   constructor(
     channel: Channel,
-    init: SessionInit & { relayUrl: string; pending?: RpcRequest[] | undefined },
+    init: SessionInit & Partial<JournalRecord> & { relayUrl: string; pending?: RpcRequest[] | undefined },
     ctx: WalletSessionContext,
   ) {
     super(channel, init, ctx, 'The dApp ended the session.')
     this.#ctx = ctx
     this.#relayUrl = init.relayUrl
-    // Requests that were waiting for the user before a restart are shown again, once listeners exist.
-    for (const r of init.pending ?? []) this.#pending.set(r.id, r)
-    this.#replay = this.#pending.size > 0
+    this.#requests = new WalletRequests(init, this.#host())
+    channel.on('acked', (ack) => {
+      const before = this.#requests.journal.answeredCount
+      this.#requests.journal.prune(ack)
+      if (this.#requests.journal.answeredCount !== before) void this.persist()
+    })
+    this.#restoring = true
+    this.#requests.replay()
+    this.#requests.recover()
+    this.#restoring = false
   }
 
-  // Restored pending requests are shown to the first 'request' listener, whenever it is attached.
+  #host(): RequestHost {
+    return {
+      now: () => this.ctx.now(),
+      peer: this.peer,
+      ended: () => this.life.ended,
+      endedError: () => this.life.endedError(),
+      persist: () => this.persist(),
+      send: (body) => this.channel.send(body),
+      carryOut: (r, beforeBroadcast) => this.#carryOut(r, beforeBroadcast),
+      settleTransaction: (r, tx) => settleTransaction(this.#ctx.transports[r.chainId], tx),
+      show: (request) => this.#emitOrHold('request', request),
+      unresolved: (request) => this.#emitOrHold('outcomeUnknown', request),
+    }
+  }
+
+  /** Events for restored requests wait for a listener (restoreSessions() returns before it exists). */
+  #emitOrHold<E extends Replayed>(event: E, value: WalletSessionEvents[E][0]): void {
+    if (this.#restoring || this.listenerCount(event) === 0) (this.#held[event] as unknown[]).push(value)
+    else (this.emit as (e: E, v: unknown) => boolean)(event, value)
+  }
+
+  // Held events go to the first listener of their kind, whenever it is attached.
   override on<E extends keyof WalletSessionEvents>(
     event: E,
     fn: (...a: WalletSessionEvents[E]) => void,
     ctx?: unknown,
   ): this {
     super.on(event, fn as never, ctx)
-    this.#maybeReplay(event)
+    this.#flush(event)
     return this
   }
 
@@ -73,107 +106,49 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
     ctx?: unknown,
   ): this {
     super.once(event, fn as never, ctx)
-    this.#maybeReplay(event)
+    this.#flush(event)
     return this
   }
 
-  #maybeReplay(event: keyof WalletSessionEvents): void {
-    if (event !== 'request' || !this.#replay) return
-    this.#replay = false
+  #flush(event: keyof WalletSessionEvents): void {
+    if (event !== 'request' && event !== 'outcomeUnknown') return
+    const held = this.#held[event].splice(0)
+    if (held.length === 0) return
     queueMicrotask(() => {
-      for (const r of this.#pending.values()) {
-        if (this.ctx.now() >= r.expiresAt) void this.#respond(r.id, expired)
-        else this.emit('request', this.#wrap(r))
-      }
+      for (const v of held) (this.emit as (e: string, v: unknown) => boolean)(event, v)
     })
   }
 
   get pendingRequests(): WalletRequest[] {
-    return [...this.#pending.values()].map((r) => this.#wrap(r))
+    return this.#requests.pending()
   }
 
   record(): Omit<WalletSessionRecord, 'channel'> {
-    return { ...this.baseRecord(), relayUrl: this.#relayUrl, pending: [...this.#pending.values()] }
+    return { ...this.baseRecord(), relayUrl: this.#relayUrl, ...this.#requests.journal.record() }
   }
 
   protected release(ended: boolean): void {
-    for (const t of this.#timers.values()) clearTimeout(t)
-    this.#timers.clear()
-    if (ended) this.#pending.clear()
+    this.#requests.release(ended)
   }
 
   protected onMessage(m: SessionMessage): void {
-    if (m.t === 'req') this.#onRequest(asRequest(m))
+    if (m.t === 'req') {
+      const r = asRequest(m)
+      this.#requests.receive(r, this.channel.receiptWritten, this.#refusal(r))
+    }
   }
 
-  #onRequest(r: RpcRequest): void {
-    if (this.#pending.has(r.id) || this.#answered.has(r.id)) return // shown once
-    // Never shown: a request that arrives after its expiry, or outside the approved scope.
-    if (this.ctx.now() >= r.expiresAt) return void this.#respond(r.id, expired)
+  /** Never shown: a request that arrives after its expiry, or outside the approved scope. */
+  #refusal(r: RpcRequest): RpcErrorBody | null {
+    if (this.ctx.now() >= r.expiresAt) return expiredAnswer
     if (!this.methods.includes(r.method))
-      return void this.#respond(r.id, {
-        error: { code: RpcCode.Unauthorized, message: `${r.method} is not approved.` },
-      })
+      return { code: RpcCode.Unauthorized, message: `${r.method} is not approved.` }
     if (!this.chains.includes(r.chainId))
-      return void this.#respond(r.id, {
-        error: { code: RpcCode.UnrecognizedChain, message: `${r.chainId} is not approved.` },
-      })
-    // Saved by the channel's one write for this received message (it reads record() after us).
-    this.#pending.set(r.id, r)
-    const ms = (r.expiresAt - this.ctx.now()) * 1000
-    this.#timers.set(
-      r.id,
-      softTimeout(() => this.#pending.has(r.id) && void this.#respond(r.id, expired), ms),
-    )
-    this.emit('request', this.#wrap(r))
+      return { code: RpcCode.UnrecognizedChain, message: `${r.chainId} is not approved.` }
+    return null
   }
 
-  async #respond(id: number, answer: Answer): Promise<void> {
-    this.#pending.delete(id)
-    this.#answered.add(id)
-    clearTimeout(this.#timers.get(id))
-    this.#timers.delete(id)
-    if (this.life.ended) return
-    await this.channel.send({ t: 'res', id, ...answer })
-  }
-
-  #wrap(r: RpcRequest): WalletRequest {
-    return {
-      id: r.id,
-      method: r.method,
-      params: r.params,
-      chainId: r.chainId,
-      expiresAt: r.expiresAt,
-      peer: this.peer,
-      approve: () => this.#approveRequest(r),
-      reject: (message = 'The user rejected the request.') =>
-        this.#respond(r.id, { error: { code: RpcCode.UserRejected, message } }),
-    }
-  }
-
-  async #approveRequest(r: RpcRequest): Promise<unknown> {
-    if (!this.#pending.has(r.id))
-      throw new ProviderRpcError(RpcCode.InvalidParams, 'This request was already answered.')
-    if (this.ctx.now() >= r.expiresAt) {
-      await this.#respond(r.id, expired)
-      throw new ProviderRpcError(RpcCode.RequestExpired, 'The request expired before it was approved.')
-    }
-    let result: unknown
-    try {
-      result = await this.#carryOut(r)
-    } catch (err) {
-      const e = err as { code?: unknown; message?: string; shortMessage?: string }
-      const code = typeof e.code === 'number' ? e.code : RpcCode.Internal
-      await this.#respond(r.id, {
-        error: { code, message: e.shortMessage ?? e.message ?? 'The request failed.' },
-      })
-      throw err
-    }
-    await this.#respond(r.id, { result })
-    return result
-  }
-
-  #carryOut(r: RpcRequest): Promise<unknown> {
+  #carryOut(r: RpcRequest, beforeBroadcast: (raw: `0x${string}`) => Promise<void>): Promise<unknown> {
     if (r.method === 'wallet_switchEthereumChain' || r.method === 'wallet_addEthereumChain')
       return this.#switchFromRequest(r)
     const accounts = this.accounts.map((a) => this.#ctx.accounts.find(a)).filter((a): a is Account => !!a)
@@ -181,6 +156,7 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
       accounts,
       transport: this.#ctx.transports[r.chainId],
       chainNumber: chainNumber(r.chainId),
+      beforeBroadcast,
     })
   }
 

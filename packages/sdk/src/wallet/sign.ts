@@ -60,6 +60,11 @@ export type SignContext = {
   accounts: readonly Account[]
   transport: Transport | undefined
   chainNumber: number
+  /**
+   * Called with a signed transaction before it is broadcast: the wallet records its hash first, so
+   * after a crash it can look the transaction up instead of sending another (§14.5).
+   */
+  beforeBroadcast?: (serializedTransaction: Hex) => Promise<void>
 }
 
 /** The session account a request names; 4100 for any other address. */
@@ -126,6 +131,7 @@ export async function execute(method: string, params: unknown, ctx: SignContext)
         chainId: ctx.chainNumber,
       } as never)
       if (method === 'eth_signTransaction') return serializedTransaction
+      await ctx.beforeBroadcast?.(serializedTransaction)
       return client.sendRawTransaction({ serializedTransaction })
     }
     default:

@@ -2,6 +2,7 @@ import type { Account, Transport } from 'viem'
 import type { SideOptions } from '../core/options.js'
 import type { SessionInfo } from '../core/sessionInfo.js'
 import type { PairlineError } from '../errors/base.js'
+import type { ErrorCode } from '../errors/codes.js'
 import type { Metadata, Namespaces } from '../protocol/payloads.js'
 import type { RelayClient } from '../transport/index.js'
 
@@ -82,9 +83,26 @@ export type Wallet = {
   close(): Promise<void>
 }
 
+/**
+ * How a request ended, as `approve()` and `reject()` resolve (they never reject: an `async`
+ * request handler cannot leak an unhandled rejection). The dApp was told the matching answer.
+ */
+export type RequestOutcome =
+  /** the account signed / the transaction was sent; the dApp got `result` */
+  | { readonly status: 'executed'; readonly result: unknown }
+  /** the user rejected it; the dApp got 4001 */
+  | { readonly status: 'rejected' }
+  /** carrying it out failed (`error`, with the cause); the dApp got its code and a safe message */
+  | { readonly status: 'failed'; readonly error: PairlineError<ErrorCode | number> }
+  /** it expired before it was approved (REQUEST_EXPIRED): not carried out; the dApp got 8000 */
+  | { readonly status: 'expired'; readonly error: PairlineError<ErrorCode | number> }
+  /** the session ended first (DISCONNECTED or SESSION_EXPIRED): not carried out */
+  | { readonly status: 'ended'; readonly error: PairlineError<ErrorCode | number> }
+
 /** A request from the dApp, shown to the user, who approves (the account signs) or rejects it. */
 export type WalletRequest = {
-  readonly id: number
+  /** 16 random bytes, base64url: never repeats in a session */
+  readonly id: string
   readonly method: string
   readonly params: unknown
   /** CAIP-2 chain the dApp addressed */
@@ -93,14 +111,29 @@ export type WalletRequest = {
   readonly expiresAt: number
   /** The dApp's self-declared metadata (unverified). */
   readonly peer: Metadata
-  /** Signs / sends with the wallet's account and answers the dApp; resolves with the result. */
-  approve(): Promise<unknown>
-  /** Answers the dApp with EIP-1193 error 4001 (user rejected). */
-  reject(message?: string): Promise<void>
+  /**
+   * Carries it out with the wallet's account and answers the dApp. Recorded before it starts, so
+   * it is never carried out twice (also after a crash). Idempotent: every later call, and
+   * `reject()` after it, resolves with the first call's outcome.
+   */
+  approve(): Promise<RequestOutcome>
+  /** Answers the dApp with 4001 (user rejected), unless already decided: then the first outcome. */
+  reject(message?: string): Promise<RequestOutcome>
+}
+
+/** A request the wallet had begun to carry out when it stopped: the dApp was told 8001 (unknown). */
+export type UnresolvedRequest = {
+  readonly id: string
+  readonly method: string
+  readonly params: unknown
+  readonly chainId: string
+  readonly peer: Metadata
 }
 
 export type WalletSessionEvents = {
   request: [WalletRequest]
+  /** after a restart: a request that may or may not have been carried out (tell the user) */
+  outcomeUnknown: [UnresolvedRequest]
   disconnect: [{ code: number; message: string }]
   error: [PairlineError]
 }

@@ -102,7 +102,9 @@ describe('createWallet', () => {
     void session.provider.request({ method: 'personal_sign', params: ['0x68', a.address] }).catch(() => {})
     await shown
     await wallet.close() // suspending waits for every queued write
-    const withPending = writes.filter((w) => decodeRecord<{ pending: unknown[] }>(w).json.pending.length > 0)
+    const withPending = writes.filter(
+      (w) => decodeRecord<{ requests: unknown[] }>(w).json.requests.length > 0,
+    )
     expect(withPending).toHaveLength(1) // was 2: the channel's write and the session's own
   })
 })

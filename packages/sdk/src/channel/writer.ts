@@ -1,0 +1,94 @@
+import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
+import type { Body } from '../messages/envelope.js'
+import { wipe } from '../protocol/bytes.js'
+import type { ChannelOptions } from './options.js'
+import { checkSendable, type Outbox } from './outbox.js'
+import { SaveQueue } from './saveQueue.js'
+import type { ChannelState } from './state.js'
+
+/** What the writer needs of its channel. */
+export type WriterHost = {
+  save: ChannelOptions['save']
+  psk(): Uint8Array
+  state(): ChannelState
+  closed(): boolean
+  readonly out: Outbox
+  transmit(seq: number, body: Body): void
+  /** A receipt became durable: it may be acknowledged now. */
+  onDurable(): void
+  onError(err: PairlineError): void
+}
+
+/**
+ * The channel's writes, one at a time, each of the state as it is when the write runs, and what
+ * they make durable. Persist before send: a reliable message is numbered and written with the
+ * state before it is sent. Persist before ack: `durableRecv` is the recvSeq of the last state
+ * written, the most an ack may claim, so a crash never loses a message the peer thinks delivered.
+ */
+export class ChannelWriter {
+  readonly #queue = new SaveQueue()
+
+  constructor(
+    private readonly h: WriterHost,
+    public durableRecv = 0,
+  ) {}
+
+  async #write(state: ChannelState): Promise<void> {
+    if (this.h.save && !this.h.closed()) {
+      const psk = this.h.psk().slice()
+      try {
+        await this.h.save(state, psk)
+      } catch (cause) {
+        throw new PairlineError(ErrorCode.StorageFailed, 'The session could not be saved.', { cause })
+      } finally {
+        wipe(psk)
+      }
+    }
+    if (state.recvSeq > this.durableRecv) {
+      this.durableRecv = state.recvSeq
+      this.h.onDurable()
+    }
+  }
+
+  /** Queues a write of the current state; resolves false (and reports the error) if it failed. */
+  save(): Promise<boolean> {
+    return this.#queue
+      .run(() => this.#write(this.h.state()))
+      .then(
+        () => true,
+        (err) => {
+          this.h.onError(err as PairlineError)
+          return false
+        },
+      )
+  }
+
+  /**
+   * Numbers `body`, writes it with the state, and only then sends it; resolves with its seq.
+   * PAYLOAD_TOO_LARGE / PAYLOAD_MALFORMED before anything changes; STORAGE_FAILED when the write
+   * failed (nothing changed, nothing sent).
+   */
+  async send(body: Body): Promise<number> {
+    if (this.h.closed()) throw closedError()
+    checkSendable(body)
+    return this.#queue.run(async () => {
+      if (this.h.closed()) throw closedError()
+      const entry = this.h.out.next(body)
+      const state = this.h.state()
+      state.sendSeq = entry.seq
+      state.unacked.push(entry)
+      await this.#write(state)
+      this.h.out.commit(entry)
+      this.h.transmit(entry.seq, body)
+      return entry.seq
+    })
+  }
+
+  /** Settles when every write queued so far has. */
+  get settled(): Promise<void> {
+    return this.#queue.settled
+  }
+}
+
+export const closedError = () => new PairlineError(ErrorCode.SessionClosed, 'The session is closed.')

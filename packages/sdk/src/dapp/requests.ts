@@ -1,0 +1,133 @@
+import { ProviderRpcError, RpcCode } from '../errors/provider.js'
+import type { RpcResponse } from '../messages/bodies.js'
+import { softTimeout } from '../util/timers.js'
+
+/** A request the dApp sent and has no answer to yet: what its record keeps (§14.5). */
+export type Outstanding = {
+  id: string
+  /** the hash its answer must carry */
+  hash: string
+  method: string
+  expiresAt: number
+}
+
+type Caller = {
+  resolve: (v: unknown) => void
+  reject: (e: unknown) => void
+  timer: ReturnType<typeof setTimeout>
+  /** our seq for it, once sent; `delivered` once the wallet acknowledged that seq */
+  seq?: number
+  delivered?: boolean
+}
+
+/** How long after a request's expiry the dApp waits for the wallet's answer before "unknown". */
+export const ANSWER_GRACE_SECONDS = 30
+/** How long an unanswered request is remembered (a late answer is still matched and reported). */
+const FORGET_AFTER_SECONDS = 86_400
+
+/**
+ * The dApp's outstanding requests and the callers waiting for them. An answer is matched by id
+ * and by the hash of the request; a caller gets its own request's answer, or 8001 (outcome
+ * unknown) when none came by expiry + grace, never another request's.
+ */
+export class DappRequests {
+  readonly #open = new Map<string, Outstanding>()
+  readonly #callers = new Map<string, Caller>()
+
+  constructor(
+    stored: readonly Outstanding[],
+    private readonly now: () => number,
+  ) {
+    for (const o of stored) this.#open.set(o.id, { ...o })
+  }
+
+  list(): Outstanding[] {
+    return [...this.#open.values()].map((o) => ({ ...o }))
+  }
+
+  /** Registers `o` (before it is written and sent) and returns its caller's promise. */
+  open(o: Outstanding): Promise<unknown> {
+    this.#forgetOld()
+    this.#open.set(o.id, o)
+    return new Promise<unknown>((resolve, reject) => {
+      const ms = (o.expiresAt + ANSWER_GRACE_SECONDS - this.now()) * 1000
+      const timer = softTimeout(() => this.#unknown(o.id), ms)
+      this.#callers.set(o.id, { resolve, reject, timer })
+    })
+  }
+
+  /** The write or send failed: nothing was sent, the request is forgotten. */
+  drop(id: string, error: unknown): void {
+    this.#open.delete(id)
+    this.#settle(id)?.reject(error)
+  }
+
+  sent(id: string, seq: number): void {
+    const c = this.#callers.get(id)
+    if (c) c.seq = seq
+  }
+
+  /** The wallet's cumulative ack reached `ack`. */
+  acked(ack: number): void {
+    for (const c of this.#callers.values()) if (c.seq !== undefined && c.seq <= ack) c.delivered = true
+  }
+
+  /** The outstanding request this answer belongs to, if its id and hash match one. */
+  match(r: RpcResponse): Outstanding | undefined {
+    const o = this.#open.get(r.id)
+    return o && o.hash === r.req ? o : undefined
+  }
+
+  /** Removes an answered request; true if its caller was waiting (and is now settled). */
+  answer(r: RpcResponse): boolean {
+    this.#open.delete(r.id)
+    const c = this.#settle(r.id)
+    if (!c) return false
+    if (r.error) c.reject(new ProviderRpcError(r.error.code, r.error.message, { data: r.error.data }))
+    else c.resolve(r.result)
+    return true
+  }
+
+  /**
+   * The session ended, or was suspended (the record keeps the requests: a restored session reports
+   * their answers as `response` events). Waiting callers learn the outcome is unknown.
+   */
+  release(ended: boolean): void {
+    const why = ended
+      ? 'The session ended before the wallet answered.'
+      : 'The dApp client was closed before the wallet answered.'
+    for (const id of [...this.#callers.keys()]) {
+      const c = this.#settle(id)
+      c?.reject(outcomeUnknown(why, c.delivered))
+    }
+    if (ended) this.#open.clear()
+  }
+
+  #unknown(id: string): void {
+    const c = this.#settle(id)
+    c?.reject(outcomeUnknown('The wallet did not answer before the request expired.', c.delivered))
+  }
+
+  #settle(id: string): Caller | undefined {
+    const c = this.#callers.get(id)
+    if (!c) return undefined
+    clearTimeout(c.timer)
+    this.#callers.delete(id)
+    return c
+  }
+
+  #forgetOld(): void {
+    const now = this.now()
+    for (const [id, o] of this.#open)
+      if (o.expiresAt + FORGET_AFTER_SECONDS < now && !this.#callers.has(id)) this.#open.delete(id)
+  }
+}
+
+/** 8001: sent, and whether the wallet carried it out is not known (§14.5). */
+function outcomeUnknown(why: string, delivered: boolean | undefined): ProviderRpcError {
+  return new ProviderRpcError(RpcCode.OutcomeUnknown, `${why} It may or may not have been carried out.`, {
+    details: delivered
+      ? 'the wallet acknowledged receiving it; a late answer arrives as a `response` event'
+      : 'the wallet has not acknowledged it; a late answer arrives as a `response` event',
+  })
+}

@@ -1,0 +1,26 @@
+import { createPublicClient, type Transport } from 'viem'
+import type { StoredRequest } from './journal.js'
+
+type Hex = `0x${string}`
+
+/**
+ * After a crash with a signed transaction recorded (§14.5): if the chain knows its hash it was
+ * sent; if not, the same signed bytes are sent again. Either way there is one transaction (one
+ * nonce), so nothing is done twice. Throws when it cannot tell (no transport, node unreachable).
+ */
+export async function settleTransaction(
+  transport: Transport | undefined,
+  tx: NonNullable<StoredRequest['tx']>,
+): Promise<Hex> {
+  if (!transport) throw new Error('no transport for the chain')
+  const client = createPublicClient({ transport })
+  const found = await client.getTransaction({ hash: tx.hash }).then(
+    () => true,
+    (err: { name?: string }) => {
+      if (err?.name === 'TransactionNotFoundError') return false
+      throw err
+    },
+  )
+  if (found) return tx.hash
+  return client.sendRawTransaction({ serializedTransaction: tx.raw })
+}
