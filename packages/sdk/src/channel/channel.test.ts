@@ -7,6 +7,7 @@ import { getRandomSource } from '../protocol/random.js'
 import { createRelayClient, type RelayClient } from '../transport/index.js'
 import { Channel } from './channel.js'
 import type { ChannelOptions } from './options.js'
+import type { Timers } from './retransmitTimer.js'
 import type { ChannelState } from './state.js'
 
 const random = getRandomSource()
@@ -89,6 +90,23 @@ async function pair(
   const dapp = await Channel.fromHandshake(r.dapp, options(d, dappSaves))
   channels.push(wallet, dapp)
   return { wallet, dapp, w, d }
+}
+
+/** Timers fired by the test, in order, with the delays the channel asked for. */
+function manualTimers() {
+  const queue: { fn: () => void; ms: number }[] = []
+  const timers: Timers = {
+    setTimeout(fn, ms) {
+      const h = { fn, ms }
+      queue.push(h)
+      return h
+    },
+    clearTimeout(h) {
+      const i = queue.indexOf(h as (typeof queue)[number])
+      if (i >= 0) queue.splice(i, 1)
+    },
+  }
+  return { timers, delays: () => queue.map((q) => q.ms), fire: () => queue.shift()?.fn() }
 }
 
 describe('Channel over a real relay', () => {
@@ -175,6 +193,47 @@ describe('Channel over a real relay', () => {
     await resumed
     expect((await delivered).id).toBe(1)
     expect(restored.state().topics).not.toEqual(state.topics) // new keys, new topics
+  })
+
+  it('issue 10, observation 8: a lost message is sent again on a timer with backoff, not only on reconnect', async () => {
+    const r = pairedResults()
+    const [w, d] = [client(), client()]
+    // The first publish of the dApp is lost (the relay dropped it); the connection stays up.
+    let dropped = 0
+    const publish = d.publish.bind(d)
+    d.publish = (topic, payload, o) =>
+      dropped++ === 0 ? Promise.resolve(new Uint8Array(16)) : publish(topic, payload, o)
+    const timers = manualTimers()
+    const wallet = await Channel.fromHandshake(r.wallet, options(w))
+    const dapp = await Channel.fromHandshake(r.dapp, { ...options(d), timers: timers.timers })
+    channels.push(wallet, dapp)
+    const delivered = next(wallet, 'req')
+    const body = {
+      t: 'req' as const,
+      id: 'x',
+      method: 'personal_sign',
+      params: [],
+      chainId: 'eip155:1',
+      expiresAt: 9e9,
+    }
+    await dapp.send(body)
+    expect(timers.delays()).toEqual([2000])
+    timers.fire() // nothing acknowledged after 2 s: sent again, and the next wait is longer
+    expect(timers.delays()).toEqual([4000])
+    expect((await delivered).seq).toBe(1)
+    await new Promise<void>((resolve) => dapp.once('acked', () => resolve()))
+    expect(dapp.state().unacked).toEqual([])
+    expect(timers.delays()).toEqual([]) // progress: nothing left to resend, no timer
+  })
+
+  it('issue 10: a message too large for a frame is refused before anything changes', async () => {
+    const { dapp } = await pair()
+    const before = dapp.state()
+    await expect(dapp.send({ t: 'req', params: ['x'.repeat(60_000)] })).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      shortMessage: 'The message is too large for one frame.',
+    })
+    expect(dapp.state()).toEqual(before)
   })
 
   it('refuses to send once closed: SESSION_CLOSED', async () => {

@@ -7,6 +7,7 @@ import type { Metadata, Proposal } from '../protocol/payloads.js'
 import { DEFAULT_PAIRING_TTL_SECONDS } from '../protocol/uri.js'
 import { WALLET_METHODS } from './methods.js'
 import { startPairing } from './pairing.js'
+import { ANSWER_GRACE_SECONDS } from './requests.js'
 import { type DappSessionContext, DappSessionImpl, type DappSessionRecord } from './session.js'
 import type { Dapp, DappOptions, Pairing } from './types.js'
 
@@ -26,6 +27,7 @@ export function createDapp(options: DappOptions): Dapp {
   const context: DappSessionContext = {
     now: side.now,
     requestTtlSeconds: options.requestTtlSeconds ?? 300,
+    answerGraceSeconds: options.answerGraceSeconds ?? ANSWER_GRACE_SECONDS,
     rpcUrls,
     random: side.random,
     forget: (id) => side.forget(id),

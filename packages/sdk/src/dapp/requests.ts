@@ -37,6 +37,7 @@ export class DappRequests {
   constructor(
     stored: readonly Outstanding[],
     private readonly now: () => number,
+    private readonly graceSeconds = ANSWER_GRACE_SECONDS,
   ) {
     for (const o of stored) this.#open.set(o.id, { ...o })
   }
@@ -49,11 +50,13 @@ export class DappRequests {
   open(o: Outstanding): Promise<unknown> {
     this.#forgetOld()
     this.#open.set(o.id, o)
-    return new Promise<unknown>((resolve, reject) => {
-      const ms = (o.expiresAt + ANSWER_GRACE_SECONDS - this.now()) * 1000
+    const answer = new Promise<unknown>((resolve, reject) => {
+      const ms = (o.expiresAt + this.graceSeconds - this.now()) * 1000
       const timer = softTimeout(() => this.#unknown(o.id), ms)
       this.#callers.set(o.id, { resolve, reject, timer })
     })
+    answer.catch(() => {}) // settled while the write is still pending: the caller gets it later
+    return answer
   }
 
   /** The write or send failed: nothing was sent, the request is forgotten. */

@@ -31,6 +31,7 @@ export type DappSessionRecord = SessionRecord & { requests?: Outstanding[]; chan
 
 export type DappSessionContext = SessionContext & {
   requestTtlSeconds: number
+  answerGraceSeconds: number
   rpcUrls: Readonly<Record<string, string>>
   random: RandomBytes
 }
@@ -51,7 +52,7 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
   ) {
     super(channel, init, ctx, 'The wallet ended the session.')
     this.#ctx = ctx
-    this.#requests = new DappRequests(init.requests ?? [], ctx.now)
+    this.#requests = new DappRequests(init.requests ?? [], ctx.now, ctx.answerGraceSeconds)
     channel.on('acked', (ack) => this.#requests.acked(ack))
     this.provider = createProvider(this, ctx.rpcUrls)
   }

@@ -19,6 +19,11 @@ export type DappOptions = SideOptions & {
   sessionTtlSeconds?: number
   requestTtlSeconds?: number
   /**
+   * How long after a request's expiry to wait for the wallet's answer before rejecting the caller
+   * with 8001 (outcome unknown), seconds. Default 30.
+   */
+  answerGraceSeconds?: number
+  /**
    * How long both users have, after the handshake, to compare the code and confirm it on both
    * screens (seconds, default 300); then `approved` rejects with PAIRING_EXPIRED.
    */

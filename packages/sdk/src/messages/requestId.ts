@@ -3,7 +3,6 @@ import canonicalize from 'canonicalize'
 import { toBase64Url, utf8 } from '../protocol/bytes.js'
 import { malformed } from '../protocol/json.js'
 import type { RandomBytes } from '../protocol/random.js'
-import type { RpcRequest } from './bodies.js'
 
 /** A request id: 16 random bytes, base64url (22 characters). */
 export const REQUEST_ID = /^[A-Za-z0-9_-]{22}$/
@@ -23,7 +22,13 @@ export function newRequestId(random: RandomBytes): string {
  * `{ id, method, params, chainId, expiresAt }`. Canonical so both sides hash the same bytes
  * whatever order their JSON parser kept the keys in.
  */
-export function requestHash(r: Omit<RpcRequest, 't'>): string {
+export function requestHash(r: {
+  id: string
+  method: string
+  params: unknown
+  chainId: string
+  expiresAt: number
+}): string {
   const { id, method, params, chainId, expiresAt } = r
   let text: string | undefined
   try {
