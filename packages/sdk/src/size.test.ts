@@ -5,10 +5,12 @@ import { ENTRIES, measure } from '../scripts/size.js'
 // Measured 2026-11-26: createDapp 32.6 KiB, protocol core 18.5 KiB, createWallet 95.1 KiB (mostly viem).
 // 2026-12-01: numeric comparison on both screens (issue 9) took createDapp 35.4 -> 36.2 KiB and
 // createWallet 98.0 -> 99.4 KiB; the dApp budget moves to 37 KiB for it.
+// 2026-12-01, issue 10 (request journal, outstanding requests, JCS request hashes, resend timer):
+// about +1.8 KiB on createDapp and +2.6 KiB on createWallet; budgets 39 and 104.
 const BUDGET_KIB: Record<string, number> = {
-  'dApp: createDapp': 37,
+  'dApp: createDapp': 39,
   'protocol core (handshake + frames)': 20,
-  'wallet: createWallet': 100,
+  'wallet: createWallet': 104,
 }
 
 describe('bundle size budgets', () => {

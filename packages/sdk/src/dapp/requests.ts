@@ -1,5 +1,5 @@
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
-import type { RpcResponse } from '../messages/bodies.js'
+import type { RpcErrorBody, RpcResponse } from '../messages/bodies.js'
 import { softTimeout } from '../util/timers.js'
 
 /** A request the dApp sent and has no answer to yet: what its record keeps (§14.5). */
@@ -9,7 +9,12 @@ export type Outstanding = {
   hash: string
   method: string
   expiresAt: number
+  /** written when the answer arrives, before the app is told; dropped once it has been */
+  answer?: { result?: unknown; error?: RpcErrorBody }
 }
+
+/** What the app is told of an answer no caller waits for. */
+export type LateAnswer = { id: string; result?: unknown; error?: RpcErrorBody }
 
 type Caller = {
   resolve: (v: unknown) => void
@@ -81,14 +86,28 @@ export class DappRequests {
     return o && o.hash === r.req ? o : undefined
   }
 
-  /** Removes an answered request; true if its caller was waiting (and is now settled). */
-  answer(r: RpcResponse): boolean {
-    this.#open.delete(r.id)
-    const c = this.#settle(r.id)
-    if (!c) return false
-    if (r.error) c.reject(new ProviderRpcError(r.error.code, r.error.message, { data: r.error.data }))
-    else c.resolve(r.result)
-    return true
+  /** Keeps the answer with the request: the receipt's write stores both (so a crash loses neither). */
+  record(r: RpcResponse): void {
+    const o = this.#open.get(r.id)
+    if (o) o.answer = r.error ? { error: r.error } : { result: r.result }
+  }
+
+  /** Tells the caller, or returns the answer for a `response` event; the request is done. */
+  deliver(id: string): LateAnswer | undefined {
+    const o = this.#open.get(id)
+    this.#open.delete(id)
+    const a = o?.answer
+    if (!a) return undefined
+    const c = this.#settle(id)
+    if (!c) return { id, ...a }
+    if (a.error) c.reject(new ProviderRpcError(a.error.code, a.error.message, { data: a.error.data }))
+    else c.resolve(a.result)
+    return undefined
+  }
+
+  /** Answers written before a restart and not yet told to the app. */
+  stored(): string[] {
+    return [...this.#open.values()].filter((o) => o.answer).map((o) => o.id)
   }
 
   /**

@@ -23,7 +23,7 @@ import { newRequestId, requestHash } from '../messages/requestId.js'
 import type { RandomBytes } from '../protocol/random.js'
 import type { Eip1193Provider } from './eip1193.js'
 import { createProvider } from './provider.js'
-import { DappRequests, type Outstanding } from './requests.js'
+import { DappRequests, type LateAnswer, type Outstanding } from './requests.js'
 import type { DappSession, DappSessionEvents } from './types.js'
 
 /** What a dApp session persists next to its channel state: the requests without an answer. */
@@ -44,6 +44,7 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
   protected readonly defaultDisconnectMessage = 'The dApp ended the session.'
   readonly #ctx: DappSessionContext
   readonly #requests: DappRequests
+  readonly #held: LateAnswer[] = []
 
   constructor(
     channel: Channel,
@@ -54,6 +55,7 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
     this.#ctx = ctx
     this.#requests = new DappRequests(init.requests ?? [], ctx.now, ctx.answerGraceSeconds)
     channel.on('acked', (ack) => this.#requests.acked(ack))
+    for (const id of this.#requests.stored()) this.#deliver(id)
     this.provider = createProvider(this, ctx.rpcUrls)
   }
 
@@ -123,12 +125,34 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
       )
       return
     }
-    // Taken out of the record by the write the channel queued for this message; shown after it.
-    void this.channel.saved.then(() => {
-      if (this.#requests.answer(r)) return
-      const { id, result, error } = r
-      this.emit('response', error ? { id, error } : { id, result })
-    })
+    // Written with the request by the channel's write for this message; the app is told after it,
+    // then the request is dropped from the record. A crash in between: told after the restart.
+    this.#requests.record(r)
+    void this.channel.receiptWritten.then(() => this.#deliver(r.id))
+  }
+
+  #deliver(id: string): void {
+    const late = this.#requests.deliver(id)
+    void this.persist()
+    if (!late) return
+    if (this.listenerCount('response') > 0) this.emit('response', late)
+    else this.#held.push(late)
+  }
+
+  // Answers stored before a restart go to the first 'response' listener, whenever it is attached.
+  override on<E extends keyof DappSessionEvents>(
+    event: E,
+    fn: (...a: DappSessionEvents[E]) => void,
+    ctx?: unknown,
+  ): this {
+    super.on(event, fn as never, ctx)
+    if (event === 'response' && this.#held.length > 0) {
+      const held = this.#held.splice(0)
+      queueMicrotask(() => {
+        for (const a of held) this.emit('response', a)
+      })
+    }
+    return this
   }
 
   #onEvent(e: EventBody): void {

@@ -1,4 +1,4 @@
-import { createPublicClient, type Transport } from 'viem'
+import { createWalletClient, type Transport } from 'viem'
 import type { StoredRequest } from './journal.js'
 
 type Hex = `0x${string}`
@@ -13,14 +13,10 @@ export async function settleTransaction(
   tx: NonNullable<StoredRequest['tx']>,
 ): Promise<Hex> {
   if (!transport) throw new Error('no transport for the chain')
-  const client = createPublicClient({ transport })
-  const found = await client.getTransaction({ hash: tx.hash }).then(
-    () => true,
-    (err: { name?: string }) => {
-      if (err?.name === 'TransactionNotFoundError') return false
-      throw err
-    },
-  )
-  if (found) return tx.hash
+  // The wallet client signs and broadcasts already; a raw request keeps the bundle from growing.
+  const client = createWalletClient({ transport })
+  const request = client.request as (a: { method: string; params: unknown[] }) => Promise<unknown>
+  const known = await request({ method: 'eth_getTransactionByHash', params: [tx.hash] })
+  if (known !== null && known !== undefined) return tx.hash
   return client.sendRawTransaction({ serializedTransaction: tx.raw })
 }
