@@ -2,10 +2,10 @@ import type { Storage } from '@pairline/sdk'
 
 /**
  * What a storage write does: go through, fail (the adapter throws), freeze (it never completes:
- * the tab or app died mid-write, nothing is stored), or kill the process before writing (SIGKILL,
- * for child processes).
+ * the tab or app died mid-write, nothing is stored), or kill the process (SIGKILL, for child
+ * processes) before writing or right after the write completed.
  */
-export type WriteFate = 'ok' | 'fail' | 'freeze' | 'kill'
+export type WriteFate = 'ok' | 'fail' | 'freeze' | 'kill' | 'kill-after'
 
 /** The fate of write `n` (counted from 1) of `value` under `key`. */
 export type Fate = (n: number, key: string, value: Uint8Array) => WriteFate
@@ -27,7 +27,7 @@ export type CrashStorage = Storage & {
  */
 export function crashStorage(
   inner: Storage,
-  fate: (n: number, key: string) => WriteFate = () => 'ok',
+  fate: Fate = () => 'ok',
 ): CrashStorage {
   let decide: Fate = fate
   let frozen = false
@@ -52,6 +52,7 @@ export function crashStorage(
         return never
       }
       await inner.set(key, value)
+      if (f === 'kill-after') process.kill(process.pid, 'SIGKILL')
     },
     get writes() {
       return writes

@@ -168,9 +168,9 @@ export class Channel extends EventEmitter<Events> {
 
   /**
    * Sends a reliable message: numbered, written with the state, only then sent, and resent until
-   * acknowledged. Resolves with its seq; PAYLOAD_TOO_LARGE or STORAGE_FAILED with nothing changed.
+   * acknowledged (`alongside`: the owner's change for that write). PAYLOAD_TOO_LARGE, STORAGE_FAILED.
    */
-  send = (body: Body): Promise<number> => this.#saves.send(body)
+  send = (body: Body, alongside?: () => void): Promise<number> => this.#saves.send(body, alongside)
 
   /** Sends a message that is not retransmitted (seq 0): acks and pongs. */
   sendUnreliable = (body: Body): void => this.#transmit(0, body)

@@ -65,15 +65,17 @@ export class ChannelWriter {
   }
 
   /**
-   * Numbers `body`, writes it with the state, and only then sends it; resolves with its seq.
+   * Numbers `body`, writes it with the state (and the owner's change made by `alongside`, run
+   * just before), and only then sends it; resolves with its seq.
    * PAYLOAD_TOO_LARGE / PAYLOAD_MALFORMED before anything changes; STORAGE_FAILED when the write
    * failed (nothing changed, nothing sent).
    */
-  async send(body: Body): Promise<number> {
+  async send(body: Body, alongside?: () => void): Promise<number> {
     if (this.h.closed()) throw closedError()
     checkSendable(body)
     return this.#queue.run(async () => {
       if (this.h.closed()) throw closedError()
+      alongside?.() // the owner's change that must land in this same write
       const entry = this.h.out.next(body)
       const state = this.h.state()
       state.sendSeq = entry.seq

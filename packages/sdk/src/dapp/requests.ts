@@ -51,10 +51,9 @@ export class DappRequests {
     return [...this.#open.values()].map((o) => ({ ...o }))
   }
 
-  /** Registers `o` (before it is written and sent) and returns its caller's promise. */
+  /** The caller's promise for `o`; `o` joins the record only with `track`, in the write that sends it. */
   open(o: Outstanding): Promise<unknown> {
     this.#forgetOld()
-    this.#open.set(o.id, o)
     const answer = new Promise<unknown>((resolve, reject) => {
       const ms = (o.expiresAt + this.graceSeconds - this.now()) * 1000
       const timer = softTimeout(() => this.#unknown(o.id), ms)
@@ -62,6 +61,10 @@ export class DappRequests {
     })
     answer.catch(() => {}) // settled while the write is still pending: the caller gets it later
     return answer
+  }
+
+  track(o: Outstanding): void {
+    this.#open.set(o.id, o)
   }
 
   /** The write or send failed: nothing was sent, the request is forgotten. */

@@ -86,9 +86,12 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
     } catch (err) {
       throw notSendable(err as PairlineError)
     }
-    const answer = this.#requests.open({ id: body.id, hash, method, expiresAt })
+    const o = { id: body.id, hash, method, expiresAt }
+    const answer = this.#requests.open(o)
     try {
-      this.#requests.sent(body.id, await this.channel.send(body))
+      // Recorded in the very write that holds the message (never in an earlier one: a restart
+      // would then wait for an answer to a request that was never sent).
+      this.#requests.sent(body.id, await this.channel.send(body, () => this.#requests.track(o)))
     } catch (err) {
       this.#requests.drop(body.id, notSent(err as PairlineError, this.life.ended, this.life.endedError()))
     }
@@ -146,13 +149,26 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
     ctx?: unknown,
   ): this {
     super.on(event, fn as never, ctx)
-    if (event === 'response' && this.#held.length > 0) {
-      const held = this.#held.splice(0)
-      queueMicrotask(() => {
-        for (const a of held) this.emit('response', a)
-      })
-    }
+    this.#flush(event)
     return this
+  }
+
+  override once<E extends keyof DappSessionEvents>(
+    event: E,
+    fn: (...a: DappSessionEvents[E]) => void,
+    ctx?: unknown,
+  ): this {
+    super.once(event, fn as never, ctx)
+    this.#flush(event)
+    return this
+  }
+
+  #flush(event: keyof DappSessionEvents): void {
+    if (event !== 'response' || this.#held.length === 0) return
+    const held = this.#held.splice(0)
+    queueMicrotask(() => {
+      for (const a of held) this.emit('response', a)
+    })
   }
 
   #onEvent(e: EventBody): void {

@@ -20,7 +20,7 @@ export type RequestHost = {
   ended(): boolean
   endedError(): PairlineError<ErrorCode | number>
   persist(): Promise<boolean>
-  send(body: Body): Promise<number>
+  send(body: Body, alongside: () => void): Promise<number>
   carryOut(r: RpcRequest, beforeBroadcast: (raw: Hex) => Promise<void>): Promise<unknown>
   /** After a crash: is this signed transaction on chain (sent again if not)? Throws if unknown. */
   settleTransaction(r: RpcRequest, tx: NonNullable<StoredRequest['tx']>): Promise<Hex>
@@ -165,18 +165,22 @@ export class WalletRequests {
   /** Sends the answer; the journal change rides in the same write. Undone if it cannot be written. */
   async #respond(e: Entry, answer: Answer): Promise<void> {
     if (this.h.ended()) return
-    const taken = this.journal.answering(e.req.id)
+    let taken: Entry | undefined
+    // The journal change goes in the very write that holds the answer (never in an earlier one).
+    const alongside = () => {
+      taken = this.journal.answering(e.req.id) ?? taken
+    }
     let seq: number | undefined
     const body = { t: 'res' as const, id: e.req.id, req: e.hash }
     try {
-      seq = await this.h.send({ ...body, ...answer })
+      seq = await this.h.send({ ...body, ...answer }, alongside)
     } catch (err) {
       // A result too large for a frame (a huge signed transaction) is answered with an error.
       if ((err as PairlineError).code === ErrorCode.PayloadTooLarge)
-        seq = await this.h.send({ ...body, error: tooLarge }).catch(() => undefined)
+        seq = await this.h.send({ ...body, error: tooLarge }, alongside).catch(() => undefined)
       // Otherwise the write failed (reported by the channel): the record says what it said before.
     }
-    this.journal.answered(e.req.id, seq, taken)
+    this.journal.answered(e.req.id, seq, taken ?? e)
   }
 }
 

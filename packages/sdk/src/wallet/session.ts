@@ -75,7 +75,7 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
       ended: () => this.life.ended,
       endedError: () => this.life.endedError(),
       persist: () => this.persist(),
-      send: (body) => this.channel.send(body),
+      send: (body, alongside) => this.channel.send(body, alongside),
       carryOut: (r, beforeBroadcast) => this.#carryOut(r, beforeBroadcast),
       settleTransaction: (r, tx) => settleTransaction(this.#ctx.transports[r.chainId], tx),
       show: (request) => this.#emitOrHold('request', request),
