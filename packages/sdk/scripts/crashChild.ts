@@ -87,7 +87,8 @@ async function dapp() {
   }
   const pairing = await d.pair()
   say({ ev: 'uri', uri: pairing.uri })
-  const session = await pairing.approved
+  await pairing.sas // the harness's user sees the same code on both screens
+  const session = await pairing.confirm()
   say({ ev: 'paired' })
   const tx = { from: session.accounts[0], to: env.CRASH_TO, value: env.CRASH_VALUE }
   session.provider.request({ method: 'eth_sendTransaction', params: [tx] }).then(

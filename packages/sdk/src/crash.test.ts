@@ -207,7 +207,8 @@ async function walletChild(base: Record<string, string>, point: string): Promise
   try {
     const pairing = await dapp.pair()
     const first = child({ ...base, CRASH_MODE: 'fresh', PAIRLINE_CRASH_AT: point, CRASH_URI: pairing.uri })
-    const session = await pairing.approved
+    await pairing.sas
+    const session = await pairing.confirm() // the codes match: this side's user confirms
     const tx = { from: account.address, to: base.CRASH_TO, value: base.CRASH_VALUE }
     const caller: Promise<Answer> = session.provider
       .request({ method: 'eth_sendTransaction', params: [tx] })

@@ -56,8 +56,9 @@ async function connect(o: Partial<WalletOptions> = {}) {
     () => wallet.close(),
   )
   const pairing = await dapp.pair()
-  const wsession = await (await wallet.pair(pairing.uri)).approve()
-  return { wsession, session: await pairing.approved }
+  const proposal = await wallet.pair(pairing.uri)
+  const [wsession, session] = await Promise.all([proposal.approve(), pairing.confirm()])
+  return { wsession, session }
 }
 
 type Failure = { code: number; shortMessage: string; message: string }

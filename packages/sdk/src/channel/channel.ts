@@ -161,11 +161,6 @@ export class Channel extends EventEmitter<Events> {
   /** The write of the message being handled (read in a 'message' listener); false if it failed. */
   receiptWritten = Promise.resolve(true)
 
-  /** Settles when every write queued so far has. */
-  get saved(): Promise<void> {
-    return this.#saves.settled
-  }
-
   /**
    * Sends a reliable message: numbered, written with the state, only then sent, and resent until
    * acknowledged (`alongside`: the owner's change for that write). PAYLOAD_TOO_LARGE, STORAGE_FAILED.
