@@ -25,10 +25,7 @@ export type CrashStorage = Storage & {
  * A storage adapter for crash-consistency tests: wraps real storage and fails, freezes or kills
  * the process at a chosen write, deterministically (by count, never by timing).
  */
-export function crashStorage(
-  inner: Storage,
-  fate: Fate = () => 'ok',
-): CrashStorage {
+export function crashStorage(inner: Storage, fate: Fate = () => 'ok'): CrashStorage {
   let decide: Fate = fate
   let frozen = false
   let writes = 0
