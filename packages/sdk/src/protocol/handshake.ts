@@ -1,12 +1,18 @@
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
-import { assertBytes, concatBytes, equalBytes, utf8, wipe } from './bytes.js'
+import { equalBytes, wipe } from './bytes.js'
 import { MessageType, openEnvelope, withEnvelope } from './envelope.js'
-import { LABELS } from './labels.js'
+import {
+  checkPayloadSize,
+  finish,
+  type HandshakeResult,
+  MAX_HANDSHAKE_PAYLOAD,
+  openPayload,
+} from './handshakeResult.js'
 import { type KeyPair, keyPairFromPrivate, type RandomBytes } from './noise/dh.js'
 import { HandshakeState } from './noise/handshakeState.js'
 import { PATTERNS } from './noise/patterns.js'
-import { isPaddedSize, pad, unpad } from './padding.js'
+import { pad } from './padding.js'
 import {
   decodeAnswer,
   decodeHello,
@@ -16,81 +22,15 @@ import {
   type Hello,
   type Proposal,
 } from './payloads.js'
-import { deriveSas } from './sas.js'
-import { exportSession, type TopicPair } from './topics.js'
 import { type PairingUri, pairingPrologue } from './uri.js'
 
-export type Role = 'wallet' | 'dapp'
-
-/** Largest padded handshake payload we accept (metadata and namespaces are small). */
-export const MAX_HANDSHAKE_PAYLOAD = 8192
-
-/**
- * What a completed handshake (pairing or resume) leaves one side with. All Uint8Arrays are
- * secrets except sessionId and handshakeHash; `destroy` them via wipeHandshakeResult.
- */
-export type HandshakeResult = {
-  role: Role
-  /** key for frames this side sends (c1 for the Noise initiator, c2 for the responder) */
-  sendKey: Uint8Array
-  receiveKey: Uint8Array
-  handshakeHash: Uint8Array
-  /** 6-digit short authentication string both screens show */
-  sas: string
-  topics: TopicPair
-  resumePsk: Uint8Array
-  sessionId: Uint8Array
-}
-
-export function wipeHandshakeResult(r: HandshakeResult): void {
-  wipe(r.sendKey, r.receiveKey, r.resumePsk)
-}
-
-function finish(hs: HandshakeState, role: Role, initiator: boolean, sessionId?: Uint8Array): HandshakeResult {
-  const { c1, c2, handshakeHash, chainingKey } = hs.split()
-  const ex = exportSession(chainingKey, handshakeHash)
-  wipe(chainingKey)
-  const k1 = c1.exportKey() as Uint8Array
-  const k2 = c2.exportKey() as Uint8Array
-  c1.destroy()
-  c2.destroy()
-  const result: HandshakeResult = {
-    role,
-    sendKey: initiator ? k1 : k2,
-    receiveKey: initiator ? k2 : k1,
-    handshakeHash,
-    sas: deriveSas(handshakeHash),
-    topics: ex.topics,
-    resumePsk: ex.resumePsk,
-    // A resumed session keeps the identity it got at pairing.
-    sessionId: sessionId ? sessionId.slice() : ex.sessionId,
-  }
-  if (sessionId) wipe(ex.sessionId)
-  return result
-}
-
-function openPayload(bytes: Uint8Array): Uint8Array {
-  try {
-    return unpad(bytes)
-  } catch (cause) {
-    throw new PairlineError(ErrorCode.HandshakeMalformed, 'The handshake payload has invalid padding.', {
-      cause,
-    })
-  }
-}
-
-function checkPayloadSize(body: Uint8Array): void {
-  // 32 (e) + 2 (length) + up to MAX_HANDSHAKE_PAYLOAD + 16 (tag)
-  if (body.length > 32 + 2 + MAX_HANDSHAKE_PAYLOAD + 16) {
-    throw new PairlineError(ErrorCode.HandshakeMalformed, 'The handshake message is too large.')
-  }
-  // Every payload is padded (§4.2): any other length is junk, refused before the DH and the AEAD.
-  if (!isPaddedSize(body.length - 32 - 16)) {
-    throw new PairlineError(ErrorCode.HandshakeMalformed, 'The handshake message has an impossible length.', {
-      details: `${body.length} bytes after the envelope; expected 48 + a padded length (§7.3)`,
-    })
-  }
-}
+export {
+  type HandshakeResult,
+  MAX_HANDSHAKE_PAYLOAD,
+  type Role,
+  wipeHandshakeResult,
+} from './handshakeResult.js'
+export { answerResume, type ResumeInitiator, startResume } from './resume.js'
 
 /**
  * Throws PAYLOAD_TOO_LARGE when `proposal` cannot travel in message 2 (its JSON over
@@ -291,95 +231,5 @@ export function createDappHandshake(o: {
       if (state !== 'burned') burn()
       state = 'destroyed'
     },
-  }
-}
-
-function resumeState(
-  initiator: boolean,
-  sessionId: Uint8Array,
-  resumePsk: Uint8Array,
-  randomBytes: RandomBytes,
-) {
-  assertBytes(resumePsk, 32, 'resume psk')
-  assertBytes(sessionId, 16, 'session id')
-  return new HandshakeState({
-    pattern: PATTERNS.NNpsk0,
-    initiator,
-    prologue: concatBytes(utf8(LABELS.resumePrologue), sessionId),
-    psks: [resumePsk],
-    randomBytes,
-  })
-}
-
-export type ResumeInitiator = {
-  readonly message1: Uint8Array
-  readReply(message2: Uint8Array): { payload: Uint8Array; result: HandshakeResult }
-  destroy(): void
-}
-
-/**
- * Resume: a fresh Noise_NNpsk0 handshake keyed by the previous session's resume psk, so every
- * resume gets new ephemeral keys (forward secrecy) and new topics. Either side may start it.
- */
-export function startResume(o: {
-  role: Role
-  sessionId: Uint8Array
-  resumePsk: Uint8Array
-  payload: Uint8Array
-  randomBytes: RandomBytes
-}): ResumeInitiator {
-  const hs = resumeState(true, o.sessionId, o.resumePsk, o.randomBytes)
-  const message1 = withEnvelope(
-    MessageType.ResumeInit,
-    hs.writeMessage(pad(o.payload, MAX_HANDSHAKE_PAYLOAD)),
-  )
-  let done = false
-  return {
-    message1,
-    readReply(message2) {
-      if (done) throw new PairlineError(ErrorCode.HandshakeWrongState, 'This resume is already complete.')
-      const body = openEnvelope(message2, MessageType.ResumeReply)
-      checkPayloadSize(body)
-      const padded = hs.readMessage(body)
-      // Authenticated from here on: a badly padded reply is a broken peer and ends the attempt.
-      done = true
-      let payload: Uint8Array
-      try {
-        payload = openPayload(padded)
-      } catch (cause) {
-        hs.destroy()
-        throw cause
-      }
-      return { payload, result: finish(hs, o.role, true, o.sessionId) }
-    },
-    destroy() {
-      done = true
-      hs.destroy()
-    },
-  }
-}
-
-/** The answering side of a resume: reads message 1 and writes message 2 in one step. */
-export function answerResume(o: {
-  role: Role
-  sessionId: Uint8Array
-  resumePsk: Uint8Array
-  message1: Uint8Array
-  payload: Uint8Array
-  randomBytes: RandomBytes
-}): { payload: Uint8Array; message2: Uint8Array; result: HandshakeResult } {
-  const body = openEnvelope(o.message1, MessageType.ResumeInit)
-  checkPayloadSize(body)
-  const hs = resumeState(false, o.sessionId, o.resumePsk, o.randomBytes)
-  try {
-    const payload = openPayload(hs.readMessage(body))
-    const message2 = withEnvelope(
-      MessageType.ResumeReply,
-      hs.writeMessage(pad(o.payload, MAX_HANDSHAKE_PAYLOAD)),
-    )
-    return { payload, message2, result: finish(hs, o.role, false, o.sessionId) }
-  } catch (cause) {
-    hs.destroy()
-    throw cause
   }
 }
