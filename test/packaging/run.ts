@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { stripVTControlCharacters } from 'node:util'
 
 export type RunResult = { code: number | null; stdout: string; stderr: string }
 
@@ -11,7 +12,8 @@ export function run(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      // Plain output whatever the caller's terminal: CI may set FORCE_COLOR, and the tests read text.
+      env: { ...(options.env ?? process.env), FORCE_COLOR: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -23,7 +25,9 @@ export function run(
       stderr += d
     })
     child.once('error', reject)
-    child.once('close', (code) => resolve({ code, stdout, stderr }))
+    child.once('close', (code) =>
+      resolve({ code, stdout: stripVTControlCharacters(stdout), stderr: stripVTControlCharacters(stderr) }),
+    )
   })
 }
 
