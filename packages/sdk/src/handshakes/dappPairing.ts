@@ -2,7 +2,7 @@ import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
 import { wipe } from '../protocol/bytes.js'
 import { MessageType, peekMessageType } from '../protocol/envelope.js'
-import { createDappHandshake, type HandshakeResult } from '../protocol/handshake.js'
+import { dappHandshakeWith, type HandshakeResult } from '../protocol/handshake.js'
 import { generateKeyPair } from '../protocol/noise/dh.js'
 import type { Metadata, Proposal } from '../protocol/payloads.js'
 import type { RandomBytes } from '../protocol/random.js'
@@ -54,7 +54,7 @@ export function offerPairing(o: DappPairingOptions): DappPairing {
     chains: o.chains.slice(0, 16),
   }
   const uri = encodePairingUri(uriFields)
-  const hs = createDappHandshake({ uri: uriFields, staticPrivateKey: s.privateKey, randomBytes: o.random })
+  const hs = dappHandshakeWith(uriFields, s, o.random)
   const topics = pairingTopics(psk)
   wipe(s.privateKey, psk)
   let answered = false

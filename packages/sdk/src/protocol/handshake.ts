@@ -161,10 +161,32 @@ export function createDappHandshake(o: {
   randomBytes: RandomBytes
 }): DappHandshake {
   const s = keyPairFromPrivate(o.staticPrivateKey)
-  if (!equalBytes(s.publicKey, o.uri.responderStatic)) {
+  try {
+    return dappHandshakeWith(o.uri, s, o.randomBytes)
+  } finally {
+    wipe(s.privateKey)
+  }
+}
+
+/**
+ * createDappHandshake for a key pair whose public half is already known (the dApp's pairing draws
+ * s with generateKeyPair): no second scalar multiplication to recompute s.pub (issue 16). Copies s.
+ * Not exported from /protocol: a caller with only the private key goes through createDappHandshake.
+ */
+export function dappHandshakeWith(
+  pairingUri: PairingUri,
+  keyPair: KeyPair,
+  randomBytes: RandomBytes,
+): DappHandshake {
+  if (!equalBytes(keyPair.publicKey, pairingUri.responderStatic)) {
     throw new PairlineError(ErrorCode.InvalidKey, 'The static private key does not match the pairing URI.')
   }
-  const uri = { ...o.uri, psk: o.uri.psk.slice(), responderStatic: o.uri.responderStatic.slice() }
+  const s = { privateKey: keyPair.privateKey.slice(), publicKey: keyPair.publicKey.slice() }
+  const uri = {
+    ...pairingUri,
+    psk: pairingUri.psk.slice(),
+    responderStatic: pairingUri.responderStatic.slice(),
+  }
   let state: DappHandshake['state'] = 'waiting'
   let accepted: { hs: HandshakeState; message1: Uint8Array } | null = null
   let burnNotice: Uint8Array | null = null
@@ -193,7 +215,7 @@ export function createDappHandshake(o: {
       if (accepted && equalBytes(accepted.message1, message1)) {
         throw new PairlineError(ErrorCode.HandshakeReplayed, 'This wallet hello was already received.')
       }
-      const hs = nkpsk0(uri, false, o.randomBytes, s)
+      const hs = nkpsk0(uri, false, randomBytes, s)
       let hello: Hello
       try {
         hello = decodeHello(openPayload(hs.readMessage(body)))
