@@ -45,12 +45,17 @@ export type RelayFrame =
   | { type: typeof Reply.Error; rid: number; code: number; message: string }
   | { type: typeof Reply.Message; topic: Uint8Array; id: Uint8Array; payload: Uint8Array }
 
-function u32(view: DataView, at: number): number {
-  return view.getUint32(at, false)
+// Big-endian integers read and written byte by byte: no DataView per frame (the relay decodes
+// several frames per delivered message, issue 16).
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0
 }
 
-function viewOf(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength)
+function putU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24
+  b[at + 1] = v >>> 16
+  b[at + 2] = v >>> 8
+  b[at + 3] = v
 }
 
 // ---- client -> relay ------------------------------------------------------------------------
@@ -62,7 +67,7 @@ export function encodeSubscribe(
 ): Uint8Array {
   const out = new Uint8Array(6 + topics.length * TOPIC_LEN)
   out[0] = op
-  viewOf(out).setUint32(1, rid, false)
+  putU32(out, 1, rid)
   out[5] = topics.length
   for (let i = 0; i < topics.length; i++) out.set(topics[i]!, 6 + i * TOPIC_LEN)
   return out
@@ -81,12 +86,11 @@ export function encodePublish(
   payload: Uint8Array,
 ): Uint8Array {
   const out = new Uint8Array(1 + 4 + TOPIC_LEN + MESSAGE_ID_LEN + 4 + payload.length)
-  const view = viewOf(out)
   out[0] = Op.Publish
-  view.setUint32(1, rid, false)
+  putU32(out, 1, rid)
   out.set(topic, 5)
   out.set(id, 5 + TOPIC_LEN)
-  view.setUint32(5 + TOPIC_LEN + MESSAGE_ID_LEN, ttl, false)
+  putU32(out, 5 + TOPIC_LEN + MESSAGE_ID_LEN, ttl)
   out.set(payload, 9 + TOPIC_LEN + MESSAGE_ID_LEN)
   return out
 }
@@ -95,7 +99,7 @@ export function encodeAck(rid: number, acks: readonly { topic: Uint8Array; id: U
   const item = TOPIC_LEN + MESSAGE_ID_LEN
   const out = new Uint8Array(6 + acks.length * item)
   out[0] = Op.Ack
-  viewOf(out).setUint32(1, rid, false)
+  putU32(out, 1, rid)
   out[5] = acks.length
   acks.forEach((a, i) => {
     out.set(a.topic, 6 + i * item)
@@ -107,16 +111,15 @@ export function encodeAck(rid: number, acks: readonly { topic: Uint8Array; id: U
 export function encodePing(rid: number): Uint8Array {
   const out = new Uint8Array(5)
   out[0] = Op.Ping
-  viewOf(out).setUint32(1, rid, false)
+  putU32(out, 1, rid)
   return out
 }
 
 /** Views into `b` (no copies): the relay copies what it stores. */
 export function decodeClientFrame(b: Uint8Array): ClientFrame | null {
   if (b.length < 5) return null
-  const view = viewOf(b)
   const op = b[0]
-  const rid = u32(view, 1)
+  const rid = u32(b, 1)
   switch (op) {
     case Op.Subscribe:
     case Op.Unsubscribe: {
@@ -134,7 +137,7 @@ export function decodeClientFrame(b: Uint8Array): ClientFrame | null {
         rid,
         topic: b.subarray(5, 5 + TOPIC_LEN),
         id: b.subarray(5 + TOPIC_LEN, 5 + TOPIC_LEN + MESSAGE_ID_LEN),
-        ttl: u32(view, 5 + TOPIC_LEN + MESSAGE_ID_LEN),
+        ttl: u32(b, 5 + TOPIC_LEN + MESSAGE_ID_LEN),
         payload: b.subarray(head),
       }
     }
@@ -161,7 +164,7 @@ export function decodeClientFrame(b: Uint8Array): ClientFrame | null {
 export function encodeOk(rid: number): Uint8Array {
   const out = new Uint8Array(5)
   out[0] = Reply.Ok
-  viewOf(out).setUint32(1, rid, false)
+  putU32(out, 1, rid)
   return out
 }
 
@@ -173,9 +176,9 @@ export function encodeError(rid: number, code: number, message: string): Uint8Ar
   const text = utf8Encoder.encode(message)
   const out = new Uint8Array(7 + text.length)
   out[0] = Reply.Error
-  const view = viewOf(out)
-  view.setUint32(1, rid, false)
-  view.setUint16(5, code, false)
+  putU32(out, 1, rid)
+  out[5] = code >>> 8
+  out[6] = code
   out.set(text, 7)
   return out
 }
@@ -199,10 +202,9 @@ export function encodeMessage(
 
 export function decodeRelayFrame(b: Uint8Array): RelayFrame | null {
   if (b.length < 1) return null
-  const view = viewOf(b)
   switch (b[0]) {
     case Reply.Ok:
-      return b.length === 5 ? { type: Reply.Ok, rid: u32(view, 1) } : null
+      return b.length === 5 ? { type: Reply.Ok, rid: u32(b, 1) } : null
     case Reply.Error: {
       if (b.length < 7) return null
       let message: string
@@ -211,7 +213,7 @@ export function decodeRelayFrame(b: Uint8Array): RelayFrame | null {
       } catch {
         return null
       }
-      return { type: Reply.Error, rid: u32(view, 1), code: view.getUint16(5, false), message }
+      return { type: Reply.Error, rid: u32(b, 1), code: (b[5]! << 8) | b[6]!, message }
     }
     case Reply.Message: {
       const head = 1 + TOPIC_LEN + MESSAGE_ID_LEN
