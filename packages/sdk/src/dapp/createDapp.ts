@@ -30,6 +30,7 @@ export function createDapp(options: DappOptions): Dapp {
     answerGraceSeconds: options.answerGraceSeconds ?? ANSWER_GRACE_SECONDS,
     rpcUrls,
     random: side.random,
+    invoker: side.metadata.url,
     forget: (id) => side.forget(id),
   }
 

@@ -3,6 +3,7 @@ import { ProviderRpcError, RpcCode } from '../errors/provider.js'
 import { chainNumber } from '../messages/caip.js'
 import type { Eip1193Provider, ProviderEventMap, RequestArguments } from './eip1193.js'
 import { isReadOnly, WALLET_METHODS } from './methods.js'
+import { answerPermissions, PERMISSION_METHODS } from './permissions.js'
 import { forward } from './rpc.js'
 import type { DappSession } from './types.js'
 
@@ -11,10 +12,11 @@ const toHex = (n: number) => `0x${n.toString(16)}`
 /** What the provider needs of its session (the session's public face, without the provider). */
 export type ProviderSource = Omit<DappSession, 'provider'>
 
-/** Builds the EIP-1193 provider of a session. */
+/** Builds the EIP-1193 provider of a session; `invoker`: the dApp's URL (EIP-2255 permissions). */
 export function createProvider(
   session: ProviderSource,
   rpcUrls: Readonly<Record<string, string>>,
+  invoker: string,
 ): Eip1193Provider {
   const emitter = new EventEmitter<ProviderEventMap>()
   session.on('accountsChanged', (a) => emitter.emit('accountsChanged', [...a]))
@@ -29,6 +31,7 @@ export function createProvider(
     if (session.ended) throw new ProviderRpcError(RpcCode.Disconnected, 'The session has ended.')
     const local = answerLocally(session, method)
     if (local !== undefined) return local
+    if (PERMISSION_METHODS.includes(method)) return answerPermissions(session, invoker, method, params)
     if (isReadOnly(method)) {
       const url = rpcUrls[session.chainId]
       if (!url)

@@ -34,6 +34,8 @@ export type DappSessionContext = SessionContext & {
   answerGraceSeconds: number
   rpcUrls: Readonly<Record<string, string>>
   random: RandomBytes
+  /** the dApp's metadata URL: the invoker of its EIP-2255 permissions */
+  invoker: string
 }
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
@@ -56,7 +58,7 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
     this.#requests = new DappRequests(init.requests ?? [], ctx.now, ctx.answerGraceSeconds)
     channel.on('acked', (ack) => this.#requests.acked(ack))
     for (const id of this.#requests.stored()) this.#deliver(id)
-    this.provider = createProvider(this, ctx.rpcUrls)
+    this.provider = createProvider(this, ctx.rpcUrls, ctx.invoker)
   }
 
   record(): Omit<DappSessionRecord, 'channel'> {
