@@ -64,6 +64,7 @@ beforeAll(async () => {
     freshProject(join(work, 'wallet-app'), [
       ...tarballs('@pairline/wire', '@pairline/sdk', '@pairline/relay'),
       `viem@${v.viem}`,
+      `@wagmi/core@${v['@wagmi/core']}`,
       `typescript@${v.typescript}`,
       `@types/node@${v['@types/node']}`,
     ]),
@@ -150,7 +151,7 @@ describe('the tarballs', () => {
   })
 })
 
-describe('a fresh Node project with viem: wallet, relay and every entry point', () => {
+describe('a fresh Node project with viem and wagmi: wallet, relay, wagmi app and every entry point', () => {
   it('imports every entry point of every package in Node, with the names their source exports', async () => {
     const specs = packed.flatMap((p) => p.entries)
     const imported = await importInNode(walletApp, specs)
@@ -166,11 +167,16 @@ describe('a fresh Node project with viem: wallet, relay and every entry point', 
     expect(namesOf(imported, '@pairline/wire')).toContain('decodeRelayFrame')
   })
 
-  it('type-checks every entry point and a wallet + relay app strictly, with skipLibCheck: false', async () => {
+  it('type-checks every entry point, a wallet + relay app and a wagmi app strictly, with skipLibCheck: false', async () => {
     const app = await readFile(join(FIXTURES, 'wallet-viem.ts'), 'utf8')
+    const wagmiApp = await readFile(join(FIXTURES, 'dapp-wagmi.ts'), 'utf8')
     const r = await typeCheck(
       walletApp,
-      { 'src/entries.ts': importEverySource(packed.flatMap((p) => p.entries)), 'src/app.ts': app },
+      {
+        'src/entries.ts': importEverySource(packed.flatMap((p) => p.entries)),
+        'src/app.ts': app,
+        'src/wagmi.ts': wagmiApp,
+      },
       ['node'],
     )
     expect({ code: r.code, out: r.stdout.trim() }).toEqual({ code: 0, out: '' })
@@ -187,6 +193,8 @@ describe('a fresh Node project with viem: wallet, relay and every entry point', 
 
 describe('a fresh dApp project with ethers and without viem', () => {
   const viemFree = () => pkg('@pairline/sdk').entries.filter((s) => s !== '@pairline/sdk/wallet')
+  // /wagmi imports nothing at run time (so it imports here), but its types need @wagmi/core.
+  const typedHere = () => viemFree().filter((s) => s !== '@pairline/sdk/wagmi')
 
   it('has no viem installed (an optional peer is not pulled in)', () => {
     expect(existsSync(join(dappApp.dir, 'node_modules', 'viem'))).toBe(false)
@@ -209,7 +217,7 @@ describe('a fresh dApp project with ethers and without viem', () => {
     const app = await readFile(join(FIXTURES, 'dapp-ethers.ts'), 'utf8')
     const r = await typeCheck(
       dappApp,
-      { 'src/entries.ts': importEverySource(viemFree()), 'src/app.ts': app },
+      { 'src/entries.ts': importEverySource(typedHere()), 'src/app.ts': app },
       [],
     )
     expect({ code: r.code, out: r.stdout.trim() }).toEqual({ code: 0, out: '' })

@@ -19,6 +19,7 @@ export const ENTRIES: SizeEntry[] = [
     name: 'protocol core (handshake + frames)',
     code: `export { startWalletHandshake, createDappHandshake, FrameSender, FrameReceiver } from '@pairline/sdk/protocol'`,
   },
+  { name: 'wagmi connector: pairline', code: `export { pairline } from '@pairline/sdk/wagmi'` },
   {
     name: 'viem baseline: createWalletClient + custom',
     code: `export { createWalletClient, custom } from 'viem'`,

@@ -7,6 +7,7 @@ import * as sdk from './index.js'
 import * as protocol from './protocol/index.js'
 import * as qr from './qr/index.js'
 import * as file from './storage/file.js'
+import * as wagmi from './wagmi/index.js'
 import * as wallet from './wallet/index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -47,7 +48,14 @@ function cycles(): string[][] {
       visit(dep)
     }
   }
-  for (const entry of ['index.ts', 'wallet/index.ts', 'protocol/index.ts', 'qr/index.ts', 'storage/file.ts'])
+  for (const entry of [
+    'index.ts',
+    'wallet/index.ts',
+    'protocol/index.ts',
+    'qr/index.ts',
+    'storage/file.ts',
+    'wagmi/index.ts',
+  ])
     visit(join(here, entry))
   const found: string[][] = []
   const stack: string[] = []
@@ -84,6 +92,15 @@ describe('entry points', () => {
 
   it('the wallet side does use viem (a peer dependency)', () => {
     expect([...externalImports('wallet/index.ts')]).toContain('viem')
+  })
+
+  it('the wagmi connector imports @wagmi/core for its types only, and nothing of viem', () => {
+    const external = [...externalImports('wagmi/index.ts')]
+    expect(external.filter((s) => s.startsWith('viem'))).toEqual([])
+    expect(external).toContain('@wagmi/core')
+    const source = readFileSync(join(here, 'wagmi/connector.ts'), 'utf8')
+    expect(source).toMatch(/^import type \{[^}]+\} from '@wagmi\/core'$/m)
+    expect(source).not.toMatch(/^import \{[^}]*\} from '@wagmi\/core'/m)
   })
 
   it('no key-returning export: /protocol has no exportSession, its frame ciphers no exportState', () => {
@@ -159,6 +176,13 @@ describe('public exports', () => {
         "MAX_FILE_KEY_BYTES",
         "fileStorage",
         "nodeSealedStorage",
+      ]
+    `)
+  })
+  it('@pairline/sdk/wagmi', () => {
+    expect(names(wagmi)).toMatchInlineSnapshot(`
+      [
+        "pairline",
       ]
     `)
   })
