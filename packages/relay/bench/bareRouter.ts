@@ -13,11 +13,11 @@ import { type ChildServer, isMain, serveAsChild } from './child.js'
 const MAX_PAYLOAD = 64 * 1024
 
 /**
- * BENCH_FLOOR_CORK=1: cork each socket on its first write in a tick and uncork them all on the next
- * tick, so a tick's writes to one socket leave in one syscall (what the relay does). Off by default:
- * the floor is the naive router.
+ * Corks each socket on its first write in a tick and uncorks them all on the next tick, so a tick's
+ * writes to one socket leave in one syscall, as the relay does: the floor is a floor (issue 16).
+ * BENCH_FLOOR_CORK=0: the naive router, one syscall per frame.
  */
-const CORK = process.env.BENCH_FLOOR_CORK === '1'
+const CORK = process.env.BENCH_FLOOR_CORK !== '0'
 type Corkable = { cork(): void; uncork(): void }
 const corked = new Set<Corkable>()
 const uncorkAll = () => {

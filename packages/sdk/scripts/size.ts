@@ -10,16 +10,38 @@ import { build } from 'esbuild'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-export type SizeEntry = { name: string; code: string }
+/**
+ * `budgetKiB`: the gzip ceiling size.test.ts holds (CI runs it with the README's test command).
+ * Growth past one must be a deliberate change here, with the reason in the commit. Adding an entry
+ * point (the wagmi connector, the modal) is one line: its import and its budget.
+ */
+export type SizeEntry = { name: string; code: string; budgetKiB?: number }
 
+// Budget history: 2026-11-26 createDapp 32.6 KiB, protocol core 18.5, createWallet 95.1 (mostly viem);
+// issue 9 (numeric comparison on both screens) +0.8 / +1.4; issue 10 (request journal, outstanding
+// requests, JCS hashes, resend timer) +1.8 / +2.6; issue 14: the wagmi connector is createDapp + 1.0 KiB
+// (wagmi itself only imported for its types), budget 41. 2026-12-01 issue 16: one budget per entry point.
 export const ENTRIES: SizeEntry[] = [
-  { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'` },
-  { name: 'wallet: createWallet', code: `export { createWallet } from '@pairline/sdk/wallet'` },
+  { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'`, budgetKiB: 39 },
+  { name: 'dApp entry: /dapp', code: `export * from '@pairline/sdk/dapp'`, budgetKiB: 39 },
+  { name: 'root entry: everything', code: `export * from '@pairline/sdk'`, budgetKiB: 39.5 },
+  {
+    name: 'wallet: createWallet',
+    code: `export { createWallet } from '@pairline/sdk/wallet'`,
+    budgetKiB: 104,
+  },
   {
     name: 'protocol core (handshake + frames)',
     code: `export { startWalletHandshake, createDappHandshake, FrameSender, FrameReceiver } from '@pairline/sdk/protocol'`,
+    budgetKiB: 20,
   },
-  { name: 'wagmi connector: pairline', code: `export { pairline } from '@pairline/sdk/wagmi'` },
+  { name: 'protocol entry: /protocol', code: `export * from '@pairline/sdk/protocol'`, budgetKiB: 24.5 },
+  {
+    name: 'wagmi connector: pairline',
+    code: `export { pairline } from '@pairline/sdk/wagmi'`,
+    budgetKiB: 41,
+  },
+  { name: 'QR entry: /qr', code: `export * from '@pairline/sdk/qr'`, budgetKiB: 11.5 },
   {
     name: 'viem baseline: createWalletClient + custom',
     code: `export { createWalletClient, custom } from 'viem'`,
@@ -46,10 +68,12 @@ export async function measure(entry: SizeEntry): Promise<{ minified: number; gzi
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const rows = ['| entry | minified | gzip |', '| --- | ---: | ---: |']
+  const rows = ['| entry | minified | gzip | budget |', '| --- | ---: | ---: | ---: |']
   for (const e of ENTRIES) {
     const m = await measure(e)
-    rows.push(`| ${e.name} | ${(m.minified / 1024).toFixed(1)} KiB | ${(m.gzip / 1024).toFixed(1)} KiB |`)
+    rows.push(
+      `| ${e.name} | ${(m.minified / 1024).toFixed(1)} KiB | ${(m.gzip / 1024).toFixed(1)} KiB | ${e.budgetKiB ? `${e.budgetKiB} KiB` : ''} |`,
+    )
   }
   console.log(rows.join('\n'))
 }

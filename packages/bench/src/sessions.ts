@@ -1,0 +1,144 @@
+/**
+ * Pairing and round-trip rows: a real dApp and wallet (createDapp, createWallet with a viem local
+ * account) in this process, talking through the real relay in a child process (relay CPU is not
+ * ours to count here: bench:relay measures it). Floors in the same run: WalletConnect's pairing key
+ * work (@walletconnect/utils: both key pairs, both deriveSymKey, the topic hashes) and, for the
+ * round trip, two echoes through a bare `ws` echo server in a child process plus viem's signing.
+ */
+import { createDapp, type DappSession } from '@pairline/sdk'
+import { createWallet, type WalletSession } from '@pairline/sdk/wallet'
+import { deriveSymKey, generateKeyPair, generateRandomBytes32, hashKey } from '@walletconnect/utils'
+import { privateKeyToAccount } from 'viem/accounts'
+import { WebSocket } from 'ws'
+import { Child } from '../../relay/bench/run.js'
+import { absoluteGoal, alternate, cpuPerAsyncOp, cpuPerOp, median, type Row, ratioGoal } from './measure.js'
+import { protocolPairing } from './pairingCore.js'
+
+const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d' as const
+const META = { name: 'bench', url: 'https://bench.example' }
+
+async function pairOnce(relayUrl: string) {
+  const dapp = createDapp({ relayUrl, metadata: META, chains: [1] })
+  const wallet = createWallet({ metadata: META, accounts: [privateKeyToAccount(KEY)], chains: [1] })
+  const pairing = await dapp.pair()
+  const proposal = await wallet.pair(pairing.uri)
+  const [wsession, session] = await Promise.all([proposal.approve(), pairing.confirm()])
+  return { dapp, wallet, wsession: wsession as WalletSession, session: session as DappSession }
+}
+
+function wcPairingKeys(): void {
+  // dApp: the pairing's symKey and topic, its key pair; wallet: its key pair, the session key and
+  // topic; dApp: the same session key and topic.
+  const pairingKey = generateRandomBytes32()
+  hashKey(pairingKey)
+  const d = generateKeyPair()
+  const w = generateKeyPair()
+  hashKey(deriveSymKey(w.privateKey, d.publicKey))
+  hashKey(deriveSymKey(d.privateKey, w.publicKey))
+}
+
+function echoServer(): Child {
+  return new Child('floor', 'echo', new URL('./echoServer.ts', import.meta.url).pathname)
+}
+
+async function echoClient(url: string) {
+  const ws = new WebSocket(url, { perMessageDeflate: false })
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve)
+    ws.once('error', reject)
+  })
+  const payload = new Uint8Array(600)
+  const echo = () =>
+    new Promise<void>((resolve) => {
+      ws.once('message', () => resolve())
+      ws.send(payload)
+    })
+  const twice = async () => {
+    await echo()
+    await echo()
+  }
+  return { twice, close: () => ws.close() }
+}
+
+const wallMs = async (fn: () => Promise<unknown>, n: number): Promise<number[]> => {
+  const out: number[] = []
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now()
+    await fn()
+    out.push(performance.now() - t0)
+  }
+  return out
+}
+
+export async function sessionRows(): Promise<Row[]> {
+  const relay = new Child('relay', 'sessions')
+  const echo = echoServer()
+  await Promise.all([relay.ready(), echo.ready()])
+  const account = privateKeyToAccount(KEY)
+  try {
+    const opened: Awaited<ReturnType<typeof pairOnce>>[] = []
+    const pairing = await alternate({
+      ours: () =>
+        cpuPerAsyncOp(
+          async () => {
+            opened.push(await pairOnce(relay.url))
+          },
+          10,
+          2,
+        ),
+      core: () => cpuPerOp(protocolPairing, 30),
+      wc: () => cpuPerOp(wcPairingKeys, 30),
+    })
+    const { wsession, session } = opened.at(-1)!
+    wsession.on('request', (req) => void req.approve().catch(() => {}))
+    const address = session.accounts[0]!
+    const sign = () =>
+      session.provider.request({ method: 'personal_sign', params: ['0x68656c6c6f', address] })
+    const client = await echoClient(echo.url)
+    const rt = await alternate({
+      ours: async () => median(await wallMs(sign, 60)),
+      floor: async () => {
+        const echoes = median(await wallMs(client.twice, 60))
+        const signing = median(await wallMs(() => account.signMessage({ message: 'hello' }), 60))
+        return echoes + signing
+      },
+    })
+    client.close()
+    for (const o of opened) await Promise.all([o.dapp.close(), o.wallet.close()])
+    const section = 'pairing and requests'
+    return [
+      absoluteGoal(
+        {
+          section,
+          quantity: 'full pairing CPU, both sides (createDapp + createWallet, real relay in a child)',
+          unit: 'ms',
+          ours: pairing.ours.map((us) => us / 1000),
+          baselineName: "WalletConnect's pairing key work (@walletconnect/utils)",
+          baseline: pairing.wc.map((us) => us / 1000),
+        },
+        8,
+      ),
+      {
+        section,
+        quantity: 'pairing CPU of the protocol alone, both sides (handshake, SAS, topics)',
+        unit: 'ms',
+        ours: pairing.core.map((us) => us / 1000),
+        baselineName: "WalletConnect's pairing key work (@walletconnect/utils)",
+        baseline: pairing.wc.map((us) => us / 1000),
+      },
+      ratioGoal(
+        {
+          section,
+          quantity: '`personal_sign` round trip p50, one process (relay in a child)',
+          unit: 'ms',
+          ours: rt.ours,
+          baselineName: '2 bare ws echoes (child echo server) + viem signMessage, p50s added',
+          baseline: rt.floor,
+        },
+        1.6,
+      ),
+    ]
+  } finally {
+    await Promise.all([relay.stop(), echo.stop()])
+  }
+}
