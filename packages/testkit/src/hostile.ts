@@ -1,20 +1,43 @@
 /**
- * A hostile relay for tests, as a WebSocket class for the SDK's `WebSocket` option: the real relay
- * runs unchanged, and this socket tampers with what it delivers (MESSAGE frames, PROTOCOL.md §13.3)
- * at configurable rates, from a seeded generator, counting every fault. Faults that need the
- * session layer's timers to recover from (dropping a delivery for good) are issue 10's; what is
- * here must be absorbed by the protocol as it is: duplicates, reordering, delay, bit flips,
- * truncation, extension and injected junk.
+ * A hostile relay for tests (issue 15): the real relay runs unchanged, and every socket the SDK
+ * opens through `network.WebSocket` is a man in the middle that, per delivered message (MESSAGE,
+ * PROTOCOL.md §13.3) and per published frame (PUBLISH, §13.2), at configurable rates drawn from
+ * one seeded generator, drops, delays, duplicates, reorders, replays later, reflects to the
+ * sender, moves to another topic, splices in another session's frames, flips bits, truncates,
+ * extends or injects random frames, counting every fault. Targeted attacks (replay a recorded
+ * frame after a rekey, a resume or the end of the session) use `record` and `deliver`.
  */
 import { WebSocket } from 'ws'
 
-export type HostileRates = Partial<
-  Record<'duplicate' | 'reorder' | 'delay' | 'flip' | 'truncate' | 'extend' | 'inject', number>
->
-export type HostileCounts = Record<keyof HostileRates | 'delivered', number>
+export const FAULTS = [
+  'drop',
+  'delay',
+  'duplicate',
+  'reorder',
+  'replay',
+  'reflect',
+  'move',
+  'splice',
+  'flip',
+  'truncate',
+  'extend',
+  'inject',
+] as const
+export type Fault = (typeof FAULTS)[number]
+export type HostileRates = Partial<Record<Fault, number>>
+export type HostileCounts = Record<Fault | 'delivered', number>
 
+/** A frame published: its topic (hex), payload and the label of the socket that sent it. */
+export type Seen = { topic: string; payload: Uint8Array; from: string }
+
+const MESSAGE = 0x83
+const PUBLISH = 0x03
+const SUBSCRIBE = 0x01
+const UNSUBSCRIBE = 0x02
 const HEAD = 1 + 32 + 16 // MESSAGE = 0x83 ‖ topic ‖ id ‖ payload
+const PUB_HEAD = 1 + 4 + 32 + 16 + 4 // PUBLISH = 0x03 ‖ rid ‖ topic ‖ id ‖ ttl ‖ payload
 
+/** xorshift32: fast, seeded, replayable (not for anything but tests). */
 function seeded(seed: number): () => number {
   let x = seed >>> 0 || 1
   return () => {
@@ -27,89 +50,243 @@ function seeded(seed: number): () => number {
   }
 }
 
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
+const unhex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'))
+
 export function hostileCounts(): HostileCounts {
-  return { delivered: 0, duplicate: 0, reorder: 0, delay: 0, flip: 0, truncate: 0, extend: 0, inject: 0 }
+  const c = { delivered: 0 } as HostileCounts
+  for (const f of FAULTS) c[f] = 0
+  return c
 }
 
-/** `new (hostileWebSocket(...))(url)` connects to `url` and tampers with its deliveries. */
-export function hostileWebSocket(
-  rates: HostileRates,
-  seed: number,
-  counts: HostileCounts,
-): new (
-  url: string,
-) => WebSocket {
-  const random = seeded(seed)
-  const hit = (fault: keyof HostileRates) => {
-    const yes = random() < (rates[fault] ?? 0)
-    if (yes) counts[fault]++
+/** The largest transport-frame epoch (§7.2 header) published on each topic: shows rekeys happened. */
+function frameEpoch(payload: Uint8Array): number | null {
+  if (payload.length < 14 || payload[0] !== 0x01 || payload[1] !== 0x10) return null
+  return new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getUint32(2, false)
+}
+
+export class HostileNetwork {
+  /** Rates per fault, 0..1; change them at any time (e.g. 0 while pairing). */
+  rates: HostileRates
+  readonly seed: number
+  readonly counts = hostileCounts()
+  /** Every frame published by any socket, in order (before any fault). */
+  readonly published: Seen[] = []
+  /** The highest transport epoch published per topic (hex). */
+  readonly epochs = new Map<string, number>()
+  /** Keep `published` (targeted tests); the mixed run only keeps a window for splicing. */
+  record: boolean
+  readonly random: () => number
+  readonly #sockets: HostileSocket[] = []
+  readonly #recent: Seen[] = []
+
+  constructor(o: { seed: number; rates?: HostileRates; record?: boolean }) {
+    this.seed = o.seed
+    this.rates = { ...o.rates }
+    this.record = o.record ?? false
+    this.random = seeded(o.seed)
+  }
+
+  /** The WebSocket class to pass as the SDK's `relay.WebSocket` option; `label` names its sockets. */
+  socketClass(label: string): new (url: string) => WebSocket {
+    const net = this
+    return class extends HostileSocket {
+      constructor(url: string) {
+        super(url, net, label)
+      }
+    }
+  }
+
+  hit(fault: Fault): boolean {
+    const yes = this.random() < (this.rates[fault] ?? 0)
+    if (yes) this.counts[fault]++
     return yes
   }
-  return class HostileWebSocket extends WebSocket {
-    #held: Uint8Array[] | null = null
 
-    #release(): void {
-      const held = this.#held
-      this.#held = null
-      for (const h of held ?? []) {
-        counts.delivered++
-        super.emit('message', h.slice().buffer, true)
+  pick<T>(list: readonly T[]): T | undefined {
+    return list.length === 0 ? undefined : list[Math.floor(this.random() * list.length)]
+  }
+
+  /** @internal */ join(s: HostileSocket): void {
+    this.#sockets.push(s)
+  }
+
+  /** @internal */ sawPublish(seen: Seen): void {
+    const epoch = frameEpoch(seen.payload)
+    if (epoch !== null) this.epochs.set(seen.topic, Math.max(epoch, this.epochs.get(seen.topic) ?? 0))
+    if (this.record) this.published.push(seen)
+    this.#recent.push(seen)
+    if (this.#recent.length > 256) this.#recent.shift()
+  }
+
+  /** A recently published frame on another topic than `topic` (for splicing). */
+  otherFrame(topic: string): Seen | undefined {
+    return this.pick(this.#recent.filter((s) => s.topic !== topic))
+  }
+
+  /** Topics some socket is subscribed to, other than `topic`, with their sockets. */
+  otherTopics(topic: string): { socket: HostileSocket; topic: string }[] {
+    return this.#sockets.flatMap((socket) =>
+      [...socket.subscribed].filter((t) => t !== topic).map((t) => ({ socket, topic: t })),
+    )
+  }
+
+  /**
+   * Delivers `payload` under `topic` (hex) as the relay would, with a fresh message id: to every
+   * open socket subscribed to it, or to the open sockets labelled `to`, subscribed or not (a relay
+   * that ignores subscriptions). Returns how many sockets got it.
+   */
+  deliver(topic: string, payload: Uint8Array, to?: string): number {
+    const targets = this.#sockets.filter(
+      (s) => s.readyState === WebSocket.OPEN && (to === undefined ? s.subscribed.has(topic) : s.label === to),
+    )
+    for (const s of targets) s.inject(topic, payload)
+    return targets.length
+  }
+
+  /** The frames published on `topic` so far (needs `record`). */
+  publishedOn(topic: string): Seen[] {
+    return this.published.filter((s) => s.topic === topic)
+  }
+
+  /** Topics (hex) the open sockets labelled `label` are subscribed to now. */
+  subscriptions(label: string): string[] {
+    return this.#sockets
+      .filter((s) => s.label === label && s.readyState === WebSocket.OPEN)
+      .flatMap((s) => [...s.subscribed])
+  }
+}
+
+/** A random id for frames the relay never stored (the client's ACK for it is ignored, §13.4). */
+function freshId(random: () => number): Uint8Array {
+  return Uint8Array.from({ length: 16 }, () => Math.floor(random() * 256))
+}
+
+function mutate(fault: Fault, b: Uint8Array, random: () => number): Uint8Array {
+  switch (fault) {
+    case 'flip': {
+      const at = Math.floor(random() * b.length)
+      b[at] = b[at]! ^ (1 << Math.floor(random() * 8))
+      return b
+    }
+    case 'truncate':
+      return b.subarray(0, Math.floor(random() * b.length))
+    case 'extend': {
+      const out = new Uint8Array(b.length + 1 + Math.floor(random() * 64))
+      out.set(b)
+      return out
+    }
+    default:
+      return Uint8Array.from(b, () => Math.floor(random() * 256)) // inject: junk of the same length
+  }
+}
+
+class HostileSocket extends WebSocket {
+  readonly label: string
+  readonly subscribed = new Set<string>()
+  readonly #net: HostileNetwork
+  #held: { topic: string; id: Uint8Array; payload: Uint8Array } | null = null
+  #later: { due: number; topic: string; payload: Uint8Array }[] = []
+  #seen = 0
+
+  constructor(url: string, net: HostileNetwork, label: string) {
+    super(url)
+    this.#net = net
+    this.label = label
+    net.join(this)
+  }
+
+  #emit(topic: string, id: Uint8Array, payload: Uint8Array): void {
+    if (this.readyState !== WebSocket.OPEN) return
+    const frame = new Uint8Array(HEAD + payload.length)
+    frame[0] = MESSAGE
+    frame.set(unhex(topic), 1)
+    frame.set(id, 33)
+    frame.set(payload, HEAD)
+    this.#net.counts.delivered++
+    super.emit('message', frame.buffer, true)
+  }
+
+  /** Delivers a frame the relay never sent (a replay, a splice, a reflection). */
+  inject(topic: string, payload: Uint8Array): void {
+    this.#emit(topic, freshId(this.#net.random), payload.slice())
+  }
+
+  override send(data: unknown, ...rest: unknown[]): void {
+    const b = data instanceof Uint8Array ? data : new Uint8Array(data as ArrayBuffer)
+    if (b[0] === SUBSCRIBE || b[0] === UNSUBSCRIBE) {
+      for (let i = 6; i + 32 <= b.length; i += 32) {
+        const t = hex(b.subarray(i, i + 32))
+        if (b[0] === SUBSCRIBE) this.subscribed.add(t)
+        else this.subscribed.delete(t)
+      }
+    } else if (b[0] === PUBLISH && b.length > PUB_HEAD) {
+      const topic = hex(b.subarray(5, 37))
+      const payload = b.slice(PUB_HEAD)
+      this.#net.sawPublish({ topic, payload, from: this.label })
+      // Reflect: the relay hands the sender its own frame, on a topic the sender reads.
+      const back = this.#net.pick([...this.subscribed])
+      if (back && this.#net.hit('reflect')) queueMicrotask(() => this.inject(back, payload))
+    }
+    ;(super.send as (...a: unknown[]) => void)(data, ...rest)
+  }
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event !== 'message') return super.emit(event, ...args)
+    const raw = args[0] as ArrayBuffer | Buffer
+    const frame = new Uint8Array(
+      raw instanceof ArrayBuffer ? raw : raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength),
+    )
+    if (frame[0] !== MESSAGE || frame.length <= HEAD) return super.emit(event, ...args)
+    this.#onMessage(hex(frame.subarray(1, 33)), frame.slice(33, HEAD), frame.slice(HEAD))
+    return true
+  }
+
+  #onMessage(topic: string, id: Uint8Array, payload: Uint8Array): void {
+    const net = this.#net
+    const random = net.random
+    this.#seen++
+    for (const due of this.#later.filter((l) => l.due <= this.#seen)) {
+      this.#later.splice(this.#later.indexOf(due), 1)
+      this.inject(due.topic, due.payload)
+    }
+    for (const f of ['flip', 'truncate', 'extend', 'inject'] as const)
+      if (net.hit(f)) this.#emit(topic, id, mutate(f, payload.slice(), random))
+    if (net.hit('splice')) {
+      const other = net.otherFrame(topic)
+      if (other) this.inject(topic, other.payload)
+    }
+    if (net.hit('replay'))
+      this.#later.push({ due: this.#seen + 1 + Math.floor(random() * 400), topic, payload })
+    if (net.hit('drop')) return
+    if (net.hit('move')) {
+      const elsewhere = net.pick(net.otherTopics(topic))
+      if (elsewhere) {
+        elsewhere.socket.#emit(elsewhere.topic, id, payload)
+        return
       }
     }
-
-    override emit(event: string | symbol, ...args: unknown[]): boolean {
-      if (event !== 'message') return super.emit(event, ...args)
-      const raw = args[0] as ArrayBuffer | Buffer
-      const frame = new Uint8Array(
-        raw instanceof ArrayBuffer ? raw : raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength),
-      )
-      if (frame[0] !== 0x83 || frame.length <= HEAD) return super.emit(event, ...args)
-      const deliver = (bytes: Uint8Array) => {
-        counts.delivered++
-        const copy = bytes.slice().buffer
-        super.emit('message', copy, true)
-      }
-      const tampered = (mutate: (b: Uint8Array) => Uint8Array) => deliver(mutate(frame.slice()))
-      if (hit('flip'))
-        tampered((b) => {
-          const at = HEAD + Math.floor(random() * (b.length - HEAD))
-          b[at] = b[at]! ^ (1 << Math.floor(random() * 8))
-          return b
-        })
-      if (hit('truncate'))
-        tampered((b) => b.subarray(0, HEAD + 1 + Math.floor(random() * (b.length - HEAD - 1))))
-      if (hit('extend'))
-        tampered((b) => {
-          const out = new Uint8Array(b.length + 1 + Math.floor(random() * 64))
-          out.set(b)
-          return out
-        })
-      if (hit('inject'))
-        tampered((b) => {
-          const out = b.slice()
-          for (let i = HEAD; i < out.length; i++) out[i] = Math.floor(random() * 256)
-          return out
-        })
-      if (this.#held === null && hit('reorder')) {
-        this.#held = [frame] // released after the next delivery, or soon if none comes
-        setTimeout(() => this.#release(), 30)
-        return true
-      }
-      const release = () => this.#release()
-      if (hit('delay')) {
-        setTimeout(
-          () => {
-            deliver(frame)
-            release()
-          },
-          Math.floor(random() * 20),
-        )
-        return true
-      }
-      deliver(frame)
-      if (hit('duplicate')) deliver(frame)
-      release()
-      return true
+    if (this.#held === null && net.hit('reorder')) {
+      this.#held = { topic, id, payload } // released after the next delivery, or soon if none comes
+      setTimeout(() => this.#release(), 30)
+      return
     }
+    if (net.hit('delay')) {
+      setTimeout(() => this.#deliver(topic, id, payload), Math.floor(random() * 20))
+      return
+    }
+    this.#deliver(topic, id, payload)
+  }
+
+  #deliver(topic: string, id: Uint8Array, payload: Uint8Array): void {
+    this.#emit(topic, id, payload)
+    if (this.#net.hit('duplicate')) this.#emit(topic, id, payload)
+    this.#release()
+  }
+
+  #release(): void {
+    const held = this.#held
+    this.#held = null
+    if (held) this.#emit(held.topic, held.id, held.payload)
   }
 }
