@@ -8,6 +8,18 @@ import type { PageConfig } from '../../dapp-web/src/config.js'
 export const DAPP_ROOT = fileURLToPath(new URL('../../dapp-web/', import.meta.url))
 export const WALLET_ROOT = fileURLToPath(new URL('../../wallet-web/', import.meta.url))
 
+/** How the browser tests start Chromium: headless, no sandbox (root in CI), nothing in the background. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
 export const CHAINS = [
   { id: 31337, name: 'Anvil A' },
   { id: 31338, name: 'Anvil B' },
@@ -45,7 +57,12 @@ function pageConfigPlugin(config: PageConfig): Plugin {
   }
 }
 
-async function servePage(root: string, config: PageConfig, o: WebStackOptions): Promise<ViteDevServer> {
+/** Serves one page directory with Vite (workspace packages from their sources) and `/config.json`. */
+export async function servePage(
+  root: string,
+  config: PageConfig,
+  o: WebStackOptions,
+): Promise<ViteDevServer> {
   const server = await createServer({
     configFile: false,
     root,

@@ -15,7 +15,13 @@ const here = dirname(fileURLToPath(import.meta.url))
  * Growth past one must be a deliberate change here, with the reason in the commit. Adding an entry
  * point (the wagmi connector, the modal) is one line: its import and its budget.
  */
-export type SizeEntry = { name: string; code: string; budgetKiB?: number }
+export type SizeEntry = {
+  name: string
+  code: string
+  budgetKiB?: number
+  /** Left out of the bundle: the modal is measured without qrcode, its QR rendering. */
+  external?: string[]
+}
 
 // Budget history: 2026-11-26 createDapp 32.6 KiB, protocol core 18.5, createWallet 95.1 (mostly viem);
 // issue 9 (numeric comparison on both screens) +0.8 / +1.4; issue 10 (request journal, outstanding
@@ -41,6 +47,14 @@ export const ENTRIES: SizeEntry[] = [
     code: `export { pairline } from '@pairline/sdk/wagmi'`,
     budgetKiB: 41,
   },
+  // issue 14: the connect modal, QR rendering aside, 5.5 KiB (the issue's ceiling: about 10)
+  {
+    name: 'connect modal, QR rendering aside',
+    code: `export * from '@pairline/sdk/modal'`,
+    external: ['qrcode'],
+    budgetKiB: 8,
+  },
+  { name: 'connect modal with qrcode', code: `export { connectModal } from '@pairline/sdk/modal'` },
   { name: 'QR entry: /qr', code: `export * from '@pairline/sdk/qr'`, budgetKiB: 11.5 },
   {
     name: 'viem baseline: createWalletClient + custom',
@@ -60,6 +74,7 @@ export async function measure(entry: SizeEntry): Promise<{ minified: number; gzi
     format: 'esm',
     platform: 'browser',
     conditions: ['@pairline/source'],
+    external: entry.external ?? [],
     write: false,
     logLevel: 'silent',
   })

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import * as dapp from './dapp/index.js'
 import * as sdk from './index.js'
+import * as modal from './modal/index.js'
 import * as protocol from './protocol/index.js'
 import * as qr from './qr/index.js'
 import * as file from './storage/file.js'
@@ -55,6 +56,7 @@ function cycles(): string[][] {
     'qr/index.ts',
     'storage/file.ts',
     'wagmi/index.ts',
+    'modal/index.ts',
   ])
     visit(join(here, entry))
   const found: string[][] = []
@@ -101,6 +103,24 @@ describe('entry points', () => {
     const source = readFileSync(join(here, 'wagmi/connector.ts'), 'utf8')
     expect(source).toMatch(/^import type \{[^}]+\} from '@wagmi\/core'$/m)
     expect(source).not.toMatch(/^import \{[^}]*\} from '@wagmi\/core'/m)
+  })
+
+  it('the modal reaches no viem, only the SDK’s dependencies, and loads outside a browser', () => {
+    const external = [...externalImports('modal/index.ts')]
+    expect(external.filter((s) => s.startsWith('viem') || s.startsWith('@wagmi'))).toEqual([])
+    expect(
+      external
+        .map((s) =>
+          s
+            .split('/')
+            .slice(0, s.startsWith('@') ? 2 : 1)
+            .join('/'),
+        )
+        .filter((p) => !(p in pkg.dependencies)),
+    ).toEqual([])
+    expect(external).toContain('qrcode')
+    modal.defineConnectModal() // a no-op without customElements
+    expect(typeof modal.PairlineConnectElement).toBe('function')
   })
 
   it('no key-returning export: /protocol has no exportSession, its frame ciphers no exportState', () => {
@@ -176,6 +196,16 @@ describe('public exports', () => {
         "MAX_FILE_KEY_BYTES",
         "fileStorage",
         "nodeSealedStorage",
+      ]
+    `)
+  })
+  it('@pairline/sdk/modal', () => {
+    expect(names(modal)).toMatchInlineSnapshot(`
+      [
+        "CONNECT_MODAL_TAG",
+        "PairlineConnectElement",
+        "connectModal",
+        "defineConnectModal",
       ]
     `)
   })

@@ -7,15 +7,8 @@ import { type Connector, createConfig, type GetConnectorClientReturnType, http }
 import { mainnet, sepolia } from '@wagmi/core/chains'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import type { Pairing } from '../dapp/types.js'
-import { type OnPairing, type PairingUi, type PairlineConnectorOptions, pairline } from './index.js'
-
-/** A connect UI such as `@pairline/sdk/modal`'s: runs pairings itself. */
-const connectModal = (): PairingUi => ({
-  async open(start) {
-    const pairing = await start()
-    return pairing.confirm()
-  },
-})
+import { connectModal } from '../modal/index.js'
+import { type OnPairing, type PairlineConnectorOptions, pairline } from './index.js'
 
 const metadata = { name: 'Typed dApp', url: 'https://dapp.example' }
 
@@ -42,6 +35,7 @@ describe('the connector in a strict wagmi config', () => {
     expectTypeOf<(typeof config)['chains'][number]['id']>().toEqualTypeOf<1 | 11155111>()
     expectTypeOf<GetConnectorClientReturnType<typeof config>['chain']['id']>().toEqualTypeOf<1 | 11155111>()
     expectTypeOf<NonNullable<PairlineConnectorOptions['onPairing']>>().toEqualTypeOf<OnPairing>()
+    // the modal's PairingUi is what the connector's `ui` takes
     expectTypeOf(connectModal()).toExtend<NonNullable<PairlineConnectorOptions['ui']>>()
     expectTypeOf(pairline({ relayUrl: 'wss://relay.example', metadata, ui: connectModal() })).toBeFunction()
   })
