@@ -130,8 +130,9 @@ async function wallet() {
     s.on('outcomeUnknown', (r) => say({ ev: 'unknown', id: r.id }))
   }
   if (restore) {
-    for (const s of await w.restoreSessions()) handle(s)
-    say({ ev: 'restored' })
+    const sessions = await w.restoreSessions()
+    for (const s of sessions) handle(s)
+    say({ ev: 'restored', sessions: sessions.length })
     return
   }
   const proposal = await w.pair(env.CRASH_URI as string)

@@ -18,6 +18,7 @@ import type { RelayMessage } from '../transport/index.js'
 import { AckTimer } from './ackTimer.js'
 import type { ChannelEvents as Events } from './events.js'
 import { TimedReceiver } from './graceWipe.js'
+import { FrameHold } from './hold.js'
 import { type ChannelOptions, DEFAULT_TTL_SECONDS } from './options.js'
 import { Outbox } from './outbox.js'
 import { ReceiveSequence } from './sequence.js'
@@ -45,6 +46,7 @@ export class Channel extends EventEmitter<Events> {
   readonly #recv: ReceiveSequence
   readonly #ack: AckTimer
   readonly #saves: ChannelWriter
+  readonly #hold = new FrameHold<RelayMessage>()
   #closed = false
   #unroute: () => void = () => {}
   readonly #onOpen = () => this.#retransmit()
@@ -109,8 +111,7 @@ export class Channel extends EventEmitter<Events> {
     if (id?.length !== 16) throw new PairlineError(ErrorCode.StorageFailed, 'The stored session is corrupt.')
     const c = new Channel(o, state.role, id as Uint8Array, state.topics, resumePsk.slice(), state)
     setup?.(c)
-    // Not awaited: with the relay down, the session is restored now and resumes once it is back
-    // (the relay client re-subscribes and sends queued publishes on reconnect).
+    // Not awaited: with the relay down, it resumes once the relay is back (the client re-subscribes).
     o.relay.subscribe([c.#recvTopic]).catch(() => {})
     c.startResume()
     return c
@@ -119,7 +120,6 @@ export class Channel extends EventEmitter<Events> {
   get #sendTopic() {
     return this.role === 'wallet' ? this.#topics.w2d : this.#topics.d2w
   }
-
   get #recvTopic() {
     return this.role === 'wallet' ? this.#topics.d2w : this.#topics.w2d
   }
@@ -167,6 +167,11 @@ export class Channel extends EventEmitter<Events> {
    */
   send = (body: Body, alongside?: () => void): Promise<number> => this.#saves.send(body, alongside)
 
+  /** Sets incoming frames aside (unhandled) until the returned release is called. */
+  hold(): () => void {
+    return this.#hold.start((m) => this.#receive(m))
+  }
+
   /** Sends a message that is not retransmitted (seq 0): acks and pongs. */
   sendUnreliable = (body: Body): void => this.#transmit(0, body)
 
@@ -211,7 +216,7 @@ export class Channel extends EventEmitter<Events> {
   }
 
   #receive(m: RelayMessage): void {
-    if (this.#closed || m.topic !== this.#recvTopic) return
+    if (this.#closed || m.topic !== this.#recvTopic || this.#hold.offer(m)) return
     try {
       this.#handle(m.payload)
     } catch (err) {
@@ -269,8 +274,7 @@ export class Channel extends EventEmitter<Events> {
     const fresh = reliable && this.#recv.accept(message.seq)
     // A duplicate is acknowledged again (the peer missed our ack); a fresh one once it is written.
     if (reliable && !fresh && !this.#closed) this.#ack.schedule()
-    // One write per received message, queued before the owner handles it and run after, so the
-    // owner's state (a wallet's request) is in it. Owners that show or execute await `saved`.
+    // One write per message, queued before the owner handles it: the owner's change is in it.
     if (fresh || released) this.receiptWritten = this.#saves.save()
     if (released) this.emit('acked', message.ack)
     if (fresh || message.seq === 0) this.emit('message', message)

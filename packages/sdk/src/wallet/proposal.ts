@@ -59,6 +59,7 @@ class ProposalFlow {
   readonly #c: ProposalContext
   #approve: Approve | null = null
   #decided = false
+  #verifying = false
   /** Messages that overtook the dApp's `confirm` (a request): handed to the session. */
   readonly #early: SessionMessage[] = []
   readonly #onMessage = (m: SessionMessage) => this.#receive(m)
@@ -99,19 +100,47 @@ class ProposalFlow {
     this.#removeCloser()
   }
 
+  /**
+   * The dApp confirmed: the session is stored before anything else happens (§5.1, §14.5). Later
+   * frames wait (unhandled, unacknowledged) until that write lands, so a request that arrives with
+   * the confirm is never in the session's first write, and `verified` means "stored".
+   */
   #verify(): void {
-    if (!this.#approve || this.state !== 'walletConfirmed') return // a confirm before our approval: ignored
-    this.state = 'verified'
+    if (!this.#approve || this.state !== 'walletConfirmed' || this.#verifying) return // before our approval: ignored
+    this.#verifying = true
     this.#stop()
+    const { channel } = this.#c
+    const release = channel.hold()
     const session = this.#c.openSession(this.#approve)
-    for (const m of this.#early.splice(0)) this.#c.channel.emit('message', m)
-    void this.#c.channel.persist()
-    this.verified.resolve(session)
+    // Messages that overtook the confirm join the session now; the confirm's receipt write, queued
+    // before this ran, holds them, and the session shows them only once it has landed.
+    for (const m of this.#early.splice(0)) channel.emit('message', m)
+    void channel.persist().then(async (stored) => {
+      if (stored) {
+        this.state = 'verified'
+        this.verified.resolve(session)
+      } else await this.#unstored(session)
+      release()
+    })
+  }
+
+  /** The verified session could not be written: nothing is connected, and the dApp is told. */
+  async #unstored(session: WalletSession): Promise<void> {
+    const err = new PairlineError(
+      ErrorCode.StorageFailed,
+      'The session could not be stored on this wallet: nothing was connected.',
+    )
+    this.ended = err
+    this.state = 'failed'
+    this.verified.reject(err)
+    const message = 'The wallet could not store the session.'
+    this.#c.channel.sendUnreliable({ t: 'close', code: 4900, message }) // a reliable one needs a write
+    await session.disconnect(message)
   }
 
   /** Ends the pairing before verification; `tell`: a close message for the dApp. */
   async end(err: PairlineError, tell?: string): Promise<void> {
-    if (this.state === 'verified' || this.ended) return
+    if (this.state === 'verified' || this.#verifying || this.ended) return
     this.ended = err
     this.state = err.code === ErrorCode.PairingBurned ? 'burned' : 'failed'
     this.#stop()

@@ -55,9 +55,10 @@ export type WalletProposal = {
   readonly expiresAt: number
   readonly state: WalletPairingState
   /**
-   * Resolves with the session once both users confirmed the code; rejects as soon as the pairing
-   * ends otherwise, even before this user answered: PAIRING_BURNED (the QR code was seen by someone
-   * else), USER_REJECTED (the dApp's user saw another code), PAIRING_CANCELLED, PAIRING_EXPIRED.
+   * Resolves with the session once both users confirmed the code and the session is stored;
+   * rejects as soon as the pairing ends otherwise, even before this user answered: PAIRING_BURNED
+   * (the QR code was seen by someone else), USER_REJECTED (the dApp's user saw another code),
+   * PAIRING_CANCELLED, PAIRING_EXPIRED, STORAGE_FAILED (the session could not be stored).
    */
   readonly verified: Promise<WalletSession>
   /**
