@@ -27,9 +27,11 @@ export type SizeEntry = {
 // issue 9 (numeric comparison on both screens) +0.8 / +1.4; issue 10 (request journal, outstanding
 // requests, JCS hashes, resend timer) +1.8 / +2.6; issue 14: the wagmi connector is createDapp + 1.0 KiB
 // (wagmi itself only imported for its types), budget 41. 2026-12-01 issue 16: one budget per entry point.
+// Issue 10's frame hold (the wallet's verified session stored before later frames) took createDapp
+// and /dapp 2 and 35 bytes past 39 KiB: 39.5.
 export const ENTRIES: SizeEntry[] = [
-  { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'`, budgetKiB: 39 },
-  { name: 'dApp entry: /dapp', code: `export * from '@pairline/sdk/dapp'`, budgetKiB: 39 },
+  { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'`, budgetKiB: 39.5 },
+  { name: 'dApp entry: /dapp', code: `export * from '@pairline/sdk/dapp'`, budgetKiB: 39.5 },
   { name: 'root entry: everything', code: `export * from '@pairline/sdk'`, budgetKiB: 39.5 },
   {
     name: 'wallet: createWallet',
