@@ -176,6 +176,8 @@ describe('public exports', () => {
     expect(names(wallet)).toMatchInlineSnapshot(`
       [
         "createWallet",
+        "pairingUriFromLink",
+        "redirectTarget",
       ]
     `)
   })
@@ -206,6 +208,7 @@ describe('public exports', () => {
         "PairlineConnectElement",
         "connectModal",
         "defineConnectModal",
+        "universalLink",
       ]
     `)
   })
@@ -263,12 +266,15 @@ describe('public exports', () => {
         "paddedLength",
         "pairingPrologue",
         "pairingTopics",
+        "pairingUriFromLink",
         "parseFrame",
         "parsePairingUri",
         "peekMessageType",
+        "redirectTarget",
         "startResume",
         "startWalletHandshake",
         "toBase64Url",
+        "universalLink",
         "unpad",
         "validateMetadata",
         "validateNamespaces",

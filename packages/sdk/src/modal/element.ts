@@ -11,8 +11,8 @@ export type StartPairing = () => Promise<Pairing>
 export type ConnectModalOptions = {
   /**
    * Where "Open in wallet" goes (shown on phones): default the pairing URI itself, the `pairline:`
-   * scheme any installed wallet handles; or a wallet's universal link (`walletLink` in
-   * `@pairline/sdk/modal`). docs/PROTOCOL.md §3.4.
+   * scheme any installed wallet handles; or a wallet's universal link:
+   * `(uri) => universalLink(uri, 'https://wallet.example/pair')`. docs/PROTOCOL.md §3.4.
    */
   walletLink?: ((uri: string) => string) | undefined
   /** Close as soon as the session exists (default true); else the dialog shows "Connected" until closed. */

@@ -6,6 +6,7 @@
 import type { DappSession } from '../dapp/types.js'
 import { type ConnectModalOptions, PairlineConnectElement, type StartPairing } from './element.js'
 
+export { universalLink } from '../protocol/links.js'
 export {
   type ConnectModalOptions,
   type ModalStateDetail,

@@ -42,6 +42,7 @@ export {
   wipeHandshakeResult,
 } from './handshake.js'
 export { LABELS } from './labels.js'
+export { pairingUriFromLink, redirectTarget, universalLink } from './links.js'
 export { generateKeyPair, isLowOrderPublicKey, type KeyPair, keyPairFromPrivate } from './noise/dh.js'
 export { type HandshakeOptions, HandshakeState } from './noise/handshakeState.js'
 export { type HandshakePattern, PATTERNS, type PatternName } from './noise/patterns.js'

@@ -6,6 +6,11 @@ export type Metadata = {
   url: string
   icons?: readonly string[]
   description?: string
+  /**
+   * Where a wallet on the same device may send its user back after approving (§3.4); followed
+   * only when on the very origin of `url` (see `redirectTarget`).
+   */
+  redirect?: string
 }
 
 /** CAIP-25 style namespace: CAIP-2 chains, methods and events. */
@@ -44,7 +49,7 @@ const HTTP_URL = /^https?:\/\/[\x21-\x7e]+$/
 
 export function validateMetadata(v: unknown, path: string, what: string): Metadata {
   const o = check.object(v, path, what)
-  check.keys(o, path, what, ['name', 'url', 'icons', 'description'])
+  check.keys(o, path, what, ['name', 'url', 'icons', 'description', 'redirect'])
   const out: Metadata = {
     name: check.string(o.name, `${path}.name`, what, 64),
     url: check.string(o.url, `${path}.url`, what, 256, HTTP_URL),
@@ -56,6 +61,8 @@ export function validateMetadata(v: unknown, path: string, what: string): Metada
   }
   if (o.description !== undefined)
     out.description = check.string(o.description, `${path}.description`, what, 256)
+  if (o.redirect !== undefined)
+    out.redirect = check.string(o.redirect, `${path}.redirect`, what, 256, HTTP_URL)
   return out
 }
 
