@@ -11,6 +11,7 @@ console.log(`
 Pairline browser demo
 
   dApp page     ${stack.dappUrl}
+  wagmi dApp    ${stack.wagmiUrl}   (the wagmi connector and the connect modal)
   wallet page   ${stack.walletUrl}
 
   relay         ${stack.config.relayUrl}

@@ -7,6 +7,7 @@ import type { PageConfig } from '../../dapp-web/src/config.js'
 
 export const DAPP_ROOT = fileURLToPath(new URL('../../dapp-web/', import.meta.url))
 export const WALLET_ROOT = fileURLToPath(new URL('../../wallet-web/', import.meta.url))
+export const WAGMI_ROOT = fileURLToPath(new URL('../../dapp-wagmi/', import.meta.url))
 
 /** How the browser tests start Chromium: headless, no sandbox (root in CI), nothing in the background. */
 export const CHROMIUM_ARGS = [
@@ -40,6 +41,8 @@ export type WebStack = {
   config: PageConfig
   dappUrl: string
   walletUrl: string
+  /** The wagmi dApp (connector + connect modal). */
+  wagmiUrl: string
   close(): Promise<void>
 }
 
@@ -97,7 +100,7 @@ function urlOf(server: ViteDevServer): string {
 
 /**
  * Everything the browser examples need, on 127.0.0.1: a relay, two anvil chains (31337 and 31338)
- * and a Vite dev server for each page. `close()` stops it all.
+ * and a Vite dev server for each page (dApp, wallet, wagmi dApp). `close()` stops it all.
  */
 export async function startWebStack(o: WebStackOptions = {}): Promise<WebStack> {
   const stops: (() => Promise<unknown>)[] = []
@@ -122,11 +125,19 @@ export async function startWebStack(o: WebStackOptions = {}): Promise<WebStack> 
       relayUrl: relay!.url,
       chains: CHAINS.map((c, i) => ({ id: c.id, name: c.name, rpcUrl: anvils[i]!.rpcUrl })),
     }
-    const [dapp, wallet] = await all(
-      [servePage(DAPP_ROOT, config, o), servePage(WALLET_ROOT, config, o)],
+    const [dapp, wallet, wagmi] = await all(
+      [servePage(DAPP_ROOT, config, o), servePage(WALLET_ROOT, config, o), servePage(WAGMI_ROOT, config, o)],
       (s) => () => s.close(),
     )
-    return { relay: relay!, anvils, config, dappUrl: urlOf(dapp!), walletUrl: urlOf(wallet!), close }
+    return {
+      relay: relay!,
+      anvils,
+      config,
+      dappUrl: urlOf(dapp!),
+      walletUrl: urlOf(wallet!),
+      wagmiUrl: urlOf(wagmi!),
+      close,
+    }
   } catch (err) {
     await close()
     throw err
