@@ -1,5 +1,7 @@
 import {
   createWallet,
+  pairingUriFromLink,
+  redirectTarget,
   type Wallet,
   type WalletProposal,
   type WalletRequest,
@@ -26,6 +28,8 @@ function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 const ui = {
   status: byId('status'),
   account: byId('wallet-account'),
+  pairPanel: byId('pair-panel'),
+  pasteLink: byId<HTMLDetailsElement>('paste-link'),
   uriInput: byId<HTMLTextAreaElement>('uri-input'),
   pair: byId<HTMLButtonElement>('pair'),
   qrFile: byId<HTMLInputElement>('qr-file'),
@@ -40,6 +44,11 @@ const ui = {
   session: byId('session'),
   sessionDapp: byId('session-dapp'),
   sessionChain: byId('session-chain'),
+  sessionUrl: byId('session-url'),
+  sessionRelay: byId('session-relay'),
+  sessionExpires: byId('session-expires'),
+  returnBox: byId('return'),
+  returnLink: byId<HTMLAnchorElement>('return-link'),
   disconnect: byId<HTMLButtonElement>('disconnect'),
   request: byId('request'),
   requestDapp: byId('request-dapp'),
@@ -99,8 +108,13 @@ function addHistory(outcome: 'approved' | 'rejected' | 'failed' | 'info', text: 
 
 // ---- pairing ------------------------------------------------------------------------------------
 
+/** The relay each session was paired through (shown under "Connection details" only). */
+const relayOf = new Map<string, string>()
+let pairingRelay = ''
+
 async function pair(uri: string): Promise<void> {
   if (!uri) return
+  pairingRelay = new URLSearchParams(uri.slice(uri.indexOf('?') + 1)).get('r') ?? ''
   ui.pair.disabled = true
   ui.qrFile.disabled = true
   setStatus('pairing', 'Contacting the dApp…')
@@ -156,8 +170,16 @@ async function decide(approve: boolean): Promise<void> {
       const verified = p.approve()
       setStatus('waiting', 'Approved. Now confirm the same code on the dApp’s screen…')
       const session = await verified
+      relayOf.set(session.id, pairingRelay)
       watch(session)
       show(session)
+      // Same device: offer the way back, only on the dApp's own origin (PROTOCOL.md §3.4).
+      const back = redirectTarget(p.peer)
+      ui.returnBox.hidden = back === undefined
+      if (back) {
+        ui.returnLink.href = back
+        ui.returnLink.textContent = `Back to ${p.peer.name}`
+      }
       addHistory('info', `Connected to ${p.peer.name} (${p.peer.url}).`)
     } else {
       await p.reject('The user rejected the connection.')
@@ -175,10 +197,15 @@ async function decide(approve: boolean): Promise<void> {
 // ---- sessions -----------------------------------------------------------------------------------
 
 function show(session: WalletSession): void {
+  if (current !== session) ui.returnBox.hidden = true
   current = session
   ui.session.hidden = false
-  ui.sessionDapp.textContent = `${session.peer.name} — ${session.peer.url}`
+  ui.pairPanel.hidden = true
+  ui.sessionDapp.textContent = session.peer.name
   ui.sessionChain.textContent = chainLabel(session.chainId)
+  ui.sessionUrl.textContent = session.peer.url
+  ui.sessionRelay.textContent = relayOf.get(session.id) ?? config.relayUrl
+  ui.sessionExpires.textContent = new Date(session.expiresAt * 1000).toLocaleString()
   setStatus('connected', `Connected to ${session.peer.name}.`)
 }
 
@@ -199,6 +226,7 @@ function watch(session: WalletSession): void {
     }
     current = null
     ui.session.hidden = true
+    ui.pairPanel.hidden = false
     setStatus('disconnected', `Disconnected: ${message}`)
   })
 }
@@ -370,9 +398,7 @@ async function main(): Promise<void> {
     ui.qrFile.value = ''
     if (!file) return
     try {
-      const text = await decodeQrImage(file)
-      ui.uriInput.value = text
-      await pair(text)
+      await pair(await decodeQrImage(file))
     } catch (err) {
       setStatus('error', `Could not read the QR code: ${errorText(err)}`)
     }
@@ -394,7 +420,17 @@ async function main(): Promise<void> {
   ui.pair.disabled = false
   ui.qrFile.disabled = false
   if (latest) show(latest)
-  else setStatus('idle', 'Not connected. Paste a pairing link or load a QR code image.')
+  else setStatus('idle', 'Not connected. Scan a dApp’s QR code, or paste its pairing link.')
+  // Opened with a pairing link on this device (`#uri=`, PROTOCOL.md §3.4): pair it, and take it
+  // out of the address bar and the history.
+  const fromLink = () => {
+    const uri = pairingUriFromLink(location.href)
+    if (!uri) return
+    history.replaceState(null, '', location.pathname + location.search)
+    void pair(uri)
+  }
+  window.addEventListener('hashchange', fromLink)
+  fromLink()
 }
 
 main().catch((err) => setStatus('error', `The wallet could not start: ${errorText(err)}`))

@@ -87,6 +87,14 @@ async function scanQr(file?: string): Promise<string> {
   return code!.data
 }
 
+/** The wallet's user opens "Paste a pairing link instead", pastes and pairs. */
+async function pasteUri(uri: string): Promise<void> {
+  if ((await wallet.locator('#paste-link').getAttribute('open')) === null)
+    await wallet.click('#paste-link summary')
+  await wallet.fill('#uri-input', uri)
+  await wallet.click('#pair')
+}
+
 async function approveRequest(method: string): Promise<string> {
   const summary = await walletRequest(method)
   await wallet.click('#approve-request')
@@ -166,8 +174,7 @@ describe('browser examples in Chromium', { timeout: STEP_TIMEOUT * 2 }, () => {
     await wallet.goto(stack.walletUrl)
     await waitForState(wallet, 'idle')
     expect(await wallet.locator('#wallet-account').textContent()).toBe(DEV_ACCOUNT)
-    await wallet.fill('#uri-input', uri)
-    await wallet.click('#pair')
+    await pasteUri(uri)
     await waitForState(wallet, 'proposal')
     await waitForState(dapp, 'confirming')
     expect(await wallet.locator('#dapp-name').textContent()).toBe('Pairline Example dApp')
@@ -264,8 +271,7 @@ describe('browser examples in Chromium', { timeout: STEP_TIMEOUT * 2 }, () => {
 
   it('a connection the wallet rejects shows as rejected on the dApp', async () => {
     await dapp.click('#connect')
-    await wallet.fill('#uri-input', await scanQr())
-    await wallet.click('#pair')
+    await pasteUri(await scanQr())
     await waitForState(wallet, 'proposal')
     await wallet.click('#reject-session')
     expect(await waitForState(dapp, 'rejected')).toBe('The wallet rejected the connection.')
@@ -273,8 +279,7 @@ describe('browser examples in Chromium', { timeout: STEP_TIMEOUT * 2 }, () => {
 
   it('the dApp user saying the codes differ ends it on both pages: nothing connected', async () => {
     await dapp.click('#connect')
-    await wallet.fill('#uri-input', await scanQr())
-    await wallet.click('#pair')
+    await pasteUri(await scanQr())
     await waitForState(wallet, 'proposal')
     await waitForState(dapp, 'confirming')
     await wallet.click('#approve-session')

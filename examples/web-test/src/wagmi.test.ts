@@ -111,6 +111,9 @@ describe('the wagmi dApp example in Chromium', { timeout: STEP * 2 }, () => {
 
     await wallet.goto(stack.walletUrl)
     await waitForState(wallet, 'idle')
+    // The pairing link sits behind "Paste a pairing link instead"; the raw URI is not on the screen.
+    expect(await wallet.locator('#uri-input').isVisible()).toBe(false)
+    await wallet.click('#paste-link summary')
     await wallet.fill('#uri-input', uri!)
     await wallet.click('#pair')
     await waitForState(wallet, 'proposal')
@@ -130,6 +133,18 @@ describe('the wagmi dApp example in Chromium', { timeout: STEP * 2 }, () => {
     expect(await dapp.locator('#chain').getAttribute('data-chain-id')).toBe('31337')
     expect(await dapp.locator('#peer-name').textContent()).toBe('Pairline Example Wallet')
     await dapp.screenshot({ path: join(ARTIFACTS, 'wagmi-connected.png') })
+    // The wallet (390 px) shows its connected state, not the pairing form; details stay folded.
+    expect(await wallet.locator('#pair-panel').isHidden()).toBe(true)
+    expect(await wallet.locator('#session-dapp').textContent()).toBe('Pairline Swap')
+    expect(await wallet.locator('#session-relay').isVisible()).toBe(false)
+    await wallet.click('#session-details summary')
+    expect(await wallet.locator('#session-relay').textContent()).toBe(stack.config.relayUrl)
+    expect(await wallet.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    // the dApp's metadata.redirect is on its own origin, so the wallet offers the way back
+    expect(await wallet.locator('#return-link').getAttribute('href')).toBe(
+      `${new URL(stack.wagmiUrl).origin}/`,
+    )
+    await wallet.screenshot({ path: join(ARTIFACTS, 'wallet-390-connected.png'), fullPage: true })
   })
 
   it('signs a message (verified) and sends 0.01 ETH (mined)', async () => {
@@ -173,8 +188,30 @@ describe('the wagmi dApp example in Chromium', { timeout: STEP * 2 }, () => {
     await dapp.click('#disconnect')
     expect(await waitForState(dapp, 'disconnected')).toBe('Disconnected.')
     expect(await waitForState(wallet, 'disconnected')).toContain('The dApp disconnected.')
+    expect(await wallet.locator('#pair-panel').isVisible()).toBe(true)
     await dapp.reload()
     await waitForState(dapp, 'idle') // nothing left to restore
+  })
+
+  it('same device: the wallet opened with the link pairs, leaves the address bar clean, offers the way back', async () => {
+    await dapp.click('#connect')
+    await modalState('waiting')
+    const uri = await dapp.locator('pairline-connect a[data-part="open"]').getAttribute('href')
+    expect(uri).toMatch(/^pairline:1\?/)
+    // the wallet's universal link (a development wallet on 127.0.0.1), the URI in the fragment
+    await wallet.goto(`${stack.walletUrl}#uri=${encodeURIComponent(uri!)}`)
+    await waitForState(wallet, 'proposal')
+    expect(wallet.url()).not.toContain('uri=')
+    await wallet.click('#approve-session')
+    await modalState('codes')
+    await dapp.getByRole('button', { name: 'My wallet shows this code' }).click()
+    await waitForState(dapp, 'connected')
+    await waitForState(wallet, 'connected')
+    const back = wallet.locator('#return-link')
+    expect(await back.textContent()).toBe('Back to Pairline Swap')
+    expect(await back.getAttribute('href')).toBe(`${new URL(stack.wagmiUrl).origin}/`)
+    await dapp.click('#disconnect')
+    await waitForState(wallet, 'disconnected')
     expect(pageErrors).toEqual([])
   })
 })

@@ -19,6 +19,9 @@ describe('universalLink / pairingUriFromLink (§3.4)', () => {
     expect(link).toBe(`https://wallet.example/pair#uri=${encodeURIComponent(URI)}`)
     expect(new URL(link).search).toBe('') // never in the query: the wallet's server never sees it
     expect(pairingUriFromLink(link)).toBe(URI)
+    // a development wallet on this machine
+    const local = universalLink(URI, 'http://127.0.0.1:5174/')
+    expect(pairingUriFromLink(local)).toBe(URI)
   })
 
   it('refuses a non-https universal link, one with a fragment, and a non-pairline URI', () => {

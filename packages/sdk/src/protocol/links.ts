@@ -9,27 +9,28 @@ import type { Metadata } from './payloads.js'
 const SCHEME = 'pairline:'
 
 /**
- * The link that opens a wallet's declared universal link `base` (an https URL without a fragment)
+ * The link that opens a wallet's declared universal link `base` (an https URL without a fragment;
+ * http only on localhost)
  * with `uri` in the fragment (`#uri=`), so that it never reaches the wallet's web server or its
  * logs. Without a universal link, the `pairline:` URI itself is the link (any installed wallet).
  */
 export function universalLink(uri: string, base: string): string {
   if (!uri.startsWith(SCHEME)) throw invalid('universalLink needs a pairline: URI.')
   const url = parseUrl(base)
-  if (url?.protocol !== 'https:' || base.includes('#'))
+  if (!url || !webOrigin(url) || base.includes('#'))
     throw invalid('A universal link must be an https URL without a fragment.')
   return `${base}#uri=${encodeURIComponent(uri)}`
 }
 
 /**
  * The pairing URI inside what a wallet was opened with: a `pairline:` URI, or a universal link
- * carrying it as `#uri=`. Undefined for anything else (the wallet then shows its normal screen);
+ * (https; http only on localhost) carrying it as `#uri=`. Undefined for anything else (the wallet then shows its normal screen);
  * the URI itself is checked by `wallet.pair` as a scanned one.
  */
 export function pairingUriFromLink(link: string): string | undefined {
   if (link.startsWith(SCHEME)) return link
   const url = parseUrl(link)
-  if (url?.protocol !== 'https:') return undefined
+  if (!url || !webOrigin(url)) return undefined
   const value = new URLSearchParams(url.hash.slice(1)).get('uri')
   return value?.startsWith(SCHEME) ? value : undefined
 }
@@ -49,6 +50,7 @@ export function redirectTarget(metadata: Metadata): string | undefined {
   return target.href
 }
 
+/** https, or http on this machine only (a development wallet or dApp on localhost). */
 function webOrigin(url: URL): boolean {
   if (url.protocol === 'https:') return true
   return url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1')
