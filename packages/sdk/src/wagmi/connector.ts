@@ -100,13 +100,17 @@ export function pairline(options: PairlineConnectorOptions): Fn {
       session = undefined
     }
 
-    /** The newest stored session that is still live (restored once per page). */
-    function restore(): Promise<DappSession | undefined> {
+    /**
+     * The newest stored session that is still live: restored once per page (a second restore would
+     * resume the same sessions again), and checked again at each use (it may have ended since).
+     */
+    async function restore(): Promise<DappSession | undefined> {
       restoring ??= getDapp()
         .restoreSessions()
         .then((all) => all.filter((s) => !s.ended && s.accounts.length > 0).at(-1))
         .catch(() => undefined)
-      return restoring
+      const s = await restoring
+      return s && !s.ended ? s : undefined
     }
 
     async function pairNew(): Promise<DappSession> {

@@ -139,6 +139,9 @@ describe('pairline() with @wagmi/core', { timeout: 60_000 }, () => {
     expect(await seen).toEqual({ code: 4900, message: 'The dApp disconnected.' })
     expect(ws.ended).toBe(true)
     expect(getConnection(config).status).toBe('disconnected')
+    // nor in this page: the session it restored earlier has ended
+    expect(await config.connectors[0]!.isAuthorized()).toBe(false)
+    await expect(reconnect(config)).resolves.toEqual([])
     // nothing left to restore
     const fresh = wagmiConfig(storage)
     expect(await fresh.connectors[0]!.isAuthorized()).toBe(false)
