@@ -2,8 +2,10 @@
  * A dApp on wagmi (`@wagmi/core`): the Pairline connector with the connect modal. Connect shows
  * the modal (QR, copy, "Open in wallet" on phones, the code to compare); then sign, send and switch
  * chain through wagmi's actions. A reload reconnects from the stored session without a new code.
+ * Open it in several tabs: they share the session (createTabDapp), whichever tab connects.
  */
 import { connectModal } from '@pairline/sdk/modal'
+import { createTabDapp } from '@pairline/sdk/tabs'
 import { type PairlineConnectorProperties, pairline } from '@pairline/sdk/wagmi'
 import {
   type Config,
@@ -157,6 +159,8 @@ async function main(): Promise<void> {
           redirect: `${location.origin}/`,
         },
         ui: connectModal(),
+        // every tab of this dApp shares one session and one relay connection
+        createDapp: createTabDapp,
       }),
     ],
   })

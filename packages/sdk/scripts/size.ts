@@ -56,6 +56,8 @@ export const ENTRIES: SizeEntry[] = [
     external: ['qrcode'],
     budgetKiB: 8,
   },
+  // issue 14: createDapp shared by the tabs of a dApp (Web Locks leader, BroadcastChannel)
+  { name: 'tabs: createTabDapp', code: `export { createTabDapp } from '@pairline/sdk/tabs'`, budgetKiB: 42 },
   { name: 'connect modal with qrcode', code: `export { connectModal } from '@pairline/sdk/modal'` },
   { name: 'QR entry: /qr', code: `export * from '@pairline/sdk/qr'`, budgetKiB: 11.5 },
   {

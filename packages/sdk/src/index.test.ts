@@ -8,6 +8,7 @@ import * as modal from './modal/index.js'
 import * as protocol from './protocol/index.js'
 import * as qr from './qr/index.js'
 import * as file from './storage/file.js'
+import * as tabs from './tabs/index.js'
 import * as wagmi from './wagmi/index.js'
 import * as wallet from './wallet/index.js'
 
@@ -57,6 +58,7 @@ function cycles(): string[][] {
     'storage/file.ts',
     'wagmi/index.ts',
     'modal/index.ts',
+    'tabs/index.ts',
   ])
     visit(join(here, entry))
   const found: string[][] = []
@@ -209,6 +211,13 @@ describe('public exports', () => {
         "connectModal",
         "defineConnectModal",
         "universalLink",
+      ]
+    `)
+  })
+  it('@pairline/sdk/tabs', () => {
+    expect(names(tabs)).toMatchInlineSnapshot(`
+      [
+        "createTabDapp",
       ]
     `)
   })

@@ -44,11 +44,24 @@ export type PairlineConnectorOptions = Omit<DappOptions, 'chains' | 'optionalCha
     requiredChains?: readonly number[]
     /** Read-only RPC per chain; default each wagmi chain's `rpcUrls.default.http[0]`. */
     rpcUrls?: Readonly<Record<number, string>>
+    /**
+     * Creates the dApp side; default `createDapp`. `createTabDapp` from `@pairline/sdk/tabs`
+     * shares one session and one relay connection among the tabs of the dApp.
+     */
+    createDapp?: (options: DappOptions) => DappLike
   }
+
+/**
+ * What the connector uses of a Dapp (a TabDapp has it too); `session` events (another tab
+ * connected) make the connector connected here too.
+ */
+export type DappLike = Pick<Dapp, 'pair' | 'restoreSessions' | 'sessions' | 'close'> & {
+  on?(event: 'session', fn: (session: DappSession) => void): void
+}
 
 export type PairlineConnectorProperties = {
   /** The dApp side behind the connector (created on first use). */
-  getDapp(): Dapp
+  getDapp(): DappLike
   /** The live session, if any. */
   getSession(): DappSession | undefined
 }
@@ -62,15 +75,23 @@ type Config = Parameters<Fn>[0]
  * wallet's accountsChanged / chainChanged / disconnect reach wagmi as its change and disconnect events.
  */
 export function pairline(options: PairlineConnectorOptions): Fn {
-  const { onPairing, ui, requiredChains, rpcUrls, ...dappOptions } = options
+  const { onPairing, ui, requiredChains, rpcUrls, createDapp: create = createDapp, ...dappOptions } = options
   return (config: Config) => {
-    let dapp: Dapp | undefined
+    let dapp: DappLike | undefined
     let session: DappSession | undefined
     let restoring: Promise<DappSession | undefined> | undefined
     const provider = createForwardingProvider(() => session)
 
-    const getDapp = (): Dapp => {
-      dapp ??= createDapp({ ...dappOptions, ...chainOptions(config, requiredChains, rpcUrls) })
+    let connecting = false
+    const getDapp = (): DappLike => {
+      if (dapp) return dapp
+      dapp = create({ ...dappOptions, ...chainOptions(config, requiredChains, rpcUrls) })
+      // Another tab connected (createTabDapp): this tab's wagmi is connected to the same session.
+      dapp.on?.('session', (s) => {
+        if (connecting || live() || s.ended || s.accounts.length === 0) return
+        attach(s)
+        config.emitter.emit('connect', { accounts: [...s.accounts], chainId: chainNumber(s.chainId) })
+      })
       return dapp
     }
     const live = () => (session && !session.ended ? session : undefined)
@@ -143,13 +164,24 @@ export function pairline(options: PairlineConnectorOptions): Fn {
       getDapp,
       getSession: live,
 
+      /** At createConfig: the dApp side starts (with createTabDapp, this tab joins the others). */
+      async setup() {
+        getDapp()
+      },
+
       async connect<withCapabilities extends boolean = false>(
         parameters: { chainId?: number | undefined; isReconnecting?: boolean | undefined } = {},
       ) {
-        const existing = live() ?? (await restore())
-        if (!existing && parameters.isReconnecting)
-          throw new ProviderRpcError(RpcCode.Disconnected, 'No Pairline session to reconnect.')
-        const s = attach(existing ?? (await pairNew()))
+        connecting = true
+        let s: DappSession
+        try {
+          const existing = live() ?? (await restore())
+          if (!existing && parameters.isReconnecting)
+            throw new ProviderRpcError(RpcCode.Disconnected, 'No Pairline session to reconnect.')
+          s = attach(existing ?? (await pairNew()))
+        } finally {
+          connecting = false
+        }
         let chainId = chainNumber(s.chainId)
         if (parameters.chainId !== undefined && parameters.chainId !== chainId)
           chainId = (await connector.switchChain({ chainId: parameters.chainId })).id

@@ -3,6 +3,7 @@
  * Only wagmi's types are imported: the connector itself adds nothing of wagmi or viem to a bundle.
  */
 export {
+  type DappLike,
   type OnPairing,
   type PairingUi,
   type PairlineConnectorOptions,
