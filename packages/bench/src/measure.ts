@@ -61,6 +61,8 @@ export type Row = {
   goal?: string
   /** true/false when the goal was checked here */
   met?: boolean
+  /** why this run cannot judge the goal (then `met` is absent) */
+  unjudged?: string
   /** the goal bounds the ratio (else the value itself) */
   ratioGoal?: boolean
   note?: string

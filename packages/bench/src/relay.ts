@@ -6,12 +6,25 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Row, ratioGoal } from './measure.js'
+import { median, type Row, ratioGoal } from './measure.js'
 
 const ROOT = new URL('../../..', import.meta.url).pathname
 const RESULTS = join(ROOT, 'packages/relay/bench/results.json')
 
 type Rounds = Record<string, number>[]
+
+/** A bare router's p99 above this is the machine stalling, not routing: no verdict from that run. */
+const FLOOR_P99_SANE_MS = 5
+
+export function latencyRow(row: Row): Row {
+  const floor = median(row.baseline ?? [])
+  if (floor <= FLOOR_P99_SANE_MS) return row
+  const { met: _, ...rest } = row
+  return {
+    ...rest,
+    unjudged: `the floor's own p99 was ${floor.toFixed(1)} ms (over ${FLOOR_P99_SANE_MS} ms): the machine's load, not the code`,
+  }
+}
 
 export async function relayRows(): Promise<Row[]> {
   const child = spawn(
@@ -36,13 +49,17 @@ export async function relayRows(): Promise<Row[]> {
       },
       1.0,
     ),
-    ratioGoal(
-      { section, quantity: 'relay p99 at 2,000 msg/s', unit: 'ms', baselineName, ...pick('p99Low') },
-      1.2,
+    latencyRow(
+      ratioGoal(
+        { section, quantity: 'relay p99 at 2,000 msg/s', unit: 'ms', baselineName, ...pick('p99Low') },
+        1.2,
+      ),
     ),
-    ratioGoal(
-      { section, quantity: 'relay p99 at 5,000 msg/s', unit: 'ms', baselineName, ...pick('p99') },
-      1.3,
+    latencyRow(
+      ratioGoal(
+        { section, quantity: 'relay p99 at 5,000 msg/s', unit: 'ms', baselineName, ...pick('p99') },
+        1.3,
+      ),
     ),
     ratioGoal(
       {

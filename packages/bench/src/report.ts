@@ -47,7 +47,7 @@ function sectionTable(rows: Row[], machine: string): string[] {
       spread(r.ours, r.unit),
       machine,
       r.goal ?? '',
-      r.met === undefined ? '' : r.met ? 'met' : '**missed**',
+      r.unjudged ? 'not judged' : r.met === undefined ? '' : r.met ? 'met' : '**missed**',
     ])
   }
   return table(['left', 'right', 'right', 'left', 'right', 'right', 'left', 'left', 'center'], cells)
@@ -94,6 +94,9 @@ export function report(rows: Row[], m: Meta): string {
     '## Goals',
     '',
   )
+  for (const r of rows.filter((x) => x.unjudged)) {
+    lines.push(`- not judged: ${r.quantity}: ${ratioOf(r).toFixed(2)}x (goal ${r.goal}): ${r.unjudged}`)
+  }
   for (const r of rows.filter((x) => x.met !== undefined)) {
     const ratio = ratioOf(r)
     const value = r.ratioGoal ? `${ratio.toFixed(2)}x` : withUnit(median(r.ours), r.unit)
