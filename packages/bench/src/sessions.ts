@@ -5,7 +5,9 @@
  * work (@walletconnect/utils: both key pairs, both deriveSymKey, the topic hashes) and, for the
  * round trip, two echoes through a bare `ws` echo server in a child process plus viem's signing.
  */
-import { createDapp, type DappSession } from '@pairline/sdk'
+
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createDapp, type DappSession, memoryStorage, type Storage } from '@pairline/sdk'
 import { createWallet, type WalletSession } from '@pairline/sdk/wallet'
 import { deriveSymKey, generateKeyPair, generateRandomBytes32, hashKey } from '@walletconnect/utils'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -19,10 +21,36 @@ const META = { name: 'bench', url: 'https://bench.example' }
 
 type Apps = { dapp: ReturnType<typeof createDapp>; wallet: ReturnType<typeof createWallet> }
 
-function apps(relayUrl: string): Apps {
+/** Memory storage that counts writes: each is one sealed session record (core/side.ts `save`). */
+function countingStorage(): { storage: Storage; writes: () => number } {
+  const inner = memoryStorage()
+  let writes = 0
+  const storage: Storage = {
+    get: (k) => inner.get(k),
+    keys: (p) => inner.keys(p),
+    delete: (k) => inner.delete(k),
+    set: (k, v) => {
+      writes++
+      return inner.set(k, v)
+    },
+  }
+  return { storage, writes: () => writes }
+}
+
+function apps(relayUrl: string, dappStorage?: Storage, walletStorage?: Storage): Apps {
   return {
-    dapp: createDapp({ relayUrl, metadata: META, chains: [1] }),
-    wallet: createWallet({ metadata: META, accounts: [privateKeyToAccount(KEY)], chains: [1] }),
+    dapp: createDapp({
+      relayUrl,
+      metadata: META,
+      chains: [1],
+      ...(dappStorage ? { storage: dappStorage } : {}),
+    }),
+    wallet: createWallet({
+      metadata: META,
+      accounts: [privateKeyToAccount(KEY)],
+      chains: [1],
+      ...(walletStorage ? { storage: walletStorage } : {}),
+    }),
   }
 }
 
@@ -84,7 +112,9 @@ export async function sessionRows(): Promise<Row[]> {
   await Promise.all([relay.ready(), echo.ready()])
   const account = privateKeyToAccount(KEY)
   try {
-    const existing = apps(relay.url)
+    const dappStore = countingStorage()
+    const walletStore = countingStorage()
+    const existing = apps(relay.url, dappStore.storage, walletStore.storage)
     // its relay connections open, the code paths warm; the round trip runs on this session
     const { wsession, session } = await pairOnce(existing)
     const pairing = await alternate({
@@ -123,6 +153,13 @@ export async function sessionRows(): Promise<Row[]> {
       },
     })
     client.close()
+    // Sealed writes per request, each side: K requests, then a moment for the last acks' writes
+    // (a bench, not a test: the settle time only bounds what is counted).
+    const K = 20
+    const before = [dappStore.writes(), walletStore.writes()]
+    for (let i = 0; i < K; i++) await sign()
+    await sleep(300)
+    const writes = [(dappStore.writes() - before[0]!) / K, (walletStore.writes() - before[1]!) / K]
     await Promise.all([existing.dapp.close(), existing.wallet.close()])
     const section = 'pairing and requests'
     return [
@@ -165,6 +202,24 @@ export async function sessionRows(): Promise<Row[]> {
           baseline: rt.floor,
         },
         1.6,
+      ),
+      absoluteGoal(
+        {
+          section,
+          quantity: 'sealed writes per `personal_sign`, dApp side',
+          unit: 'writes',
+          ours: [writes[0]!],
+        },
+        2,
+      ),
+      absoluteGoal(
+        {
+          section,
+          quantity: 'sealed writes per `personal_sign`, wallet side',
+          unit: 'writes',
+          ours: [writes[1]!],
+        },
+        2,
       ),
     ]
   } finally {
