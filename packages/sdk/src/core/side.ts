@@ -91,7 +91,13 @@ export function createSide<S extends LiveSession>(role: 'dapp' | 'wallet', o: Si
     save: async (state, psk) => {
       const s = owner()
       if (!s || s.gone) return
-      await storage.set(prefix + s.id, encodeRecord({ ...s.record(), channel: state }, psk))
+      // The record holds the resume psk: wiped once stored (a Storage stores a copy).
+      const bytes = encodeRecord({ ...s.record(), channel: state }, psk)
+      try {
+        await storage.set(prefix + s.id, bytes)
+      } finally {
+        wipe(bytes)
+      }
     },
   })
 

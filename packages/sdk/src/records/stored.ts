@@ -15,7 +15,12 @@ export async function* storedSessions<T extends { expiresAt: number; channel: { 
   for (const key of await storage.keys(prefix)) {
     const bytes = await storage.get(key)
     if (!bytes) continue
-    const record = decodeRecord<T>(bytes)
+    let record: { json: T; secret: Uint8Array }
+    try {
+      record = decodeRecord<T>(bytes)
+    } finally {
+      wipe(bytes) // it holds the resume psk; `record.secret` is a copy the caller wipes
+    }
     const expired = record.json.expiresAt <= nowSeconds
     if (expired || isLive(record.json.channel.sessionId)) {
       if (expired) await storage.delete(key)
