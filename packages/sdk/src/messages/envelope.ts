@@ -13,7 +13,6 @@ export const BODY_TYPES = [
   'req',
   'res',
   'event',
-  'update',
   'extend',
   'ping',
   'pong',
