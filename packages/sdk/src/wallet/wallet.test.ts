@@ -92,7 +92,7 @@ describe('createWallet', () => {
     const storage: Storage = {
       ...inner,
       set: async (k, v) => {
-        writes.push(v)
+        writes.push(v.slice()) // a copy: the SDK wipes the record it handed over once stored
         await inner.set(k, v)
       },
     }
