@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { BODY_TYPES } from '../packages/sdk/src/messages/envelope.js'
 import { expectedCorpus, readCorpus, serialize } from './harness/corpus.js'
 import { formatStats, runTarget } from './harness/run.js'
 import { runSettings, selectedTargets, TARGETS } from './registry.js'
+import { sessionMessageTarget } from './targets/session.js'
 
 // The seed comes first, before any case runs: a failure anywhere replays with FUZZ_SEED.
 const { cases, seed } = runSettings()
@@ -16,6 +18,16 @@ describe('fuzz corpus (fuzz/corpus, written by pnpm fuzz --write-corpus)', () =>
     const missing = [...(await expectedCorpus(t)).keys()].filter((name) => !onDisk.has(name))
     expect(missing).toEqual([])
     for (const [name, input] of onDisk) expect(serialize(t, input).length, name).toBeGreaterThan(0)
+  })
+})
+
+describe('fuzz seeds', () => {
+  // Seeds that no longer parse leave a parser's accepting paths unfuzzed (ids became strings and
+  // responses gained their request hash in issue 10; until then no req or res was ever accepted).
+  it('session-message: every seed is accepted, and every message type has one', async () => {
+    const { check } = await sessionMessageTarget.setup()
+    const accepted = (await sessionMessageTarget.seeds()).map((seed) => check(seed))
+    expect(new Set(accepted)).toEqual(new Set(BODY_TYPES.map((t) => `accepted ${t}`)))
   })
 })
 

@@ -1,5 +1,6 @@
 import * as fc from 'fast-check'
 import {
+  asAbort,
   asApprove,
   asClose,
   asEvent,
@@ -13,6 +14,7 @@ import {
   encodeSessionMessage,
   type SessionMessage,
 } from '../../packages/sdk/src/messages/envelope.js'
+import { requestHash } from '../../packages/sdk/src/messages/requestId.js'
 import { decodeRecord, encodeRecord } from '../../packages/sdk/src/records/record.js'
 import { fromRpcTransaction } from '../../packages/sdk/src/wallet/sign.js'
 import type { Target } from '../harness/types.js'
@@ -22,16 +24,21 @@ const utf8 = new TextEncoder()
 const json = (v: unknown) => utf8.encode(JSON.stringify(v))
 const ADDRESS = `0x${'11'.repeat(20)}`
 const env = { v: 1, seq: 3, ack: 2 }
+/** A request id: 16 bytes, base64url (§14.5); ids are strings since issue 10. */
+const ID = 'AAECAwQFBgcICQoLDA0ODw'
 const req = (method: string, params: unknown) => ({
   ...env,
   t: 'req',
-  id: 7,
+  id: ID,
   method,
   params,
   chainId: 'eip155:1',
   expiresAt: 1_800_000_300,
 })
 const TX = { from: ADDRESS, to: ADDRESS, value: '0x1', data: '0xabcdef', gas: '0x5208', nonce: '0x0' }
+
+/** The hash (§14.5) a `res` carries: of the personal_sign request below. */
+const HASH = requestHash(req('personal_sign', ['0x68656c6c6f', ADDRESS]))
 
 /** One message of every type, and JSON-RPC bodies the wallet decodes (§14.2). */
 const SESSION_SEEDS = [
@@ -52,8 +59,16 @@ const SESSION_SEEDS = [
     ADDRESS,
     JSON.stringify({ types: { EIP712Domain: [] }, primaryType: 'EIP712Domain', domain: {}, message: {} }),
   ]),
-  { ...env, t: 'res', id: 7, result: `0x${'ab'.repeat(65)}` },
-  { ...env, t: 'res', id: 7, error: { code: 4001, message: 'User rejected the request.', data: { x: 1 } } },
+  { ...env, t: 'res', id: ID, req: HASH, result: `0x${'ab'.repeat(65)}` },
+  {
+    ...env,
+    t: 'res',
+    id: ID,
+    req: HASH,
+    error: { code: 4001, message: 'User rejected the request.', data: { x: 1 } },
+  },
+  { ...env, t: 'confirm' },
+  { ...env, t: 'abort', reason: 'burned' },
   { ...env, t: 'event', name: 'chainChanged', data: '0x1' },
   { ...env, t: 'event', name: 'accountsChanged', data: [ADDRESS] },
   { ...env, t: 'extend', expiresAt: 1_800_700_000 },
@@ -64,6 +79,7 @@ const SESSION_SEEDS = [
 ]
 
 const BODIES: Record<string, (m: SessionMessage) => unknown> = {
+  abort: asAbort,
   approve: asApprove,
   reject: asReject,
   req: asRequest,
@@ -77,6 +93,7 @@ const BODIES: Record<string, (m: SessionMessage) => unknown> = {
  * Session messages after decryption (§14): the envelope, then the body of its type. What is
  * accepted must also be storable: the sides persist received requests with the session record.
  */
+export { SESSION_SEEDS }
 export const sessionMessageTarget: Target = {
   name: 'session-message',
   files: [`${SDK}/messages/envelope.ts`, `${SDK}/messages/bodies.ts`, `${SDK}/protocol/json.ts`],
