@@ -327,3 +327,57 @@ describe('a hostile relay: replays later', () => {
     expect(errors).toEqual([])
   })
 })
+
+describe('a hostile relay: reordered state changes', () => {
+  it('a reordered accountsChanged, chainChanged or extend never leaves the dApp with the older state', async () => {
+    const other = privateKeyToAccount(ANVIL_KEYS[1])
+    const net = new HostileNetwork({ seed })
+    const dapp = createDapp({
+      relayUrl: relay.url,
+      metadata: { name: 'Hostile dApp', url: 'https://dapp.example' },
+      chains: [1],
+      optionalChains: [10],
+      relay: { WebSocket: net.socketClass('dapp') as never },
+    })
+    const wallet = createWallet({
+      metadata: { name: 'Hostile Wallet', url: 'https://wallet.example' },
+      accounts: [base, other],
+      chains: [1, 10],
+      relay: { WebSocket: net.socketClass('wallet') as never },
+    })
+    cleanup.push(
+      () => dapp.close(),
+      () => wallet.close(),
+    )
+    const pairing = await dapp.pair()
+    const [w, d] = await Promise.all([(await wallet.pair(pairing.uri)).approve(), pairing.confirm()])
+    w.on('request', (req) => void req.approve())
+    const seen: string[] = []
+    d.on('accountsChanged', (a) => seen.push(`accounts ${a.join()}`))
+    d.on('chainChanged', (c) => seen.push(`chain ${c}`))
+    d.on('extended', (x) => seen.push(`extended ${x}`))
+    const ack = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => (seen.length >= n ? resolve() : setTimeout(check, 5))
+        check()
+      })
+    // Each first change is held back by the relay and delivered after the second (reorder at 100 %).
+    net.rates = { reorder: 1 }
+    await w.setAccounts([other.address])
+    await w.setAccounts([base.address])
+    await ack(1)
+    await w.switchChain(10)
+    await w.switchChain(1)
+    await ack(2)
+    await w.extend(3600)
+    await w.extend(7200)
+    await ack(3)
+    net.rates = {}
+    await expect(sign(d, 'in order again')).resolves.toBeTypeOf('string') // everything delivered
+    expect(net.counts.reorder).toBeGreaterThanOrEqual(3)
+    expect(d.accounts).toEqual([base.address])
+    expect(d.chainId).toBe('eip155:1')
+    expect(d.expiresAt).toBe(w.expiresAt)
+    expect(seen).toEqual([`accounts ${base.address}`, 'chain eip155:1', `extended ${w.expiresAt}`])
+  })
+})

@@ -47,6 +47,8 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
   readonly #ctx: DappSessionContext
   readonly #requests: DappRequests
   readonly #held: LateAnswer[] = []
+  /** The seq of the last state change applied, per kind: delivery is exactly once, not in order (§14.1). */
+  readonly #applied = new Map<string, number>()
 
   constructor(
     channel: Channel,
@@ -107,9 +109,13 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
   protected onMessage(m: SessionMessage): void {
     try {
       if (m.t === 'res') this.#onResponse(asResponse(m))
-      else if (m.t === 'event') this.#onEvent(asEvent(m))
-      else if (m.t === 'extend') {
-        this.expiresAt = asExtend(m).expiresAt
+      else if (m.t === 'event') {
+        const e = asEvent(m)
+        if (this.#newer(e.name, m.seq)) this.#onEvent(e)
+      } else if (m.t === 'extend') {
+        const { expiresAt } = asExtend(m)
+        if (!this.#newer('extend', m.seq)) return
+        this.expiresAt = expiresAt
         this.life.rearm()
         void this.persist()
         this.emit('extended', this.expiresAt)
@@ -171,6 +177,13 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
     queueMicrotask(() => {
       for (const a of held) this.emit('response', a)
     })
+  }
+
+  /** True if `seq` is newer than the last change of this kind applied (an older one arrived late). */
+  #newer(kind: string, seq: number): boolean {
+    if (seq <= (this.#applied.get(kind) ?? 0)) return false
+    this.#applied.set(kind, seq)
+    return true
   }
 
   #onEvent(e: EventBody): void {
