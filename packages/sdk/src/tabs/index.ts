@@ -7,6 +7,7 @@
 import { EventEmitter } from 'eventemitter3'
 import { createDapp } from '../dapp/createDapp.js'
 import type { Dapp, DappOptions, DappSession, Pairing } from '../dapp/types.js'
+import { ProviderRpcError, RpcCode } from '../errors/provider.js'
 import { toCaip2 } from '../messages/caip.js'
 import { Follower } from './follower.js'
 import { Leader } from './leader.js'
@@ -131,7 +132,9 @@ class Tabs extends EventEmitter<{ role: [TabRole]; session: [DappSession] }> imp
     return {
       request: (id, method, params) => {
         const s = this.#leader?.find(id)
-        return s ? s.request(method, params) : Promise.reject(new Error('The session has ended.'))
+        return s
+          ? s.request(method, params)
+          : Promise.reject(new ProviderRpcError(RpcCode.Disconnected, 'The session has ended.'))
       },
       disconnect: async (id, message) => this.#leader?.find(id)?.disconnect(message),
     }
