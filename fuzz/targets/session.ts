@@ -16,7 +16,7 @@ import {
 } from '../../packages/sdk/src/messages/envelope.js'
 import { requestHash } from '../../packages/sdk/src/messages/requestId.js'
 import { decodeRecord, encodeRecord } from '../../packages/sdk/src/records/record.js'
-import { fromRpcTransaction } from '../../packages/sdk/src/wallet/sign.js'
+import { transactionView } from '../../packages/sdk/src/wallet/view/transaction.js'
 import type { Target } from '../harness/types.js'
 import { bytesOf, must, SDK } from './shared.js'
 
@@ -122,13 +122,14 @@ export const sessionMessageTarget: Target = {
   }),
 }
 
-/** eth_sendTransaction / eth_signTransaction params, as the wallet turns them into viem's shape. */
+/** An eth_sendTransaction's transaction, as the wallet decodes it into the view it shows and signs (§14.6). */
 export const rpcTransactionTarget: Target = {
   name: 'rpc-transaction',
-  files: [`${SDK}/wallet/sign.ts`],
+  files: [`${SDK}/wallet/view/transaction.ts`],
   kind: 'json',
   maxLength: 4000,
-  rejects: ['rpc:-32602'],
+  // malformed, or a `from` the session did not approve
+  rejects: ['rpc:-32602', 'rpc:4100'],
   seeds: () => [
     json(TX),
     json({ to: null, data: '0x', value: '0x0' }),
@@ -142,8 +143,10 @@ export const rpcTransactionTarget: Target = {
       } catch {
         return 'not JSON (never reaches the wallet: the session message would not decode)'
       }
-      const tx = fromRpcTransaction(params)
-      must(typeof tx === 'object' && tx !== null, 'no transaction')
+      const scope = { accounts: [ADDRESS as `0x${string}`], chainId: 'eip155:1', chains: ['eip155:1'] }
+      const view = transactionView('eth_sendTransaction', [params], scope)
+      must(view.chainId === 1 && view.account === ADDRESS, 'a view for another chain or account')
+      must(/^0x([0-9a-f]{2})*$/.test(view.data), 'calldata that is not whole bytes')
       return 'accepted'
     },
   }),

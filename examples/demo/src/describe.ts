@@ -1,78 +1,51 @@
-import type { WalletRequest } from '@pairline/sdk/wallet'
-import { formatEther, hexToBigInt, hexToString, isHex } from 'viem'
+import type { RequestView, WalletRequest } from '@pairline/sdk/wallet'
+import { formatEther, formatGwei } from 'viem'
 
 /**
- * What a wallet shows its user before approving a request: the method and, in plain words, what
- * signing it means. Parameters come from the dApp, so nothing here trusts their shape.
+ * What a wallet shows its user before approving a request, from the SDK's decoded view: exactly
+ * what `approve()` signs (docs/PROTOCOL.md §14.6). Nothing here parses the dApp's params.
  */
 export function describeRequest(req: WalletRequest): string[] {
-  const p = Array.isArray(req.params) ? (req.params as unknown[]) : []
-  const head = `${req.method} on ${req.chainId}`
-  switch (req.method) {
-    case 'personal_sign': {
-      const [data, address] = p
-      return [head, `sign the text ${quote(decodeText(data))}`, `as ${String(address)}`]
-    }
-    case 'eth_signTypedData_v4': {
-      const [address, json] = p
-      const typed = parseTyped(json)
-      if (!typed) return [head, 'typed data that could not be parsed']
-      const domain = typed.domain ?? {}
-      const lines = [
-        head,
-        `sign typed data ${typed.primaryType ?? '?'} for ${domain.name ?? '?'} v${domain.version ?? '?'} (chain ${domain.chainId ?? '?'}, contract ${domain.verifyingContract ?? '-'})`,
-      ]
-      for (const [k, v] of Object.entries(typed.message ?? {})) lines.push(`  ${k}: ${fieldText(v)}`)
-      lines.push(`as ${String(address)}`)
-      return lines
-    }
-    case 'eth_sendTransaction':
-    case 'eth_signTransaction': {
-      const tx = (p[0] ?? {}) as Record<string, unknown>
-      const value = typeof tx.value === 'string' && isHex(tx.value) ? hexToBigInt(tx.value) : 0n
-      const data = typeof tx.data === 'string' ? tx.data : typeof tx.input === 'string' ? tx.input : '0x'
+  return [`${req.method} on ${req.chainId}`, ...describeView(req.view)]
+}
+
+function describeView(v: RequestView): string[] {
+  switch (v.kind) {
+    case 'message':
       return [
-        head,
-        `send ${formatEther(value)} ETH to ${String(tx.to ?? '(contract creation)')}`,
-        `from ${String(tx.from ?? '(this account)')}${data !== '0x' ? `, with ${(data.length - 2) / 2} bytes of data` : ', no data'}`,
+        v.text !== undefined
+          ? `sign the text ${quote(v.text)}`
+          : `sign ${(v.raw.length - 2) / 2} bytes ${truncate(v.raw)}`,
+        ...(v.hashLike ? ['warning: 32 bytes, may be the hash of a transaction or an order'] : []),
+        `as ${v.account}`,
+      ]
+    case 'typedData': {
+      const d = v.domain
+      return [
+        `sign typed data ${v.primaryType} for ${d.name ?? '?'} v${d.version ?? '?'} (chain ${d.chainId ?? '-'}, contract ${d.verifyingContract ?? '-'})`,
+        ...Object.entries(v.message).map(([k, x]) => `  ${k}: ${fieldText(x)}`),
+        `as ${v.account}`,
       ]
     }
-    case 'wallet_switchEthereumChain':
-    case 'wallet_addEthereumChain': {
-      const id = (p[0] as { chainId?: unknown } | undefined)?.chainId
-      const n = typeof id === 'string' && isHex(id) ? Number.parseInt(id, 16) : Number.NaN
-      return [head, `switch the session to chain ${Number.isNaN(n) ? String(id) : `${n} (${String(id)})`}`]
+    case 'transaction': {
+      const fees = [
+        v.gas !== undefined ? `gas ${v.gas}` : '',
+        v.maxFeePerGas !== undefined ? `max fee ${formatGwei(v.maxFeePerGas)} gwei` : '',
+        v.gasPrice !== undefined ? `gas price ${formatGwei(v.gasPrice)} gwei` : '',
+      ].filter(Boolean)
+      const bytes = (v.data.length - 2) / 2
+      return [
+        v.contractCreation
+          ? `create a contract (${bytes} bytes of code), sending ${formatEther(v.value)} ETH`
+          : `send ${formatEther(v.value)} ETH to ${v.to}`,
+        `from ${v.account} on chain ${v.chainId}${bytes && !v.contractCreation ? `, with ${bytes} bytes of data` : v.contractCreation ? '' : ', no data'}`,
+        ...(fees.length ? [fees.join(', ')] : []),
+      ]
     }
-    default:
-      return [head, `params ${truncate(JSON.stringify(req.params))}`]
-  }
-}
-
-function decodeText(data: unknown): string {
-  if (typeof data !== 'string') return String(data)
-  if (!isHex(data)) return data
-  try {
-    const text = hexToString(data)
-    // Not text (binary, a hash): show the hex as is.
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters mean "not text"
-    return /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text) ? data : text
-  } catch {
-    return data
-  }
-}
-
-type Typed = {
-  domain?: { name?: string; version?: string; chainId?: number | string; verifyingContract?: string }
-  primaryType?: string
-  message?: Record<string, unknown>
-}
-
-function parseTyped(json: unknown): Typed | null {
-  try {
-    const v = typeof json === 'string' ? JSON.parse(json) : json
-    return typeof v === 'object' && v !== null ? (v as Typed) : null
-  } catch {
-    return null
+    case 'switchChain':
+      return [`switch the session to ${v.chainId}`]
+    case 'addChain':
+      return [`add ${v.chainName ?? v.chainId} (${v.chainId}), RPC ${v.rpcUrls.join(', ') || '-'}`]
   }
 }
 

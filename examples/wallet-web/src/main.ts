@@ -7,10 +7,11 @@ import {
   type WalletRequest,
   type WalletSession,
 } from '@pairline/sdk/wallet'
-import { formatEther, type Hex, hexToBigInt, http, isHex } from 'viem'
+import { http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { loadConfig, type PageConfig } from './config.js'
 import { decodeQrImage } from './qrImage.js'
+import { readable } from './readable.js'
 
 /**
  * anvil's first default dev account. Its key is public (every anvil and hardhat node funds it):
@@ -233,92 +234,6 @@ function watch(session: WalletSession): void {
 
 // ---- requests -----------------------------------------------------------------------------------
 
-type Readable = { summary: string; details: [string, string][] }
-
-function utf8OrNull(hex: Hex): string | null {
-  try {
-    const bytes = new Uint8Array((hex.length - 2) / 2)
-    for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(2 + 2 * i, 4 + 2 * i), 16)
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    return null
-  }
-}
-
-function fieldText(v: unknown): string {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint'
-    ? String(v)
-    : JSON.stringify(v)
-}
-
-/** The request as a person should see it before approving. Unknown shapes are shown raw. */
-function readable(r: WalletRequest): Readable {
-  const p = Array.isArray(r.params) ? (r.params as unknown[]) : []
-  switch (r.method) {
-    case 'personal_sign': {
-      const [data, address] = p
-      const text = typeof data === 'string' && isHex(data) ? utf8OrNull(data) : null
-      return {
-        summary: text !== null ? `Sign the message “${text}”` : 'Sign binary data',
-        details: [
-          ['message', text ?? String(data)],
-          ['account', String(address)],
-        ],
-      }
-    }
-    case 'eth_signTypedData_v4': {
-      const [address, typed] = p
-      let td: {
-        primaryType?: string
-        domain?: Record<string, unknown>
-        message?: Record<string, unknown>
-      } = {}
-      try {
-        td = typeof typed === 'string' ? JSON.parse(typed) : ((typed ?? {}) as typeof td)
-      } catch {}
-      const domain = Object.entries(td.domain ?? {}).map(([k, v]): [string, string] => [
-        `domain.${k}`,
-        fieldText(v),
-      ])
-      const message = Object.entries(td.message ?? {}).map(([k, v]): [string, string] => [k, fieldText(v)])
-      return {
-        summary: `Sign typed data: ${td.primaryType ?? '(no primaryType)'}`,
-        details: [
-          ['primaryType', String(td.primaryType)],
-          ...message,
-          ...domain,
-          ['account', String(address)],
-        ],
-      }
-    }
-    case 'eth_sendTransaction':
-    case 'eth_signTransaction': {
-      const tx = (p[0] ?? {}) as { to?: string; value?: string; data?: string; gas?: string }
-      const value = typeof tx.value === 'string' && isHex(tx.value) ? formatEther(hexToBigInt(tx.value)) : '0'
-      const verb = r.method === 'eth_sendTransaction' ? 'Send' : 'Sign a transaction sending'
-      const details: [string, string][] = [
-        ['to', tx.to ?? '(contract creation)'],
-        ['value', `${value} ETH`],
-        ['chain', chainLabel(r.chainId)],
-      ]
-      if (tx.data && tx.data !== '0x') details.push(['data', tx.data])
-      if (tx.gas) details.push(['gas', String(hexToBigInt(tx.gas as Hex))])
-      return { summary: `${verb} ${value} ETH to ${tx.to ?? 'a new contract'}`, details }
-    }
-    case 'wallet_switchEthereumChain':
-    case 'wallet_addEthereumChain': {
-      const target = (p[0] ?? {}) as { chainId?: string }
-      const id = typeof target.chainId === 'string' ? Number.parseInt(target.chainId, 16) : Number.NaN
-      return {
-        summary: `Switch to chain ${chainLabel(`eip155:${id}`)}`,
-        details: [['chainId', String(id)]],
-      }
-    }
-    default:
-      return { summary: `Unknown request ${r.method}`, details: [['params', JSON.stringify(r.params)]] }
-  }
-}
-
 function showRequest(): void {
   const next = queue[0]
   if (!next) {
@@ -327,7 +242,7 @@ function showRequest(): void {
     return
   }
   const { request } = next
-  const { summary, details } = readable(request)
+  const { summary, details } = readable(request, chainLabel)
   ui.requestDapp.textContent = request.peer.name
   ui.requestMethod.textContent = request.method
   ui.requestChain.textContent = chainLabel(request.chainId)
@@ -355,7 +270,7 @@ async function answer(approve: boolean): Promise<void> {
   ui.rejectRequest.disabled = true
   if (!entry) return
   const { session, request } = entry
-  const { summary } = readable(request)
+  const { summary } = readable(request, chainLabel)
   showRequest()
   try {
     if (approve) {

@@ -1,6 +1,7 @@
 import { createRelay, type Relay } from '@pairline/relay'
 import { ANVIL_KEYS } from '@pairline/testkit/anvil'
 import { FAULTS, type Fault, HostileNetwork, type HostileRates } from '@pairline/testkit/hostile'
+import { http } from 'viem'
 import { type LocalAccount, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createDapp, type DappSession } from './dapp/index.js'
@@ -80,6 +81,9 @@ async function open(net: HostileNetwork, n: number, o: { storage?: unknown } = {
     metadata: { name: 'Hostile Wallet', url: 'https://wallet.example' },
     accounts: [signer.account],
     chains: [1],
+    // a wallet offers eth_sendTransaction only with a transport (§14.6); the tests here reject
+    // every transaction, so nothing is ever sent through it
+    transports: { 1: http('http://127.0.0.1:1') },
     now: walletClock.now,
     relay: { WebSocket: net.socketClass('wallet') as never },
   })

@@ -117,10 +117,12 @@ describe('issue 10, observation 6: the wallet API', () => {
     ])) as Failure[]
     expect(errors.map((e) => [e.code, e.shortMessage])).toEqual([
       [-32003, 'The chain refused the transaction.'],
+      // refused before the user sees anything (§14.6): no outcome for the wallet app
       [4100, 'The request names an account this wallet did not approve.'],
-      [4901, 'This wallet has no RPC transport for chain 31337.'],
+      // a wallet without transports does not offer eth_sendTransaction: refused on the dApp
+      [4200, 'The wallet does not offer eth_sendTransaction in this session.'],
     ])
-    expect(outcomes.map((o) => o.status)).toEqual(['failed', 'failed', 'failed'])
+    expect(outcomes.map((o) => o.status)).toEqual(['failed'])
     // The wallet app gets the whole error, with viem's own as its cause; the dApp never sees that text.
     const insufficient = outcomes.find((o) => o.status === 'failed' && o.error.code === -32003)
     expect(insufficient && 'error' in insufficient && insufficient.error.cause).toBeDefined()

@@ -20,7 +20,7 @@ const needsAccounts = (method: string) =>
   new ProviderRpcError(RpcCode.InvalidParams, `${method} needs [{ eth_accounts: {} }].`)
 
 /**
- * EIP-2255 on a Pairline session (docs/PROTOCOL.md §14.6), answered by the dApp's provider: the
+ * EIP-2255 on a Pairline session (docs/PROTOCOL.md §14.2), answered by the dApp's provider: the
  * session is the permission. Its one permission is `eth_accounts` (the approved accounts), granted
  * when the wallet's user approved the session; revoking it ends the session on both sides, as
  * wagmi's `disconnect()` expects. Any other permission is 4200: Pairline has nothing else to grant.

@@ -80,7 +80,10 @@ function checkWalletMethod(session: ProviderSource, method: string): void {
   if (!(WALLET_METHODS as readonly string[]).includes(method))
     throw new ProviderRpcError(RpcCode.UnsupportedMethod, `Pairline does not support ${method}.`)
   if (!session.methods.includes(method))
-    throw new ProviderRpcError(RpcCode.Unauthorized, `The wallet did not approve ${method} for this session.`)
+    throw new ProviderRpcError(
+      RpcCode.UnsupportedMethod,
+      `The wallet does not offer ${method} in this session.`,
+    )
 }
 
 /** The CAIP-2 chain a wallet_switchEthereumChain asks for, if approved. */

@@ -8,6 +8,7 @@ import { toCaip2 } from '../messages/caip.js'
 import { pairingTopics } from '../protocol/topics.js'
 import { parsePairingUri } from '../protocol/uriParse.js'
 import { AccountSet } from './accounts.js'
+import { offeredMethods } from './methods.js'
 import { walletProposal } from './proposal.js'
 import { type WalletSessionContext, WalletSessionImpl, type WalletSessionRecord } from './session.js'
 import type { Wallet, WalletOptions, WalletProposal } from './types.js'
@@ -19,6 +20,7 @@ export function createWallet(options: WalletOptions): Wallet {
   const transports = Object.fromEntries(
     Object.entries(options.transports ?? {}).map(([k, v]) => [toCaip2(/^\d+$/.test(k) ? Number(k) : k), v]),
   )
+  const serving = { transportChains: Object.keys(transports), ethSign: options.ethSign === true }
   const context: WalletSessionContext = {
     accounts,
     transports,
@@ -66,6 +68,7 @@ export function createWallet(options: WalletOptions): Wallet {
           sas: result.sas,
           chains: side.chains,
           accounts,
+          offer: (proposed, chains) => offeredMethods(proposed, chains, serving),
           timers: side.timers,
           confirmTimeoutMs: (options.confirmTimeoutSeconds ?? 300) * 1000,
           onClose: (fn) => side.onClose(fn),

@@ -15,3 +15,12 @@ export type {
   WalletSession,
   WalletSessionEvents,
 } from './types.js'
+export type {
+  AddChainView,
+  MessageView,
+  RequestView,
+  SwitchChainView,
+  TransactionView,
+  TypedDataField,
+  TypedDataView,
+} from './view/types.js'

@@ -1,6 +1,7 @@
 import type { RpcRequest } from '../messages/bodies.js'
 import { requestHash } from '../messages/requestId.js'
 import type { RequestOutcome } from './types.js'
+import type { RequestView } from './view/types.js'
 
 /**
  * A received request as the wallet's record keeps it (§14.5): `pending` (written before it is
@@ -16,6 +17,8 @@ export type StoredRequest = {
 /** In memory: the stored part, the hash answers carry, and the decision (kept by its handles). */
 export type Entry = StoredRequest & {
   hash: string
+  /** the decoded view (§14.6): built when it arrives, rebuilt from `req` after a restart */
+  view?: RequestView
   decision?: Promise<RequestOutcome>
   timer?: ReturnType<typeof setTimeout>
 }

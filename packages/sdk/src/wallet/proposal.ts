@@ -18,6 +18,8 @@ export type ProposalContext = {
   /** Chains this wallet serves (CAIP-2). */
   chains: readonly string[]
   accounts: AccountSet
+  /** The proposed methods this wallet offers for a session on these chains (§14.6). */
+  offer(proposed: readonly string[], chains: readonly string[]): string[]
   timers: Timers
   confirmTimeoutMs: number
   /** Runs `fn` when the wallet closes; returns the remover. */
@@ -227,7 +229,7 @@ function approval(c: ProposalContext, o: ApproveOptions): Approve | { missing: s
     t: 'approve',
     accounts: toCaip10(approvedChains, addresses),
     chains: approvedChains,
-    methods: [...(proposal.required.eip155?.methods ?? [])],
+    methods: c.offer(proposal.required.eip155?.methods ?? [], approvedChains),
     events: [...(proposal.required.eip155?.events ?? [])],
     chainId: o.chainId !== undefined ? toCaip2(o.chainId) : (required[0] ?? approvedChains[0] ?? ''),
     expiresAt: proposal.expiresAt,

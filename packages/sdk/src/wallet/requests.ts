@@ -9,6 +9,7 @@ import { softTimeout } from '../util/timers.js'
 import { answerError, asPairlineError, expiredAnswer, unknownAnswer } from './answers.js'
 import { type Entry, type JournalRecord, RequestJournal, type StoredRequest } from './journal.js'
 import type { RequestOutcome, UnresolvedRequest, WalletRequest } from './types.js'
+import type { RequestView } from './view/types.js'
 
 type Hex = `0x${string}`
 type Answer = { result: unknown } | { error: RpcErrorBody }
@@ -21,7 +22,9 @@ export type RequestHost = {
   endedError(): PairlineError<ErrorCode | number>
   persist(): Promise<boolean>
   send(body: Body, alongside: () => void): Promise<number>
-  carryOut(r: RpcRequest, beforeBroadcast: (raw: Hex) => Promise<void>): Promise<unknown>
+  /** The request's view (§14.6), or the error it is refused with before anyone sees it. */
+  inspect(r: RpcRequest): RequestView
+  carryOut(r: RpcRequest, view: RequestView, beforeBroadcast: (raw: Hex) => Promise<void>): Promise<unknown>
   /** After a crash: is this signed transaction on chain (sent again if not)? Throws if unknown. */
   settleTransaction(r: RpcRequest, tx: NonNullable<StoredRequest['tx']>): Promise<Hex>
   show(request: WalletRequest): void
@@ -48,11 +51,15 @@ export class WalletRequests {
     this.journal = new RequestJournal(stored)
   }
 
-  /** A request arrived; `written` is the write that recorded it. Shown only once it is on disk. */
-  receive(r: RpcRequest, written: Promise<boolean>, refusal: RpcErrorBody | null): void {
+  /**
+   * A request arrived; `written` is the write that recorded it. Shown only once it is on disk, and
+   * only if it has a view: otherwise refused (expired, outside the scope, malformed) unseen.
+   */
+  receive(r: RpcRequest, written: Promise<boolean>): void {
     if (this.journal.has(r.id)) return // shown once
     const e = this.journal.add(r)
-    if (refusal) return void this.#respond(e, { error: refusal })
+    if (this.h.now() >= r.expiresAt) return void this.#respond(e, { error: expiredAnswer })
+    if (!this.#view(e)) return
     void written.then((ok) => {
       if (this.journal.get(r.id) !== e || e.decision) return
       if (!ok) return void this.#decide(e, () => this.#fail(e, storageFailed()))
@@ -70,7 +77,10 @@ export class WalletRequests {
   }
 
   pending(): WalletRequest[] {
-    return this.journal.entries('pending').map((e) => this.#handle(e))
+    return this.journal
+      .entries('pending')
+      .filter((e) => e.view)
+      .map((e) => this.#handle(e))
   }
 
   release(ended: boolean): void {
@@ -80,8 +90,21 @@ export class WalletRequests {
     }
   }
 
+  /** Builds the entry's view; false (and the request refused, unseen) if it has none. */
+  #view(e: Entry): boolean {
+    if (e.view) return true
+    try {
+      e.view = this.h.inspect(e.req)
+      return true
+    } catch (err) {
+      void this.#decide(e, () => this.#fail(e, err))
+      return false
+    }
+  }
+
   #show(e: Entry): void {
     if (this.h.now() >= e.req.expiresAt) return void this.#decide(e, () => this.#expire(e))
+    if (!this.#view(e)) return
     e.timer = softTimeout(
       () => void this.#decide(e, () => this.#expire(e)),
       (e.req.expiresAt - this.h.now()) * 1000,
@@ -94,6 +117,7 @@ export class WalletRequests {
     return {
       id,
       method,
+      view: e.view as RequestView,
       params,
       chainId,
       expiresAt,
@@ -122,7 +146,7 @@ export class WalletRequests {
     if (!(await this.h.persist())) return this.#fail(e, storageFailed())
     let result: unknown
     try {
-      result = await this.h.carryOut(e.req, async (raw) => {
+      result = await this.h.carryOut(e.req, e.view as RequestView, async (raw) => {
         e.tx = { hash: keccak256(raw), raw }
         if (!(await this.h.persist())) throw storageFailed()
       })

@@ -8,16 +8,17 @@ import {
   type SessionRecord,
 } from '../core/baseSession.js'
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
-import { asRequest, type RpcErrorBody, type RpcRequest } from '../messages/bodies.js'
-import { chainNumber, toCaip2 } from '../messages/caip.js'
+import { asRequest, type RpcRequest } from '../messages/bodies.js'
+import { toCaip2 } from '../messages/caip.js'
 import type { SessionMessage } from '../messages/envelope.js'
 import type { AccountSet } from './accounts.js'
-import { expiredAnswer } from './answers.js'
 import type { JournalRecord } from './journal.js'
 import { type RequestHost, WalletRequests } from './requests.js'
 import { settleTransaction } from './settle.js'
-import { execute } from './sign.js'
+import { sendView, signView } from './sign.js'
 import type { UnresolvedRequest, WalletRequest, WalletSession, WalletSessionEvents } from './types.js'
+import { decodeRequest } from './view/decode.js'
+import type { RequestView } from './view/types.js'
 
 /** What a wallet session persists next to its channel state. */
 export type WalletSessionRecord = SessionRecord &
@@ -76,7 +77,8 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
       endedError: () => this.life.endedError(),
       persist: () => this.persist(),
       send: (body, alongside) => this.channel.send(body, alongside),
-      carryOut: (r, beforeBroadcast) => this.#carryOut(r, beforeBroadcast),
+      inspect: (r) => this.#inspect(r),
+      carryOut: (r, view, beforeBroadcast) => this.#carryOut(r, view, beforeBroadcast),
       settleTransaction: (r, tx) => settleTransaction(this.#ctx.transports[r.chainId], tx),
       show: (request) => this.#emitOrHold('request', request),
       unresolved: (request) => this.#emitOrHold('outcomeUnknown', request),
@@ -132,44 +134,58 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
   }
 
   protected onMessage(m: SessionMessage): void {
-    if (m.t === 'req') {
-      const r = asRequest(m)
-      this.#requests.receive(r, this.channel.receiptWritten, this.#refusal(r))
-    }
+    if (m.t === 'req') this.#requests.receive(asRequest(m), this.channel.receiptWritten)
   }
 
-  /** Never shown: a request that arrives after its expiry, or outside the approved scope. */
-  #refusal(r: RpcRequest): RpcErrorBody | null {
-    if (this.ctx.now() >= r.expiresAt) return expiredAnswer
+  /**
+   * The rules a dApp cannot bend (docs/PROTOCOL.md §14.6), checked before the user sees anything:
+   * an approved method, the session's current chain, a transport for a transaction's chain, and
+   * a view (approved accounts, `domain.chainId` the request's chain, well-formed params).
+   */
+  #inspect(r: RpcRequest): RequestView {
     if (!this.methods.includes(r.method))
-      return { code: RpcCode.Unauthorized, message: `${r.method} is not approved.` }
+      throw new ProviderRpcError(
+        RpcCode.UnsupportedMethod,
+        `The wallet does not offer ${r.method} in this session.`,
+      )
     if (!this.chains.includes(r.chainId))
-      return { code: RpcCode.UnrecognizedChain, message: `${r.chainId} is not approved.` }
-    return null
-  }
-
-  #carryOut(r: RpcRequest, beforeBroadcast: (raw: `0x${string}`) => Promise<void>): Promise<unknown> {
-    if (r.method === 'wallet_switchEthereumChain' || r.method === 'wallet_addEthereumChain')
-      return this.#switchFromRequest(r)
-    const accounts = this.accounts.map((a) => this.#ctx.accounts.find(a)).filter((a): a is Account => !!a)
-    return execute(r.method, r.params, {
-      accounts,
-      transport: this.#ctx.transports[r.chainId],
-      chainNumber: chainNumber(r.chainId),
-      beforeBroadcast,
-    })
-  }
-
-  async #switchFromRequest(r: RpcRequest): Promise<null> {
-    const p = (Array.isArray(r.params) ? r.params[0] : undefined) as { chainId?: unknown } | undefined
-    const target = typeof p?.chainId === 'string' ? `eip155:${Number.parseInt(p.chainId, 16)}` : ''
-    if (!this.chains.includes(target))
+      throw new ProviderRpcError(RpcCode.UnrecognizedChain, `${r.chainId} is not approved.`)
+    if (r.chainId !== this.chainId)
       throw new ProviderRpcError(
         RpcCode.UnrecognizedChain,
-        `${target || 'That chain'} is not approved for this session.`,
+        `The request is for ${r.chainId}; the wallet's current chain is ${this.chainId}.`,
       )
-    if (r.method === 'wallet_switchEthereumChain') await this.switchChain(target)
-    return null
+    const view = decodeRequest(r.method, r.params, {
+      accounts: this.accounts,
+      chainId: r.chainId,
+      chains: this.chains,
+    })
+    if (view.kind === 'transaction' && !this.#ctx.transports[r.chainId])
+      throw new ProviderRpcError(
+        RpcCode.ChainDisconnected,
+        `This wallet has no RPC transport for chain ${view.chainId}.`,
+      )
+    return view
+  }
+
+  #carryOut(
+    r: RpcRequest,
+    view: RequestView,
+    beforeBroadcast: (raw: `0x${string}`) => Promise<void>,
+  ): Promise<unknown> {
+    const accounts = this.accounts.map((a) => this.#ctx.accounts.find(a)).filter((a): a is Account => !!a)
+    const ctx = { accounts, transport: this.#ctx.transports[r.chainId], beforeBroadcast }
+    switch (view.kind) {
+      case 'message':
+      case 'typedData':
+        return signView(view, ctx)
+      case 'transaction':
+        return sendView(view, ctx)
+      case 'switchChain':
+        return this.switchChain(view.chainId).then(() => null)
+      case 'addChain':
+        return Promise.resolve(null) // an approved chain: the wallet knows it already
+    }
   }
 
   async switchChain(chainId: number | string): Promise<void> {

@@ -5,6 +5,7 @@ import type { PairlineError } from '../errors/base.js'
 import type { ErrorCode } from '../errors/codes.js'
 import type { Metadata, Namespaces } from '../protocol/payloads.js'
 import type { RelayClient } from '../transport/index.js'
+import type { RequestView } from './view/types.js'
 
 export type WalletOptions = SideOptions & {
   /**
@@ -14,8 +15,19 @@ export type WalletOptions = SideOptions & {
   accounts: readonly Account[]
   /** Chains this wallet can serve: CAIP-2 ids or EVM chain numbers. */
   chains: readonly (number | string)[]
-  /** viem transports per chain, used to fill and broadcast eth_sendTransaction. */
+  /**
+   * viem transports per chain, used to fill and broadcast eth_sendTransaction. Without one for any
+   * approved chain, a session does not offer the transaction methods (§14.6).
+   */
   transports?: Readonly<Record<string | number, Transport>>
+  /**
+   * Offer `eth_sign` (default false). It asks the user to sign opaque bytes, usually a 32-byte
+   * hash whose meaning the wallet cannot show: a phishing dApp passes off the hash of a permit or
+   * an order as harmless. Enable it only for dApps that need it (old web3.js `eth.sign`); the
+   * view flags 32-byte messages (`hashLike`). Pairline signs it as EIP-191 (like personal_sign),
+   * never as a raw hash, so it can never sign a transaction.
+   */
+  ethSign?: boolean
   /**
    * How long pair() waits for the dApp's answer once the relay took the wallet's message 1 (ms,
    * default 15,000; a live dApp answers in milliseconds). Then PAIRING_NO_ANSWER: the QR code is
@@ -105,6 +117,12 @@ export type WalletRequest = {
   /** 16 random bytes, base64url: never repeats in a session */
   readonly id: string
   readonly method: string
+  /**
+   * What to show, decoded and checked by the SDK (docs/PROTOCOL.md §14.6): exactly what
+   * `approve()` signs or does. Render from this, never from `params`.
+   */
+  readonly view: RequestView
+  /** the JSON-RPC params as the dApp sent them (for logs; `view` is what is signed) */
   readonly params: unknown
   /** CAIP-2 chain the dApp addressed */
   readonly chainId: string
