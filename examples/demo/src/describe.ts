@@ -46,6 +46,18 @@ function describeView(v: RequestView): string[] {
       return [`switch the session to ${v.chainId}`]
     case 'addChain':
       return [`add ${v.chainName ?? v.chainId} (${v.chainId}), RPC ${v.rpcUrls.join(', ') || '-'}`]
+    case 'watchAsset':
+      return [`watch the token ${quote(v.symbol)} (${v.decimals} decimals) at ${v.address}, as the dApp says`]
+    case 'calls':
+      return [
+        `send ${v.calls.length} calls one by one from ${v.account} on chain ${v.chainId}:`,
+        ...v.calls.map(
+          (c, i) =>
+            `  ${i + 1}. ${formatEther(c.value)} ETH to ${c.to ?? '(contract creation)'}${c.data !== '0x' ? `, ${(c.data.length - 2) / 2} bytes of data` : ''}`,
+        ),
+      ]
+    case 'callsStatus':
+      return [`show the status of the calls ${v.id}`]
   }
 }
 

@@ -65,5 +65,28 @@ export function readable(r: WalletRequest, chainLabel: (caip2: string) => string
           ['rpcUrls', v.rpcUrls.join(', ')],
         ],
       }
+    case 'watchAsset':
+      return {
+        summary: `Watch the token ${v.symbol} (as the dApp describes it)`,
+        details: [
+          ['address', v.address],
+          ['symbol', v.symbol],
+          ['decimals', String(v.decimals)],
+        ],
+      }
+    case 'calls':
+      return {
+        summary: `Send ${v.calls.length} calls, one by one`,
+        details: [
+          ['from', v.account],
+          ['chain', chainLabel(`eip155:${v.chainId}`)],
+          ...v.calls.map((c, i): [string, string] => [
+            `call ${i + 1}`,
+            `${formatEther(c.value)} ETH to ${c.to ?? '(contract creation)'}${c.data !== '0x' ? ` with data ${c.data}` : ''}`,
+          ]),
+        ],
+      }
+    case 'callsStatus':
+      return { summary: 'Show the status of sent calls', details: [['id', v.id]] }
   }
 }

@@ -30,7 +30,8 @@ export type SizeEntry = {
 // Issue 10's frame hold (the wallet's verified session stored before later frames) took createDapp
 // and /dapp 2 and 35 bytes past 39 KiB: 39.5.
 // Issue 13: the wallet's request view (typed data validated and hashed with viem's EIP-712 code
-// before it is shown) took createWallet 102.5 -> 104.8 KiB; budget 106.
+// before it is shown) took createWallet 102.5 -> 104.8 KiB; its methods (EIP-5792 calls sent one
+// by one with their status, watchAsset, eth_sign) -> 106.8 KiB; budget 108.
 export const ENTRIES: SizeEntry[] = [
   { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'`, budgetKiB: 39.5 },
   { name: 'dApp entry: /dapp', code: `export * from '@pairline/sdk/dapp'`, budgetKiB: 39.5 },
@@ -38,7 +39,7 @@ export const ENTRIES: SizeEntry[] = [
   {
     name: 'wallet: createWallet',
     code: `export { createWallet } from '@pairline/sdk/wallet'`,
-    budgetKiB: 106,
+    budgetKiB: 108,
   },
   {
     name: 'protocol core (handshake + frames)',

@@ -2,10 +2,18 @@
 export const WALLET_METHODS = [
   'personal_sign',
   'eth_signTypedData_v4',
+  'eth_signTypedData_v3',
   'eth_sendTransaction',
   'eth_signTransaction',
   'wallet_switchEthereumChain',
   'wallet_addEthereumChain',
+  'wallet_watchAsset',
+  'wallet_getCapabilities',
+  'wallet_sendCalls',
+  'wallet_getCallsStatus',
+  'wallet_showCallsStatus',
+  // offered only by wallets that enable it (blind signing, docs/PROTOCOL.md §14.6)
+  'eth_sign',
 ] as const satisfies readonly string[]
 Object.freeze(WALLET_METHODS)
 

@@ -15,6 +15,18 @@ export const RpcCode = {
   RequestExpired: 8000,
   /** Delivered to the wallet, but whether it was carried out is unknown (docs/PROTOCOL.md §14.5). */
   OutcomeUnknown: 8001,
+  /** EIP-5792: a capability the dApp requires is not supported */
+  UnsupportedCapability: 5700,
+  /** EIP-5792: the calls are for a chain the wallet cannot send on (here: not the request's chain) */
+  UnsupportedChainId: 5710,
+  /** EIP-5792: a batch with that id was already sent */
+  DuplicateCallsId: 5720,
+  /** EIP-5792: no batch with that id */
+  UnknownCallsId: 5730,
+  /** EIP-5792: too many calls */
+  CallsTooLarge: 5740,
+  /** EIP-5792: atomic execution required and not supported */
+  AtomicityUnsupported: 5760,
 } as const
 export type RpcCode = (typeof RpcCode)[keyof typeof RpcCode]
 
@@ -30,6 +42,12 @@ const PAIRLINE_CODE: Readonly<Record<number, ErrorCode>> = {
   [RpcCode.Internal]: ErrorCode.InternalError,
   [RpcCode.RequestExpired]: ErrorCode.RequestExpired,
   [RpcCode.OutcomeUnknown]: ErrorCode.RequestOutcomeUnknown,
+  [RpcCode.UnsupportedCapability]: ErrorCode.UnsupportedMethod,
+  [RpcCode.UnsupportedChainId]: ErrorCode.Unauthorized,
+  [RpcCode.DuplicateCallsId]: ErrorCode.InvalidParams,
+  [RpcCode.UnknownCallsId]: ErrorCode.InvalidParams,
+  [RpcCode.CallsTooLarge]: ErrorCode.UnsupportedMethod,
+  [RpcCode.AtomicityUnsupported]: ErrorCode.UnsupportedMethod,
 }
 
 export type ProviderRpcErrorOptions = PairlineErrorOptions & {

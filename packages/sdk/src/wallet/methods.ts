@@ -13,9 +13,17 @@ const ALWAYS = [
   'eth_signTypedData_v3',
   'wallet_switchEthereumChain',
   'wallet_addEthereumChain',
+  'wallet_watchAsset',
 ]
 /** These need a chain to fill in, send or look up transactions. */
-const NEED_TRANSPORT = ['eth_sendTransaction', 'eth_signTransaction']
+const NEED_TRANSPORT = [
+  'eth_sendTransaction',
+  'eth_signTransaction',
+  'wallet_getCapabilities',
+  'wallet_sendCalls',
+  'wallet_getCallsStatus',
+  'wallet_showCallsStatus',
+]
 
 /**
  * The methods among `proposed` that the wallet offers for a session on `chains`: a method that

@@ -12,6 +12,8 @@ import type { RequestOutcome, UnresolvedRequest, WalletRequest } from './types.j
 import type { RequestView } from './view/types.js'
 
 type Hex = `0x${string}`
+/** What the wallet does with a request: show its view, or answer it at once (a read-only query). */
+export type Inspected = { view: RequestView } | { answer: () => Promise<unknown> }
 type Answer = { result: unknown } | { error: RpcErrorBody }
 
 /** What the requests need of their session. */
@@ -22,8 +24,11 @@ export type RequestHost = {
   endedError(): PairlineError<ErrorCode | number>
   persist(): Promise<boolean>
   send(body: Body, alongside: () => void): Promise<number>
-  /** The request's view (§14.6), or the error it is refused with before anyone sees it. */
-  inspect(r: RpcRequest): RequestView
+  /**
+   * The request's view (§14.6), or an answer given without the user (a query), or the error it
+   * is refused with before anyone sees it.
+   */
+  inspect(r: RpcRequest): Inspected
   carryOut(r: RpcRequest, view: RequestView, beforeBroadcast: (raw: Hex) => Promise<void>): Promise<unknown>
   /** After a crash: is this signed transaction on chain (sent again if not)? Throws if unknown. */
   settleTransaction(r: RpcRequest, tx: NonNullable<StoredRequest['tx']>): Promise<Hex>
@@ -93,13 +98,31 @@ export class WalletRequests {
   /** Builds the entry's view; false (and the request refused, unseen) if it has none. */
   #view(e: Entry): boolean {
     if (e.view) return true
+    let inspected: Inspected
     try {
-      e.view = this.h.inspect(e.req)
-      return true
+      inspected = this.h.inspect(e.req)
     } catch (err) {
       void this.#decide(e, () => this.#fail(e, err))
       return false
     }
+    if ('view' in inspected) {
+      e.view = inspected.view
+      return true
+    }
+    void this.#decide(e, () => this.#answer(e, inspected.answer))
+    return false
+  }
+
+  /** A query answered without the user (capabilities, a batch's status). */
+  async #answer(e: Entry, run: () => Promise<unknown>): Promise<RequestOutcome> {
+    let result: unknown
+    try {
+      result = await run()
+    } catch (err) {
+      return this.#fail(e, err)
+    }
+    await this.#respond(e, { result })
+    return { status: 'executed', result }
   }
 
   #show(e: Entry): void {

@@ -12,13 +12,12 @@ import { asRequest, type RpcRequest } from '../messages/bodies.js'
 import { toCaip2 } from '../messages/caip.js'
 import type { SessionMessage } from '../messages/envelope.js'
 import type { AccountSet } from './accounts.js'
+import { type Batch, BatchStore } from './batches.js'
 import type { JournalRecord } from './journal.js'
 import { type RequestHost, WalletRequests } from './requests.js'
+import { carryOutView, inspectRequest, type ServeHost } from './serve.js'
 import { settleTransaction } from './settle.js'
-import { sendView, signView } from './sign.js'
 import type { UnresolvedRequest, WalletRequest, WalletSession, WalletSessionEvents } from './types.js'
-import { decodeRequest } from './view/decode.js'
-import type { RequestView } from './view/types.js'
 
 /** What a wallet session persists next to its channel state. */
 export type WalletSessionRecord = SessionRecord &
@@ -27,6 +26,8 @@ export type WalletSessionRecord = SessionRecord &
     relayUrl: string
     /** records written before the journal: the requests waiting for the user */
     pending?: RpcRequest[]
+    /** wallet_sendCalls batches, for wallet_getCallsStatus (§14.6) */
+    batches?: Batch[]
   }
 
 export type WalletSessionContext = SessionContext & {
@@ -42,6 +43,7 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
   readonly #ctx: WalletSessionContext
   readonly #relayUrl: string
   readonly #requests: WalletRequests
+  readonly #batches: BatchStore
   /** Restored requests wait for the first listener of their event. */
   readonly #held: { request: WalletRequest[]; outcomeUnknown: UnresolvedRequest[] } = {
     request: [],
@@ -51,12 +53,18 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
 
   constructor(
     channel: Channel,
-    init: SessionInit & Partial<JournalRecord> & { relayUrl: string; pending?: RpcRequest[] | undefined },
+    init: SessionInit &
+      Partial<JournalRecord> & {
+        relayUrl: string
+        pending?: RpcRequest[] | undefined
+        batches?: Batch[] | undefined
+      },
     ctx: WalletSessionContext,
   ) {
     super(channel, init, ctx, 'The dApp ended the session.')
     this.#ctx = ctx
     this.#relayUrl = init.relayUrl
+    this.#batches = new BatchStore(init.batches)
     this.#requests = new WalletRequests(init, this.#host())
     channel.on('acked', (ack) => {
       const before = this.#requests.journal.answeredCount
@@ -77,11 +85,25 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
       endedError: () => this.life.endedError(),
       persist: () => this.persist(),
       send: (body, alongside) => this.channel.send(body, alongside),
-      inspect: (r) => this.#inspect(r),
-      carryOut: (r, view, beforeBroadcast) => this.#carryOut(r, view, beforeBroadcast),
+      inspect: (r) => inspectRequest(r, this.#serve()),
+      carryOut: (r, view, beforeBroadcast) => carryOutView(r, view, this.#serve(), beforeBroadcast),
       settleTransaction: (r, tx) => settleTransaction(this.#ctx.transports[r.chainId], tx),
       show: (request) => this.#emitOrHold('request', request),
       unresolved: (request) => this.#emitOrHold('outcomeUnknown', request),
+    }
+  }
+
+  #serve(): ServeHost {
+    return {
+      methods: this.methods,
+      chains: this.chains,
+      chainId: this.chainId,
+      accounts: this.accounts,
+      transports: this.#ctx.transports,
+      batches: this.#batches,
+      signers: () => this.accounts.map((a) => this.#ctx.accounts.find(a)).filter((a): a is Account => !!a),
+      persist: () => this.persist(),
+      switchChain: (chainId) => this.switchChain(chainId),
     }
   }
 
@@ -126,7 +148,12 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
   }
 
   record(): Omit<WalletSessionRecord, 'channel'> {
-    return { ...this.baseRecord(), relayUrl: this.#relayUrl, ...this.#requests.journal.record() }
+    return {
+      ...this.baseRecord(),
+      relayUrl: this.#relayUrl,
+      ...this.#requests.journal.record(),
+      batches: this.#batches.record(),
+    }
   }
 
   protected release(ended: boolean): void {
@@ -135,57 +162,6 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
 
   protected onMessage(m: SessionMessage): void {
     if (m.t === 'req') this.#requests.receive(asRequest(m), this.channel.receiptWritten)
-  }
-
-  /**
-   * The rules a dApp cannot bend (docs/PROTOCOL.md §14.6), checked before the user sees anything:
-   * an approved method, the session's current chain, a transport for a transaction's chain, and
-   * a view (approved accounts, `domain.chainId` the request's chain, well-formed params).
-   */
-  #inspect(r: RpcRequest): RequestView {
-    if (!this.methods.includes(r.method))
-      throw new ProviderRpcError(
-        RpcCode.UnsupportedMethod,
-        `The wallet does not offer ${r.method} in this session.`,
-      )
-    if (!this.chains.includes(r.chainId))
-      throw new ProviderRpcError(RpcCode.UnrecognizedChain, `${r.chainId} is not approved.`)
-    if (r.chainId !== this.chainId)
-      throw new ProviderRpcError(
-        RpcCode.UnrecognizedChain,
-        `The request is for ${r.chainId}; the wallet's current chain is ${this.chainId}.`,
-      )
-    const view = decodeRequest(r.method, r.params, {
-      accounts: this.accounts,
-      chainId: r.chainId,
-      chains: this.chains,
-    })
-    if (view.kind === 'transaction' && !this.#ctx.transports[r.chainId])
-      throw new ProviderRpcError(
-        RpcCode.ChainDisconnected,
-        `This wallet has no RPC transport for chain ${view.chainId}.`,
-      )
-    return view
-  }
-
-  #carryOut(
-    r: RpcRequest,
-    view: RequestView,
-    beforeBroadcast: (raw: `0x${string}`) => Promise<void>,
-  ): Promise<unknown> {
-    const accounts = this.accounts.map((a) => this.#ctx.accounts.find(a)).filter((a): a is Account => !!a)
-    const ctx = { accounts, transport: this.#ctx.transports[r.chainId], beforeBroadcast }
-    switch (view.kind) {
-      case 'message':
-      case 'typedData':
-        return signView(view, ctx)
-      case 'transaction':
-        return sendView(view, ctx)
-      case 'switchChain':
-        return this.switchChain(view.chainId).then(() => null)
-      case 'addChain':
-        return Promise.resolve(null) // an approved chain: the wallet knows it already
-    }
   }
 
   async switchChain(chainId: number | string): Promise<void> {

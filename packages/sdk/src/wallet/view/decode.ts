@@ -1,4 +1,6 @@
 import { ProviderRpcError, RpcCode } from '../../errors/provider.js'
+import { watchAssetView } from './asset.js'
+import { callsStatusView, callsView } from './calls.js'
 import { addChainView, switchChainView } from './chain.js'
 import { messageView } from './message.js'
 import type { ViewScope } from './scope.js'
@@ -26,6 +28,12 @@ export function decodeRequest(method: string, params: unknown, scope: ViewScope)
       return switchChainView(params, scope)
     case 'wallet_addEthereumChain':
       return addChainView(params, scope)
+    case 'wallet_watchAsset':
+      return watchAssetView(params)
+    case 'wallet_sendCalls':
+      return callsView(params, scope)
+    case 'wallet_showCallsStatus':
+      return callsStatusView(params)
     default:
       throw new ProviderRpcError(RpcCode.UnsupportedMethod, `The wallet does not support ${method}.`)
   }

@@ -7,13 +7,13 @@ import type { TransactionView } from './types.js'
 /** EIP-1474 quantity: "0x" and 1 to 64 hex digits (at most 256 bits). */
 const QUANTITY = /^0x[0-9a-fA-F]{1,64}$/
 
-function quantity(v: unknown, name: string): bigint | undefined {
+export function quantity(v: unknown, name: string): bigint | undefined {
   if (v === undefined || v === null) return undefined
   if (typeof v !== 'string' || !QUANTITY.test(v)) throw invalid(`${name} must be a hex quantity.`)
   return BigInt(v)
 }
 
-function bytes(v: unknown, name: string): Hex | undefined {
+export function bytes(v: unknown, name: string): Hex | undefined {
   if (v === undefined || v === null) return undefined
   if (typeof v !== 'string' || !isHex(v) || v.length % 2 !== 0) throw invalid(`${name} must be hex bytes.`)
   return v.toLowerCase() as Hex
@@ -28,7 +28,7 @@ function calldata(tx: Record<string, unknown>): Hex {
   return data ?? input ?? '0x'
 }
 
-function recipient(v: unknown): `0x${string}` | null {
+export function recipient(v: unknown): `0x${string}` | null {
   if (v === undefined || v === null) return null
   if (typeof v !== 'string' || !isAddress(v, { strict: false })) throw invalid('to must be an address.')
   return getAddress(v)

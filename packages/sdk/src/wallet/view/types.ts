@@ -79,4 +79,48 @@ export type AddChainView = {
   readonly nativeCurrency?: { readonly name: string; readonly symbol: string; readonly decimals: number }
 }
 
-export type RequestView = MessageView | TypedDataView | TransactionView | SwitchChainView | AddChainView
+/** wallet_watchAsset (EIP-747): the dApp asks the wallet to track a token. Its claims are unverified. */
+export type WatchAssetView = {
+  readonly kind: 'watchAsset'
+  readonly type: 'ERC20'
+  readonly address: Address
+  readonly symbol: string
+  readonly decimals: number
+  readonly image?: string
+}
+
+/** One call of a wallet_sendCalls batch, as it is sent (a transaction from the view's account). */
+export type CallView = {
+  readonly to: Address | null
+  readonly contractCreation: boolean
+  /** wei */
+  readonly value: bigint
+  readonly data: Hex
+}
+
+/**
+ * wallet_sendCalls (EIP-5792): calls the account sends one by one, in order, as transactions on
+ * `chainId` (not atomic: a later call can fail after earlier ones were sent).
+ */
+export type CallsView = {
+  readonly kind: 'calls'
+  readonly method: 'wallet_sendCalls'
+  readonly account: Address
+  readonly chainId: number
+  readonly calls: readonly CallView[]
+  /** the batch id the dApp chose; otherwise the wallet picks one */
+  readonly id?: string
+}
+
+/** wallet_showCallsStatus: the dApp asks the wallet to show a batch it sent. */
+export type CallsStatusView = { readonly kind: 'callsStatus'; readonly id: string }
+
+export type RequestView =
+  | MessageView
+  | TypedDataView
+  | TransactionView
+  | SwitchChainView
+  | AddChainView
+  | WatchAssetView
+  | CallsView
+  | CallsStatusView
