@@ -73,7 +73,10 @@ export const ENTRIES: SizeEntry[] = [
   },
 ]
 
-export async function measure(entry: SizeEntry): Promise<{ minified: number; gzip: number }> {
+/** Bundle size of `entry`, and the source files that went into the bundle (repo-relative or node_modules paths). */
+export async function measure(
+  entry: SizeEntry,
+): Promise<{ minified: number; gzip: number; inputs: string[] }> {
   const out = await build({
     stdin: { contents: entry.code, resolveDir: here, loader: 'ts' },
     bundle: true,
@@ -83,10 +86,12 @@ export async function measure(entry: SizeEntry): Promise<{ minified: number; gzi
     conditions: ['@pairline/source'],
     external: entry.external ?? [],
     write: false,
+    metafile: true,
     logLevel: 'silent',
   })
   const bytes = out.outputFiles[0]!.contents
-  return { minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }
+  const inputs = Object.keys(out.metafile.inputs)
+  return { minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, inputs }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -26,6 +26,12 @@ describe('bundle size budgets', () => {
     expect(missing).toEqual([])
   })
 
+  it('createDapp brings no viem and none of the wallet side (issue 16: a dApp-only app loads no viem)', async () => {
+    const { inputs } = await measure({ name: 'dApp', code: `export { createDapp } from '@pairline/sdk'` })
+    expect(inputs.filter((p) => /(^|\/)viem\/|sdk\/src\/wallet\//.test(p))).toEqual([])
+    expect(inputs.some((p) => p.endsWith('sdk/src/dapp/createDapp.ts'))).toBe(true)
+  })
+
   it('the whole main entry bundles for the browser (no node: built-ins, no qrcode)', async () => {
     const { minified } = await measure({ name: 'x', code: `export * from '@pairline/sdk'` })
     expect(minified).toBeGreaterThan(0)
