@@ -1,5 +1,8 @@
 import type { Channel } from '../channel/channel.js'
+import { MAX_SESSION_SECONDS } from '../core/lifetime.js'
 import { createSide } from '../core/side.js'
+import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
 import type { Approve } from '../messages/bodies.js'
 import { toCaip2 } from '../messages/caip.js'
 import { assertProposalFits } from '../protocol/handshake.js'
@@ -11,7 +14,7 @@ import { ANSWER_GRACE_SECONDS } from './requests.js'
 import { type DappSessionContext, DappSessionImpl, type DappSessionRecord } from './session.js'
 import type { Dapp, DappOptions, Pairing } from './types.js'
 
-const DEFAULT_SESSION_TTL = 7 * 24 * 3600
+const DEFAULT_SESSION_TTL = MAX_SESSION_SECONDS
 
 /** Creates the dApp side. Throws at once on bad options; the relay connection opens in the background. */
 export function createDapp(options: DappOptions): Dapp {
@@ -23,6 +26,15 @@ export function createDapp(options: DappOptions): Dapp {
   const rpcUrls = Object.fromEntries(
     Object.entries(options.rpcUrls ?? {}).map(([k, v]) => [toCaip2(/^\d+$/.test(k) ? Number(k) : k), v]),
   )
+  const sessionTtl = options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL
+  if (!Number.isSafeInteger(sessionTtl) || sessionTtl < 1 || sessionTtl > MAX_SESSION_SECONDS)
+    throw new PairlineError(
+      ErrorCode.InvalidArgument,
+      'sessionTtlSeconds must be an integer from 1 to 604800 (7 days).',
+      {
+        details: `got ${String(options.sessionTtlSeconds)}`,
+      },
+    )
   const relay = side.relay(options.relayUrl)
   const context: DappSessionContext = {
     now: side.now,
@@ -39,7 +51,7 @@ export function createDapp(options: DappOptions): Dapp {
     dapp: side.metadata,
     required: { eip155: { chains: [...chains], methods, events } },
     optional: optionalChains.length ? { eip155: { chains: optionalChains, methods, events } } : {},
-    expiresAt: Math.floor(side.now()) + (options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL),
+    expiresAt: Math.floor(side.now()) + sessionTtl,
   })
   // Refuse at construction, not after a wallet answered: message 2 cannot carry more (§4.2).
   assertProposalFits(proposal())

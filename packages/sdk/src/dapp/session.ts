@@ -7,6 +7,7 @@ import {
   type SessionInit,
   type SessionRecord,
 } from '../core/baseSession.js'
+import { EXPIRY_SKEW_SECONDS, expiryRefused, latestExpiry } from '../core/lifetime.js'
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
@@ -114,6 +115,9 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
         if (this.#newer(e.name, m.seq)) this.#onEvent(e)
       } else if (m.t === 'extend') {
         const { expiresAt } = asExtend(m)
+        // Checked before the seq is taken: a refused extend changes nothing (§14.2 Session expiry).
+        const latest = latestExpiry(this.#ctx.now()) + EXPIRY_SKEW_SECONDS
+        if (expiresAt > latest) throw expiryRefused('The wallet’s extend', expiresAt, latest)
         if (!this.#newer('extend', m.seq)) return
         this.expiresAt = expiresAt
         this.life.rearm()

@@ -42,6 +42,7 @@ export const ErrorCode = {
   RequestTimeout: 'REQUEST_TIMEOUT',
   // Sessions (dapp/, wallet/, channel/); provider errors carry one as `pairlineCode`
   SessionExpired: 'SESSION_EXPIRED',
+  ExpiryRefused: 'EXPIRY_REFUSED',
   Disconnected: 'DISCONNECTED',
   UserRejected: 'USER_REJECTED',
   UnsupportedMethod: 'UNSUPPORTED_METHOD',

@@ -70,6 +70,7 @@ export function createWallet(options: WalletOptions): Wallet {
           accounts,
           offer: (proposed, chains) => offeredMethods(proposed, chains, serving),
           timers: side.timers,
+          now: side.now,
           confirmTimeoutMs: (options.confirmTimeoutSeconds ?? 300) * 1000,
           onClose: (fn) => side.onClose(fn),
           openSession,

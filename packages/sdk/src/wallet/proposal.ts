@@ -1,5 +1,6 @@
 import type { Channel } from '../channel/channel.js'
 import { deferred } from '../core/deferred.js'
+import { latestExpiry } from '../core/lifetime.js'
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
 import { type AbortReason, type Approve, asAbort } from '../messages/bodies.js'
@@ -21,6 +22,8 @@ export type ProposalContext = {
   /** The proposed methods this wallet offers for a session on these chains (§14.6). */
   offer(proposed: readonly string[], chains: readonly string[]): string[]
   timers: Timers
+  /** The wallet's clock (unix seconds): caps the proposed expiry (§14.2 Session expiry). */
+  now(): number
   confirmTimeoutMs: number
   /** Runs `fn` when the wallet closes; returns the remover. */
   onClose(fn: () => Promise<void>): () => void
@@ -197,7 +200,11 @@ class ProposalFlow {
 }
 
 /** The proposal as the wallet's user sees it, answered once: approve (narrowed) or reject. */
-export function walletProposal(c: ProposalContext): WalletProposal {
+export function walletProposal(context: ProposalContext): WalletProposal {
+  // The wallet never approves more than the longest session from the proposal's arrival: a
+  // proposal beyond it is narrowed (the approval may shorten, never lengthen).
+  const expiresAt = Math.min(context.proposal.expiresAt, latestExpiry(context.now()))
+  const c = { ...context, proposal: { ...context.proposal, expiresAt } }
   const flow = new ProposalFlow(c)
   const { proposal } = c
   return {

@@ -7,6 +7,9 @@ import {
   type SessionInit,
   type SessionRecord,
 } from '../core/baseSession.js'
+import { expiryRefused, latestExpiry } from '../core/lifetime.js'
+import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
 import { asRequest, type RpcRequest } from '../messages/bodies.js'
 import { toCaip2 } from '../messages/caip.js'
@@ -178,7 +181,18 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
   }
 
   async extend(seconds: number): Promise<void> {
-    this.expiresAt = Math.floor(this.ctx.now()) + seconds
+    if (!Number.isSafeInteger(seconds) || seconds < 1)
+      throw new PairlineError(
+        ErrorCode.InvalidArgument,
+        'extend() takes a whole number of seconds above 0.',
+        {
+          details: `got ${String(seconds)}`,
+        },
+      )
+    const now = this.ctx.now()
+    const expiresAt = Math.floor(now) + seconds
+    if (expiresAt > latestExpiry(now)) throw expiryRefused('The new expiry', expiresAt, latestExpiry(now))
+    this.expiresAt = expiresAt
     this.life.rearm()
     await this.channel.send({ t: 'extend', expiresAt: this.expiresAt })
   }
