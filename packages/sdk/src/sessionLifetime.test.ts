@@ -56,7 +56,7 @@ describe('session lifetime', () => {
     ).toThrow(
       expect.objectContaining({
         code: 'INVALID_ARGUMENT',
-        shortMessage: 'sessionTtlSeconds must be an integer from 1 to 604800 (7 days).',
+        shortMessage: 'sessionTtlSeconds must be 1 to 604800 (7 days).',
         details: 'got 604801',
       }),
     )
@@ -71,7 +71,7 @@ describe('session lifetime', () => {
     const before = wsession.expiresAt
     await expect(wsession.extend(WEEK + 1)).rejects.toMatchObject({
       code: 'EXPIRY_REFUSED',
-      shortMessage: 'The new expiry is later than the longest session allows (7 days).',
+      shortMessage: 'The new expiry is more than 7 days away.',
       details: `expiresAt ${t + WEEK + 1} is after ${t + WEEK}`,
     })
     await expect(wsession.extend(0)).rejects.toMatchObject({
@@ -101,7 +101,7 @@ describe('session lifetime', () => {
     await wsession.extend(WEEK)
     expect(await refused).toMatchObject({
       code: 'EXPIRY_REFUSED',
-      shortMessage: 'The wallet’s extend is later than the longest session allows (7 days).',
+      shortMessage: 'The wallet’s extend is more than 7 days away.',
       details: `expiresAt ${t + DAY + WEEK} is after ${t + WEEK + 300}`,
     })
     expect(session.expiresAt).toBe(before)

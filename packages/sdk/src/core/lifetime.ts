@@ -14,11 +14,7 @@ export function latestExpiry(nowSeconds: number): number {
 
 /** The typed refusal of an expiry beyond the maximum; `details` give both numbers. */
 export function expiryRefused(what: string, expiresAt: number, latest: number): PairlineError {
-  return new PairlineError(
-    ErrorCode.ExpiryRefused,
-    `${what} is later than the longest session allows (7 days).`,
-    {
-      details: `expiresAt ${expiresAt} is after ${latest}`,
-    },
-  )
+  return new PairlineError(ErrorCode.ExpiryRefused, `${what} is more than 7 days away.`, {
+    details: `expiresAt ${expiresAt} is after ${latest}`,
+  })
 }

@@ -1,13 +1,11 @@
 import type { Channel } from '../channel/channel.js'
 import { MAX_SESSION_SECONDS } from '../core/lifetime.js'
 import { createSide } from '../core/side.js'
-import { PairlineError } from '../errors/base.js'
-import { ErrorCode } from '../errors/codes.js'
 import type { Approve } from '../messages/bodies.js'
 import { toCaip2 } from '../messages/caip.js'
 import { assertProposalFits } from '../protocol/handshake.js'
 import type { Metadata, Proposal } from '../protocol/payloads.js'
-import { DEFAULT_PAIRING_TTL_SECONDS } from '../protocol/uri.js'
+import { DEFAULT_PAIRING_TTL_SECONDS, invalidArgument } from '../protocol/uri.js'
 import { WALLET_METHODS } from './methods.js'
 import { startPairing } from './pairing.js'
 import { ANSWER_GRACE_SECONDS } from './requests.js'
@@ -28,13 +26,7 @@ export function createDapp(options: DappOptions): Dapp {
   )
   const sessionTtl = options.sessionTtlSeconds ?? DEFAULT_SESSION_TTL
   if (!Number.isSafeInteger(sessionTtl) || sessionTtl < 1 || sessionTtl > MAX_SESSION_SECONDS)
-    throw new PairlineError(
-      ErrorCode.InvalidArgument,
-      'sessionTtlSeconds must be an integer from 1 to 604800 (7 days).',
-      {
-        details: `got ${String(options.sessionTtlSeconds)}`,
-      },
-    )
+    throw invalidArgument('sessionTtlSeconds must be 1 to 604800 (7 days).', `got ${sessionTtl}`)
   const relay = side.relay(options.relayUrl)
   const context: DappSessionContext = {
     now: side.now,
