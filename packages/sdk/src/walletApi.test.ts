@@ -82,6 +82,11 @@ describe('issue 10, observation 6: the wallet API', () => {
     expect(outcomes[0]).toMatchObject({ status: 'executed', result: await hash })
     expect(await request.reject()).toBe(outcomes[0]) // a later reject() too
     expect(broadcasts()).toBe(1)
+    // anvil mines on its own schedule after eth_sendRawTransaction returns: wait for the block, then count
+    await createPublicClient({ transport: http(chain.rpcUrl) }).waitForTransactionReceipt({
+      hash: (await hash) as `0x${string}`,
+      pollingInterval: 50,
+    })
     expect((await nonce()) - before).toBe(1)
   })
 
