@@ -12,7 +12,7 @@ import { http, type Transport } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { createDapp } from '../src/index.js'
 import { decodeRecord } from '../src/records/record.js'
-import { fileStorage, nodeSealedStorage } from '../src/storage/file.js'
+import { fileDeviceKey, fileStorage, nodeSealedStorage } from '../src/storage/file.js'
 import { createWallet } from '../src/wallet/index.js'
 
 const env = process.env
@@ -20,12 +20,18 @@ const at = env.PAIRLINE_CRASH_AT ?? ''
 const restore = env.CRASH_MODE === 'restore'
 const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`)
 const die = (point: string) => {
-  if (!restore && at === point) process.kill(process.pid, 'SIGKILL')
+  if (at === point) process.kill(process.pid, 'SIGKILL')
 }
+/** A restarted process killed during its resume: it only resumes (its successor approves). */
+const resumeKill = at.startsWith('resume-')
 
-type Rec = { requests?: { tx?: unknown; answer?: unknown }[]; answered?: unknown[] }
-/** What each write holds, to name the write a point is at. */
-type Seen = { req: boolean; answered: boolean; tx: boolean; answer: boolean }
+type Rec = {
+  requests?: { tx?: unknown; answer?: unknown }[]
+  answered?: unknown[]
+  channel?: { resume?: { attempt: number; gen: number } }
+}
+/** What each write holds, to name the write a point is at (`attempt`, `gen`: as stored at start). */
+type Seen = { req: boolean; answered: boolean; tx: boolean; answer: boolean; attempt: number; gen: number }
 function writePoint(value: Uint8Array, seen: Seen): string[] {
   const json = decodeRecord<Rec>(value).json
   const requests = json.requests?.length ?? 0
@@ -37,6 +43,9 @@ function writePoint(value: Uint8Array, seen: Seen): string[] {
   if (answered === 0 && seen.answered) points.push('answered-gone')
   const answer = !!json.requests?.some((r) => r.answer)
   if (answer && !seen.answer) points.push('answer')
+  const resume = json.channel?.resume
+  if (resume && resume.attempt > seen.attempt) points.push('resume-attempt')
+  if (resume && resume.gen > seen.gen) points.push('resume-adopted')
   seen.answer ||= answer
   seen.req ||= requests > 0
   seen.tx ||= !!json.requests?.some((r) => r.tx)
@@ -51,7 +60,13 @@ async function storage(role: 'dapp' | 'wallet') {
     kind: 'key-file',
     path: join(dir, 'key'),
   })
-  const seen: Seen = { req: false, answered: false, tx: false, answer: false }
+  const [key] = await sealed.keys(`pairline/${role}/`)
+  const stored = key ? await sealed.get(key) : undefined
+  const resume = stored ? decodeRecord<Rec>(stored).json.channel?.resume : undefined
+  const seen: Seen = {
+    ...{ req: false, answered: false, tx: false, answer: false },
+    ...{ attempt: resume?.attempt ?? 0, gen: resume?.gen ?? 0 },
+  }
   // point name -> [write it is at, before or after the write]
   const named: Record<string, [string, WriteFate]> = {
     'dapp:request': ['first-request', 'kill'],
@@ -64,8 +79,13 @@ async function storage(role: 'dapp' | 'wallet') {
     'wallet:respond': ['request-gone', 'kill'],
     'wallet:sent': ['request-gone', 'kill-after'],
     'wallet:ack': ['answered-gone', 'kill'],
+    // a restarted process: before the write of its resume attempt, after the write of the new generation
+    'dapp:resume-attempt': ['resume-attempt', 'kill'],
+    'dapp:resume-adopted': ['resume-adopted', 'kill-after'],
+    'wallet:resume-attempt': ['resume-attempt', 'kill'],
+    'wallet:resume-adopted': ['resume-adopted', 'kill-after'],
   }
-  const mine = restore ? undefined : named[`${role}:${at}`]
+  const mine = named[`${role}:${at}`]
   return crashStorage(sealed, (_n, key, value) => {
     if (!mine || !key.startsWith(`pairline/${role}/`)) return 'ok'
     return writePoint(value, seen).includes(mine[0]) ? mine[1] : 'ok'
@@ -78,6 +98,7 @@ async function dapp() {
     metadata: { name: 'Crash dApp', url: 'https://dapp.example' },
     chains: [31337],
     storage: await storage('dapp'),
+    deviceKey: fileDeviceKey(join(env.CRASH_DIR as string, 'device-key')), // survives the restart
   })
   if (restore) {
     const [session] = await d.restoreSessions()
@@ -120,11 +141,13 @@ async function wallet() {
     chains: [31337],
     transports: { 31337: transport },
     storage: await storage('wallet'),
+    deviceKey: fileDeviceKey(join(env.CRASH_DIR as string, 'device-key')), // survives the restart
   })
   const handle = (s: Awaited<ReturnType<typeof w.restoreSessions>>[number]) => {
     s.on('request', async (req) => {
       say({ ev: 'shown', id: req.id })
       die('show')
+      if (resumeKill) return
       say({ ev: 'outcome', ...(await req.approve()) })
     })
     s.on('outcomeUnknown', (r) => say({ ev: 'unknown', id: r.id }))

@@ -1,19 +1,25 @@
+import { p256 } from '@noble/curves/p256'
 import { sha256 } from '@noble/hashes/sha2'
 import { fixedBytes, TEST_NOW, TEST_PROPOSAL, WALLET_META } from '@pairline/testkit/protocol'
 import { concatBytes, fromBase64Url, utf8 } from '../src/protocol/bytes.js'
 import { encodeFrameHeader, FRAME_MIN_PADDED, MAX_FRAME_PLAINTEXT } from '../src/protocol/frame.js'
 import { FrameSender, nextEpochKey, type RekeyPolicy } from '../src/protocol/frameCipher.js'
 import {
-  answerResume,
   createDappHandshake,
   MAX_HANDSHAKE_PAYLOAD,
-  startResume,
   startWalletHandshake,
 } from '../src/protocol/handshake.js'
 import { LABELS } from '../src/protocol/labels.js'
 import { keyPairFromPrivate, type RandomBytes } from '../src/protocol/noise/dh.js'
 import { pad, paddedLength } from '../src/protocol/padding.js'
 import { encodeHello, encodeProposal, encodeRefusal } from '../src/protocol/payloads.js'
+import { answerResume, startResume } from '../src/protocol/resume.js'
+import {
+  encodeResumeInit,
+  encodeResumeReply,
+  resumeInitSignedData,
+  resumeReplySignedData,
+} from '../src/protocol/resumePayload.js'
 import { deriveSas } from '../src/protocol/sas.js'
 import { pairingTopics } from '../src/protocol/topics.js'
 import { encodePairingUri, type PairingUri, pairingPrologue } from '../src/protocol/uri.js'
@@ -80,8 +86,12 @@ const FRAMES: readonly { direction: 'w2d' | 'd2w'; text: string }[] = [
   { direction: 'd2w', text: '{"jsonrpc":"2.0","id":2,"method":"eth_chainId","params":[]}' },
   { direction: 'w2d', text: '{"jsonrpc":"2.0","id":2,"result":"0x1"}' },
 ]
-const RESUME_INIT_PAYLOAD = '{"v":1}'
-const RESUME_REPLY_PAYLOAD = '{"v":1}'
+/** Device keys (ECDSA P-256 scalars, §8.3). Signatures here are RFC 6979 (deterministic) for the file. */
+const WALLET_DEVICE_PRIVATE = fixedBytes(0x31)
+const DAPP_DEVICE_PRIVATE = fixedBytes(0x51)
+const RESUME_ATTEMPT = 1
+const RESUME_GEN = 0
+const deviceSign = (priv: Uint8Array, data: Uint8Array) => p256.sign(sha256(data), priv).toCompactRawBytes()
 const SAS_INPUTS = ['sas-0', 'sas-1', 'sas-2', 'sas-3', 'sas-4']
 const PADDING_INPUTS = [1, 32, 33, 100, 256, 257, 1000, 65535, 65536, 70000]
 
@@ -153,11 +163,28 @@ export function buildVectors() {
   // ---- resume (NNpsk0), started by the wallet -------------------------------------------------
   const resumeWalletRandom = fixedRandom('resume wallet', [RESUME_WALLET_EPHEMERAL_PRIVATE])
   const resumeDappRandom = fixedRandom('resume dApp', [RESUME_DAPP_EPHEMERAL_PRIVATE])
+  const resumeWalletEphemeral = keyPairFromPrivate(RESUME_WALLET_EPHEMERAL_PRIVATE).publicKey
+  const initSigned = resumeInitSignedData(w.sessionId, RESUME_GEN, RESUME_ATTEMPT, resumeWalletEphemeral)
+  const initPayload = encodeResumeInit({
+    n: RESUME_ATTEMPT,
+    sig: deviceSign(WALLET_DEVICE_PRIVATE, initSigned),
+  })
+  const replySigned = resumeReplySignedData(
+    w.sessionId,
+    RESUME_GEN,
+    RESUME_ATTEMPT,
+    resumeWalletEphemeral,
+    false,
+  )
+  const replyPayload = encodeResumeReply({
+    sig: deviceSign(DAPP_DEVICE_PRIVATE, replySigned),
+    superseded: false,
+  })
   const resumeInit = startResume({
     role: 'wallet',
     sessionId: w.sessionId,
     resumePsk: w.resumePsk,
-    payload: utf8(RESUME_INIT_PAYLOAD),
+    payload: initPayload,
     randomBytes: resumeWalletRandom,
   })
   const answer = answerResume({
@@ -165,7 +192,7 @@ export function buildVectors() {
     sessionId: d.sessionId,
     resumePsk: d.resumePsk,
     message1: resumeInit.message1,
-    payload: utf8(RESUME_REPLY_PAYLOAD),
+    payload: replyPayload,
     randomBytes: resumeDappRandom,
   })
   const { result: rw } = resumeInit.readReply(answer.message2)
@@ -336,9 +363,20 @@ export function buildVectors() {
         walletEphemeralPublic: 'its public key: first 32 bytes of the Noise message 1.',
         dappEphemeralPrivate: 'the dApp (responder) ephemeral private key of the resume.',
         dappEphemeralPublic: 'its public key: first 32 bytes of the Noise message 2.',
-        initPayloadText: 'the wallet payload of message 1.',
+        walletDevicePrivate: 'the wallet device key (ECDSA P-256 scalar; never leaves the device, §8.3).',
+        walletDevicePublic: 'its public key, SEC1 uncompressed (65 bytes), as sent in the approval.',
+        dappDevicePrivate: 'the dApp device key (ECDSA P-256 scalar).',
+        dappDevicePublic: 'its public key, SEC1 uncompressed, as sent in the proposal.',
+        gen: 'the generation of the resume psk used (0: the one from pairing).',
+        attempt: 'the attempt number n (the wallet has started no resume before).',
+        initSignedDataHex:
+          '"pairline/v1/resume/init-signature" || sessionId || u32be(gen) || u32be(n) || walletEphemeralPublic.',
+        replySignedDataHex:
+          '"pairline/v1/resume/reply-signature" || sessionId || u32be(gen) || u32be(n) || walletEphemeralPublic || 00 (not superseded).',
+        initPayloadText:
+          'the wallet payload of message 1: n and the wallet device signature (ECDSA P-256 SHA-256 over initSignedDataHex, r || s, base64url). Signatures are randomized in the SDK; this one is RFC 6979.',
         initPayloadPaddedHex: 'pad(initPayloadText).',
-        replyPayloadText: 'the dApp payload of message 2.',
+        replyPayloadText: 'the dApp payload of message 2: the dApp device signature over replySignedDataHex.',
         replyPayloadPaddedHex: 'pad(replyPayloadText).',
         message1Hex: '01 03 (envelope: ResumeInit) || e.pub || ENCRYPT(initPayloadPadded) with its tag.',
         message2Hex: '01 04 (envelope: ResumeReply) || e.pub || ENCRYPT(replyPayloadPadded) with its tag.',
@@ -360,10 +398,18 @@ export function buildVectors() {
       walletEphemeralPublic: hex(keyPairFromPrivate(RESUME_WALLET_EPHEMERAL_PRIVATE).publicKey),
       dappEphemeralPrivate: hex(RESUME_DAPP_EPHEMERAL_PRIVATE),
       dappEphemeralPublic: hex(keyPairFromPrivate(RESUME_DAPP_EPHEMERAL_PRIVATE).publicKey),
-      initPayloadText: RESUME_INIT_PAYLOAD,
-      initPayloadPaddedHex: hex(pad(utf8(RESUME_INIT_PAYLOAD), MAX_HANDSHAKE_PAYLOAD)),
-      replyPayloadText: RESUME_REPLY_PAYLOAD,
-      replyPayloadPaddedHex: hex(pad(utf8(RESUME_REPLY_PAYLOAD), MAX_HANDSHAKE_PAYLOAD)),
+      walletDevicePrivate: hex(WALLET_DEVICE_PRIVATE),
+      walletDevicePublic: hex(p256.getPublicKey(WALLET_DEVICE_PRIVATE, false)),
+      dappDevicePrivate: hex(DAPP_DEVICE_PRIVATE),
+      dappDevicePublic: hex(p256.getPublicKey(DAPP_DEVICE_PRIVATE, false)),
+      gen: RESUME_GEN,
+      attempt: RESUME_ATTEMPT,
+      initSignedDataHex: hex(initSigned),
+      replySignedDataHex: hex(replySigned),
+      initPayloadText: new TextDecoder().decode(initPayload),
+      initPayloadPaddedHex: hex(pad(initPayload, MAX_HANDSHAKE_PAYLOAD)),
+      replyPayloadText: new TextDecoder().decode(replyPayload),
+      replyPayloadPaddedHex: hex(pad(replyPayload, MAX_HANDSHAKE_PAYLOAD)),
       message1Hex: hex(resumeInit.message1),
       message2Hex: hex(answer.message2),
       handshakeHash: hex(rw.handshakeHash),

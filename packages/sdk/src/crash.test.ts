@@ -43,13 +43,31 @@ const POINTS = [
   ['wallet', 'respond'], // before the write holding the answer completes
   ['wallet', 'sent'], // the answer written, being sent
   ['wallet', 'ack'], // the dApp acknowledged the answer, before that is written
+  // Killed again while resuming, after a restart (the first life ended at dapp:save / wallet:show):
+  ['dapp', 'resume-attempt'], // before the write of its resume attempt number (message 1 unsent)
+  ['dapp', 'resume-adopted'], // the new generation written, nothing sent under it yet
+  ['wallet', 'resume-attempt'],
+  ['wallet', 'resume-adopted'],
 ] as const
+
+/** Where the first life of a process ends before a resume kill point. */
+const before = (role: 'dapp' | 'wallet', point: string) =>
+  point.startsWith('resume-') ? (role === 'dapp' ? 'save' : 'show') : point
+
+/** A resume kill point: the restarted process dies at it, and a third one goes on. */
+async function dieResuming(base: Record<string, string>, role: string, point: string): Promise<void> {
+  if (!point.startsWith('resume-')) return
+  const mid = child({ ...base, CRASH_MODE: 'restore', PAIRLINE_CRASH_AT: point })
+  expect(await mid.exited, `${role}:${point}: killed while resuming: ${mid.output()}`).toBe('SIGKILL')
+}
 
 type Line = { ev: string; [k: string]: unknown }
 type Child = {
   next(ev: string): Promise<Line>
   exited: Promise<NodeJS.Signals | number | null>
   whileAlive<T>(p: Promise<T>, what: string): Promise<T>
+  /** What the child printed so far (for failure messages). */
+  output(): string
   proc: ChildProcess
 }
 const children = new Set<ChildProcess>()
@@ -107,7 +125,7 @@ function child(env: Record<string, string>): Child {
         throw new Error(`child exited (${how}) before ${what}: ${output()}`)
       }),
     ])
-  return { next, exited, whileAlive, proc }
+  return { next, exited, whileAlive, output, proc }
 }
 
 let relay: Relay
@@ -188,15 +206,16 @@ async function dappChild(base: Record<string, string>, point: string, dir: strin
     storage: memoryStorage(),
   })
   try {
-    const first = child({ ...base, CRASH_MODE: 'fresh', PAIRLINE_CRASH_AT: point })
+    const first = child({ ...base, CRASH_MODE: 'fresh', PAIRLINE_CRASH_AT: before('dapp', point) })
     const { uri } = await first.next('uri')
     const wsession: WalletSession = await (await wallet.pair(uri as string)).approve()
     wsession.on('request', (req) => {
       if (point === 'send') first.proc.kill('SIGKILL') // sent and received: the dApp dies now
       void req.approve()
     })
-    expect(await first.exited, `dapp:${point}: killed at its point`).toBe('SIGKILL')
+    expect(await first.exited, `dapp:${point}: killed at its point: ${first.output()}`).toBe('SIGKILL')
     if ((await outstanding(dir)) === 0) return null // never written, never sent
+    await dieResuming(base, 'dapp', point)
     const again = child({ ...base, CRASH_MODE: 'restore' })
     const response = await again.next('response')
     again.proc.kill('SIGKILL')
@@ -217,7 +236,12 @@ async function walletChild(base: Record<string, string>, point: string): Promise
   })
   try {
     const pairing = await dapp.pair()
-    const first = child({ ...base, CRASH_MODE: 'fresh', PAIRLINE_CRASH_AT: point, CRASH_URI: pairing.uri })
+    const first = child({
+      ...base,
+      CRASH_MODE: 'fresh',
+      PAIRLINE_CRASH_AT: before('wallet', point),
+      CRASH_URI: pairing.uri,
+    })
     await pairing.sas
     const session = await pairing.confirm() // the codes match: this side's user confirms
     const tx = { from: account.address, to: base.CRASH_TO, value: base.CRASH_VALUE }
@@ -227,7 +251,7 @@ async function walletChild(base: Record<string, string>, point: string): Promise
         (result) => ({ result }),
         (e: { code: number }) => ({ error: { code: e.code } }),
       )
-    expect(await first.exited, `wallet:${point}: killed at its point`).toBe('SIGKILL')
+    expect(await first.exited, `wallet:${point}: killed at its point: ${first.output()}`).toBe('SIGKILL')
     const again = child({ ...base, CRASH_MODE: 'restore' })
     expect((await again.next('restored')).sessions, `wallet:${point}: the session was stored`).toBe(1)
     const answer = await again.whileAlive(caller, 'the dApp got its answer')

@@ -160,6 +160,7 @@ describe('public exports', () => {
         "createDapp",
         "defaultStorage",
         "isPairlineError",
+        "memoryDeviceKey",
         "memoryStorage",
         "sealedStorage",
       ]
@@ -198,6 +199,7 @@ describe('public exports', () => {
     expect(names(file)).toMatchInlineSnapshot(`
       [
         "MAX_FILE_KEY_BYTES",
+        "fileDeviceKey",
         "fileStorage",
         "nodeSealedStorage",
       ]

@@ -12,6 +12,7 @@ export {
   type ProviderRpcErrorOptions,
   RpcCode,
 } from './errors/index.js'
+export { type DeviceKey, memoryDeviceKey } from './keys/device.js'
 export type { Metadata, Namespace, Namespaces } from './protocol/payloads.js'
 export {
   browserStorage,

@@ -5,6 +5,7 @@ import { verifyMessage } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createDapp, type DappSession, memoryStorage, type Storage } from './index.js'
+import { type DeviceKey, memoryDeviceKey } from './keys/device.js'
 import { decodeRecord } from './records/record.js'
 import { createWallet, type UnresolvedRequest, type WalletRequest } from './wallet/index.js'
 
@@ -25,18 +26,25 @@ afterEach(async () => {
 })
 afterAll(() => relay.close())
 
-type Opts = { storage?: Storage; requestTtlSeconds?: number; answerGraceSeconds?: number }
+/** `deviceKey`: a restarted side is the same installation, with the same device key (§8.3). */
+type Opts = {
+  storage?: Storage
+  requestTtlSeconds?: number
+  answerGraceSeconds?: number
+  deviceKey?: Promise<DeviceKey>
+}
+type WalletOpts = { storage?: Storage; now?: () => number; deviceKey?: Promise<DeviceKey> }
 function dappFor(o: Opts & { approvalTimeoutSeconds?: number } = {}) {
   const d = createDapp({ relayUrl: relay.url, metadata: dappMeta, chains: [31337], ...o })
   cleanup.push(async () => killed.has(d) || d.close())
   return d
 }
-function walletFor(o: { storage?: Storage; now?: () => number } = {}) {
+function walletFor(o: WalletOpts = {}) {
   const w = createWallet({ metadata: walletMeta, accounts: [account], chains: [31337], ...o })
   cleanup.push(async () => killed.has(w) || w.close())
   return w
 }
-async function paired(o: { dapp?: Opts; wallet?: { storage?: Storage; now?: () => number } } = {}) {
+async function paired(o: { dapp?: Opts; wallet?: WalletOpts } = {}) {
   const dapp = dappFor(o.dapp)
   const wallet = walletFor(o.wallet)
   const pairing = await dapp.pair()
@@ -59,13 +67,14 @@ async function kill(side: object, storage: CrashStorage, relays: Iterable<{ clos
 describe('issue 10: requests never lost, doubled or confused', () => {
   it('observation 1: a dApp reloaded mid-write never gets another request’s answer', async () => {
     const dappStorage = crashStorage(memoryStorage())
-    const { dapp, wsession } = await paired({ dapp: { storage: dappStorage } })
+    const deviceKey = memoryDeviceKey()
+    const { dapp, wsession } = await paired({ dapp: { storage: dappStorage, deviceKey } })
     wsession.on('request', (r) => void r.approve())
     // Request A's write never completes (the tab reloads during it): A must not have been sent.
     dappStorage.setFate((_n, _key, value) => (outstanding(value) > 0 ? 'freeze' : 'ok'))
     void sign(dapp.sessions[0]!, 'A: log in').catch(() => {})
     await kill(dapp, dappStorage, [dapp.relay])
-    const reloaded = dappFor({ storage: dappStorage.inner })
+    const reloaded = dappFor({ storage: dappStorage.inner, deviceKey })
     const [session] = await reloaded.restoreSessions()
     const signature = await sign(session!, 'B: approve 1000 USDC')
     expect(
@@ -75,7 +84,8 @@ describe('issue 10: requests never lost, doubled or confused', () => {
 
   it('observation 2: a wallet restarted after executing, before saving the answer, never executes again', async () => {
     const walletStorage = crashStorage(memoryStorage())
-    const { wallet, session } = await paired({ wallet: { storage: walletStorage } })
+    const deviceKey = memoryDeviceKey()
+    const { wallet, session } = await paired({ wallet: { storage: walletStorage, deviceKey } })
     let signed = 0
     let signedNow = () => {}
     const wasSigned = new Promise<void>((r) => {
@@ -100,7 +110,7 @@ describe('issue 10: requests never lost, doubled or confused', () => {
     await wasSigned
     await kill(wallet, walletStorage, wallet.relays.values())
     account.signMessage = signing
-    const again = walletFor({ storage: walletStorage.inner })
+    const again = walletFor({ storage: walletStorage.inner, deviceKey })
     const [restored] = await again.restoreSessions()
     restored!.on('request', (r) => shown.push(r.id))
     const unknown = next<UnresolvedRequest>((r) => restored!.once('outcomeUnknown', r))

@@ -1,4 +1,12 @@
-import { keyPairFromPrivate, type PairingUri, type RandomBytes } from '@pairline/sdk/protocol'
+import {
+  createDappHandshake,
+  generateKeyPair,
+  type HandshakeResult,
+  keyPairFromPrivate,
+  type PairingUri,
+  type RandomBytes,
+  startWalletHandshake,
+} from '@pairline/sdk/protocol'
 
 /**
  * Deterministic helpers for tests and for generating docs/vectors (never for production: the
@@ -48,4 +56,31 @@ export const TEST_PROPOSAL = {
   required: { eip155: { chains: ['eip155:1'], methods: ['personal_sign'], events: ['chainChanged'] } },
   optional: {},
   expiresAt: TEST_NOW + 7 * 86400,
+}
+
+/** A real pairing handshake run in memory with fresh keys: both sides' results (for channel tests). */
+export function pairedResults(random: RandomBytes): { wallet: HandshakeResult; dapp: HandshakeResult } {
+  const now = Date.now() / 1000
+  const s = generateKeyPair(random)
+  const uri: PairingUri = {
+    version: 1,
+    responderStatic: s.publicKey,
+    psk: random(32),
+    relayUrl: 'ws://x',
+    expiresAt: Math.floor(now) + 300,
+    chains: ['eip155:1'],
+  }
+  const dappHs = createDappHandshake({ uri, staticPrivateKey: s.privateKey, randomBytes: random })
+  const walletHs = startWalletHandshake({
+    uri,
+    hello: { v: 1, wallet: WALLET_META },
+    nowSeconds: now,
+    randomBytes: random,
+  })
+  dappHs.readHello(walletHs.message1, now)
+  const proposal = { ...TEST_PROPOSAL, expiresAt: Math.floor(now) + 3600 }
+  const { message2, result: dapp } = dappHs.writeProposal(proposal, now)
+  const { result: wallet } = walletHs.readProposal(message2, now)
+  dappHs.destroy()
+  return { wallet, dapp }
 }

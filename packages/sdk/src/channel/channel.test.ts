@@ -1,8 +1,8 @@
 import { createRelay, type Relay } from '@pairline/relay'
+import { pairedResults as testPairedResults } from '@pairline/testkit/protocol'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { type DeviceKey, memoryDeviceKey } from '../keys/device.js'
 import type { SessionMessage } from '../messages/envelope.js'
-import { createDappHandshake, type HandshakeResult, startWalletHandshake } from '../protocol/handshake.js'
-import { generateKeyPair } from '../protocol/noise/dh.js'
 import { getRandomSource } from '../protocol/random.js'
 import { createRelayClient, type RelayClient } from '../transport/index.js'
 import { Channel } from './channel.js'
@@ -12,38 +12,8 @@ import type { ChannelState } from './state.js'
 
 const random = getRandomSource()
 const now = () => Date.now() / 1000
-const meta = { name: 'x', url: 'https://x.example' }
 
-/** A real pairing handshake, in memory: the two sides' results. */
-function pairedResults(): { wallet: HandshakeResult; dapp: HandshakeResult } {
-  const s = generateKeyPair(random)
-  const uri = {
-    version: 1 as const,
-    responderStatic: s.publicKey,
-    psk: random(32),
-    relayUrl: 'ws://x',
-    expiresAt: Math.floor(now()) + 300,
-    chains: ['eip155:1'],
-  }
-  const dappHs = createDappHandshake({ uri, staticPrivateKey: s.privateKey, randomBytes: random })
-  const walletHs = startWalletHandshake({
-    uri,
-    hello: { v: 1, wallet: meta },
-    nowSeconds: now(),
-    randomBytes: random,
-  })
-  dappHs.readHello(walletHs.message1, now())
-  const proposal = {
-    v: 1 as const,
-    dapp: meta,
-    required: { eip155: { chains: ['eip155:1'], methods: ['personal_sign'], events: [] } },
-    optional: {},
-    expiresAt: Math.floor(now()) + 3600,
-  }
-  const { message2, result: dapp } = dappHs.writeProposal(proposal, now())
-  const { result: wallet } = walletHs.readProposal(message2, now())
-  return { wallet, dapp }
-}
+const pairedResults = () => testPairedResults(random)
 
 let relay: Relay
 const clients: RelayClient[] = []
@@ -64,8 +34,18 @@ function client(): RelayClient {
 }
 
 /** Channel options whose saves are recorded. */
-function options(r: RelayClient, saves: ChannelState[] = []): ChannelOptions {
-  return { relay: r, randomBytes: random, now, save: async (state) => void saves.push(state) }
+const walletDevice: DeviceKey = await memoryDeviceKey()
+const dappDevice: DeviceKey = await memoryDeviceKey()
+
+/** Channel options whose saves are recorded. */
+function options(r: RelayClient, saves: ChannelState[] = [], device = walletDevice): ChannelOptions {
+  return { relay: r, randomBytes: random, now, device, save: async (state) => void saves.push(state) }
+}
+
+/** Each side learns the other's device key (in the SDK: from the proposal and the approval). */
+function bind(wallet: Channel, dapp: Channel): void {
+  wallet.bindPeerDevice(dappDevice.publicKey)
+  dapp.bindPeerDevice(walletDevice.publicKey)
 }
 
 function next(c: Channel, t: string): Promise<SessionMessage> {
@@ -87,7 +67,8 @@ async function pair(
   const r = pairedResults()
   const [w, d] = shared ?? [client(), client()]
   const wallet = await Channel.fromHandshake(r.wallet, options(w, walletSaves))
-  const dapp = await Channel.fromHandshake(r.dapp, options(d, dappSaves))
+  const dapp = await Channel.fromHandshake(r.dapp, options(d, dappSaves, dappDevice))
+  bind(wallet, dapp)
   channels.push(wallet, dapp)
   return { wallet, dapp, w, d }
 }
@@ -175,7 +156,8 @@ describe('Channel over a real relay', () => {
     const psk = r.dapp.resumePsk.slice()
     const wallet = await Channel.fromHandshake(r.wallet, options(client(), walletSaves))
     const dappRelay = client()
-    const dapp = await Channel.fromHandshake(r.dapp, options(dappRelay))
+    const dapp = await Channel.fromHandshake(r.dapp, options(dappRelay, [], dappDevice))
+    bind(wallet, dapp)
     channels.push(wallet)
     const state = dapp.state()
     await dapp.close() // the dApp "crashes" before sending
@@ -188,7 +170,7 @@ describe('Channel over a real relay', () => {
     ]
     const resumed = new Promise<void>((resolve) => wallet.once('resumed', resolve))
     const delivered = next(wallet, 'req')
-    const restored = await Channel.restore(state, psk, options(dappRelay))
+    const restored = await Channel.restore(state, psk, options(dappRelay, [], dappDevice))
     channels.push(restored)
     await resumed
     expect((await delivered).id).toBe(1)

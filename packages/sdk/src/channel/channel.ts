@@ -11,77 +11,77 @@ import {
 } from '../messages/envelope.js'
 import { fromBase64Url, toBase64Url, wipe } from '../protocol/bytes.js'
 import { MessageType, peekMessageType } from '../protocol/envelope.js'
-import { FrameSender } from '../protocol/frameCipher.js'
-import { type HandshakeResult, type Role, wipeHandshakeResult } from '../protocol/handshake.js'
-import type { TopicPair } from '../protocol/topics.js'
+import type { HandshakeResult, Role } from '../protocol/handshake.js'
+import type { Topic, TopicPair } from '../protocol/topics.js'
+import { encodeResumeState, initialResumeState, type ResumeState } from '../records/resumeState.js'
 import type { RelayMessage } from '../transport/index.js'
 import { AckTimer } from './ackTimer.js'
 import type { ChannelEvents as Events } from './events.js'
-import { TimedReceiver } from './graceWipe.js'
+import { FrameKeys } from './frameKeys.js'
 import { FrameHold } from './hold.js'
 import { type ChannelOptions, DEFAULT_TTL_SECONDS } from './options.js'
 import { Outbox } from './outbox.js'
+import { FailureCounter, opensUnder, RetryTimer, restoredResumeState, resumeIo } from './resumeLink.js'
+import { TopicRoutes } from './routes.js'
 import { ReceiveSequence } from './sequence.js'
 import type { ChannelState } from './state.js'
-import { ChannelWriter, type WriterHost } from './writer.js'
+import { ChannelWriter } from './writer.js'
+
+type Sent = Pick<ChannelState, 'sendSeq' | 'unacked' | 'recvSeq' | 'recvAhead'>
 
 /**
  * The encrypted, reliable, exactly-once message channel of one session, on top of the relay:
  * frames (§7) carry session messages (§14) with sequence numbers; unacknowledged messages are
  * persisted before they are sent, kept until acknowledged, and sent again on a backoff timer and
  * after reconnects and resumes; duplicates are dropped. Acks only cover what has been persisted.
+ * The resume with key confirmation and device binding (§8) is the Resumer's; this carries its bytes.
  */
 export class Channel extends EventEmitter<Events> {
   readonly role: Role
   readonly sessionId: Uint8Array
   /** base64url of `sessionId`: the session's id in storage and in the API */
   readonly id: string
-  #o: ChannelOptions
-  #topics: TopicPair
-  #resumePsk: Uint8Array
-  #tx: FrameSender | null = null
-  #rx: TimedReceiver | null = null
-  readonly #resumer: Resumer
+  /** @internal */ readonly o: ChannelOptions
+  /** @internal */ readonly resumer: Resumer
+  /** @internal */ readonly retry: RetryTimer
+  readonly #keys: FrameKeys
+  readonly #routes: TopicRoutes
+  readonly #failures: FailureCounter
   readonly #out: Outbox
   readonly #recv: ReceiveSequence
   readonly #ack: AckTimer
   readonly #saves: ChannelWriter
   readonly #hold = new FrameHold<RelayMessage>()
   #closed = false
-  #unroute: () => void = () => {}
   readonly #onOpen = () => this.#retransmit()
 
-  private constructor(
-    o: ChannelOptions,
-    role: Role,
-    sessionId: Uint8Array,
-    topics: TopicPair,
-    psk: Uint8Array,
-    sent?: Pick<ChannelState, 'sendSeq' | 'unacked' | 'recvSeq' | 'recvAhead'>,
-  ) {
+  private constructor(o: ChannelOptions, role: Role, sessionId: Uint8Array, state: ResumeState, sent?: Sent) {
     super()
-    this.#o = o
+    this.o = o
     this.role = role
     this.sessionId = sessionId
     this.id = toBase64Url(sessionId)
-    this.#topics = topics
-    this.#resumePsk = psk
-    this.#resumer = new Resumer(role, sessionId, o.randomBytes)
+    this.#keys = new FrameKeys(role, state.candidate?.topics ?? state.current.topics)
+    this.#routes = new TopicRoutes(o.relay, (m) => this.#receive(m))
+    this.resumer = new Resumer(role, sessionId, o.randomBytes, o.device, state, resumeIo(this))
+    this.retry = new RetryTimer(o.resumeRetryMs ?? 3000, () => this.#retryResume())
+    this.#failures = new FailureCounter(o.resumeAfterFailures)
     this.#ack = new AckTimer(o.ackDelayMs ?? 50, () => this.#transmit(0, { t: 'ack' }))
     this.#recv = new ReceiveSequence(sent?.recvSeq, [...(sent?.recvAhead ?? [])])
     this.#out = new Outbox(sent, o, () => this.#retransmit(true))
-    const host: WriterHost = {
-      save: o.save,
-      psk: () => this.#resumePsk,
-      state: () => this.state(),
-      closed: () => this.#closed,
-      out: this.#out,
-      transmit: (seq, body) => this.#transmit(seq, body),
-      onDurable: () => this.#ack.schedule(), // a receipt on disk: acknowledge it
-      onError: (err) => this.emit('error', err),
-    }
-    this.#saves = new ChannelWriter(host, sent?.recvSeq)
-    this.#listen()
+    this.#saves = new ChannelWriter(
+      {
+        save: o.save,
+        secrets: () => encodeResumeState(this.resumer.state).secrets,
+        state: () => this.state(),
+        closed: () => this.#closed,
+        out: this.#out,
+        transmit: (seq, body) => this.#transmit(seq, body),
+        onDurable: () => this.#ack.schedule(), // a receipt on disk: acknowledge it
+        onError: (err) => this.emit('error', err),
+      },
+      sent?.recvSeq,
+    )
     o.relay.on('open', this.#onOpen)
   }
 
@@ -91,11 +91,12 @@ export class Channel extends EventEmitter<Events> {
     o: ChannelOptions,
     setup?: (c: Channel) => void,
   ): Promise<Channel> {
-    const c = new Channel(o, result.role, result.sessionId.slice(), result.topics, result.resumePsk.slice())
-    c.#install(result)
+    const state = initialResumeState(result.topics, result.resumePsk, o.device.publicKey)
+    const c = new Channel(o, result.role, result.sessionId.slice(), state)
+    c.install(result, result.topics)
     // Listeners go on before the subscription: the first message can arrive right after it.
     setup?.(c)
-    await o.relay.subscribe([c.#recvTopic])
+    await c.listen()
     await c.#saves.save()
     return c
   }
@@ -103,60 +104,60 @@ export class Channel extends EventEmitter<Events> {
   /** A channel restored from storage: it subscribes and starts a resume handshake at once. */
   static async restore(
     state: ChannelState,
-    resumePsk: Uint8Array,
+    secrets: Uint8Array,
     o: ChannelOptions,
     setup?: (c: Channel) => void,
   ): Promise<Channel> {
     const id = fromBase64Url(state.sessionId)
     if (id?.length !== 16) throw new PairlineError(ErrorCode.StorageFailed, 'The stored session is corrupt.')
-    const c = new Channel(o, state.role, id as Uint8Array, state.topics, resumePsk.slice(), state)
+    const resume = restoredResumeState(state, secrets, o.device)
+    const c = new Channel(o, state.role, id as Uint8Array, resume, state)
     setup?.(c)
     // Not awaited: with the relay down, it resumes once the relay is back (the client re-subscribes).
-    o.relay.subscribe([c.#recvTopic]).catch(() => {})
-    c.startResume()
+    c.listen().catch(() => {})
+    c.retry.start() // if the attempt cannot even start (a failed write), it is tried again
+    void c.resumer.start()
     return c
   }
 
-  get #sendTopic() {
-    return this.role === 'wallet' ? this.#topics.w2d : this.#topics.d2w
-  }
-  get #recvTopic() {
-    return this.role === 'wallet' ? this.#topics.d2w : this.#topics.w2d
+  /** The peer's device public key, from the proposal or the approval (§8.3). Set once. */
+  bindPeerDevice(publicKey: Uint8Array): void {
+    this.resumer.state.device.peer ??= toBase64Url(publicKey)
   }
 
-  #listen(): void {
-    this.#unroute()
-    this.#unroute = this.#o.relay.route(this.#recvTopic, (m) => this.#receive(m))
+  /** @internal Listens on every topic of the resume state (§8.2), and only those. */
+  listen(): Promise<void> {
+    return this.#closed ? Promise.resolve() : this.#routes.sync(this.resumer.listenTopics())
   }
 
-  #install(r: HandshakeResult): void {
-    this.#tx?.destroy()
-    this.#rx?.destroy()
-    this.#tx = new FrameSender({
-      key: r.sendKey,
-      nowSeconds: this.#o.now(),
-      ...(this.#o.rekey ? { policy: this.#o.rekey } : {}),
-    })
-    this.#rx = new TimedReceiver(r.receiveKey, () => this.#o.now())
-    wipe(this.#resumePsk)
-    this.#resumePsk = r.resumePsk.slice()
-    this.#topics = r.topics
-    wipeHandshakeResult(r)
+  /** @internal New transport keys for frames on `topics`. Takes ownership of `r`. */
+  install(r: HandshakeResult, topics: TopicPair): void {
+    this.#keys.install(r, topics, this.o.now, this.o.rekey)
+    this.#failures.reset()
+    this.retry.stop()
+  }
+
+  /** @internal */ dropKeys(): void {
+    this.#keys.drop()
   }
 
   state(): ChannelState {
     return {
       role: this.role,
       sessionId: this.id,
-      topics: this.#topics,
+      topics: this.resumer.state.current.topics,
       ...this.#out.snapshot(),
       recvSeq: this.#recv.recvSeq,
       recvAhead: [...this.#recv.recvAhead],
+      resume: encodeResumeState(this.resumer.state).json,
     }
   }
 
   /** Saves the current state (for owners whose own fields changed); false if the write failed. */
   persist = (): Promise<boolean> => this.#saves.save()
+
+  /** @internal A write that rejects (STORAGE_FAILED) when it fails: a resume step waits on it. */
+  saveStrict = (): Promise<void> => this.#saves.saveStrict()
 
   /** The write of the message being handled (read in a 'message' listener); false if it failed. */
   receiptWritten = Promise.resolve(true)
@@ -176,97 +177,98 @@ export class Channel extends EventEmitter<Events> {
   sendUnreliable = (body: Body): void => this.#transmit(0, body)
 
   #transmit(seq: number, body: Body): void {
-    if (!this.#tx || this.#closed) return // sent after the resume completes
+    if (!this.#keys.ready || this.#closed) return // sent after the resume completes
     const message: SessionMessage = { ...body, v: 1, seq, ack: this.#saves.durableRecv }
-    let frame: Uint8Array
+    let frame: Uint8Array | null
     try {
-      frame = this.#tx.seal(encodeSessionMessage(message), this.#o.now())
+      frame = this.#keys.seal(encodeSessionMessage(message), this.o.now())
     } catch (err) {
       this.emit('error', err as PairlineError)
       return
     }
+    if (!frame) return
     this.#ack.cancel()
-    this.#publish(this.#sendTopic, frame)
+    this.publish(this.#keys.sendTopic, frame)
   }
 
-  #publish(topic: string, frame: Uint8Array): void {
-    this.#o.relay
-      .publish(topic, frame, { ttlSeconds: this.#o.ttlSeconds ?? DEFAULT_TTL_SECONDS })
+  /** @internal */ publish(topic: Topic, frame: Uint8Array): void {
+    this.o.relay
+      .publish(topic, frame, { ttlSeconds: this.o.ttlSeconds ?? DEFAULT_TTL_SECONDS })
       .catch((err) => {
         if (!this.#closed) this.emit('error', err as PairlineError)
       })
   }
 
+  /** @internal Keys confirmed or adopted: everything unacknowledged again, or a bare ack (the peer commits). */
+  flush(): void {
+    if (this.#out.unacked.length === 0) this.#transmit(0, { t: 'ack' })
+    else this.#retransmit()
+    this.#out.rearm()
+  }
+
   /** Sends again what is unacknowledged (or resume message 1): on reconnect, resume, resend timer. */
   #retransmit(timer = false): void {
     if (this.#closed) return
-    const resuming = this.#resumer.message1
-    if (!this.#tx && resuming) this.#publish(this.#sendTopic, resuming)
+    if (!this.#keys.ready) this.resumer.resend()
     else for (const u of this.#out.unacked) this.#transmit(u.seq, u.body)
-    if (timer) this.#out.rearm(!this.#tx) // and wait longer for the next
+    if (timer) this.#out.rearm() // and wait longer for the next
   }
 
-  /** Drops the transport keys and starts a resume handshake (docs/PROTOCOL.md §8). */
-  startResume(): void {
-    this.#tx?.destroy()
-    this.#rx?.destroy()
-    this.#tx = null
-    this.#rx = null
-    this.#publish(this.#sendTopic, this.#resumer.start(this.#resumePsk))
+  #retryResume(): void {
+    if (this.#closed || this.#keys.ready) return
+    if (this.resumer.pending) this.resumer.resend()
+    else if (!this.resumer.starting) void this.resumer.start()
   }
 
   #receive(m: RelayMessage): void {
-    if (this.#closed || m.topic !== this.#recvTopic || this.#hold.offer(m)) return
+    if (this.#closed || this.#hold.offer(m)) return
+    let done: Promise<void> | undefined
     try {
-      this.#handle(m.payload)
+      done = this.#handle(m.topic, m.payload) ?? undefined
     } catch (err) {
       // Frames that fail are dropped without a reply (no oracle for the relay).
       if (!(err instanceof PairlineError))
         this.emit('error', new PairlineError(ErrorCode.InternalError, String(err)))
-    } finally {
-      // At-least-once below, exactly-once above: acknowledge to the relay once handled or refused.
-      this.#saves.settled.then(() => this.#o.relay.ack(m.topic, m.id))
     }
+    // At-least-once below, exactly-once above: acknowledge to the relay once handled or refused.
+    Promise.resolve(done)
+      .then(() => this.#saves.settled)
+      .then(() => this.o.relay.ack(m.topic, m.id))
   }
 
-  #handle(payload: Uint8Array): void {
+  #handle(topic: Topic, payload: Uint8Array): Promise<void> | undefined {
     switch (peekMessageType(payload)) {
       case MessageType.Transport:
-        this.#handleFrame(payload)
+        if (topic === this.#keys.recvTopic) this.#handleFrame(payload)
+        else this.#branchFrame(topic, payload)
         return
-      case MessageType.ResumeInit: {
-        const answered = this.#resumer.answer(payload, this.#resumePsk)
-        if (!answered) return
-        this.#publish(this.#sendTopic, answered.message2)
-        this.#switchTo(answered.result)
-        return
-      }
+      case MessageType.ResumeInit:
+        return this.resumer.onInit(topic, payload)
       case MessageType.ResumeReply:
-        this.#switchTo(this.#resumer.complete(payload))
-        return
+        return this.resumer.onReply(topic, payload)
       default:
         throw new PairlineError(ErrorCode.UnexpectedMessage, 'Unexpected message on a session topic.')
     }
   }
 
-  #switchTo(result: HandshakeResult): void {
-    const oldRecv = this.#recvTopic
-    this.#install(result)
-    this.#listen()
-    const relay = this.#o.relay
-    relay
-      .subscribe([this.#recvTopic])
-      .then(() => relay.unsubscribe([oldRecv]))
-      .catch(() => {})
-    void this.#saves.save()
-    this.emit('resumed')
-    this.#retransmit()
-    this.#out.rearm()
+  /** A frame on a superseded generation's topic proves the party told "superseded" is live (§8.4). */
+  #branchFrame(topic: Topic, frame: Uint8Array): void {
+    const key = this.resumer.branchKey(topic)
+    if (key && opensUnder(key, frame, this.o.now())) this.resumer.branchConfirmed()
   }
 
   #handleFrame(frame: Uint8Array): void {
-    if (!this.#rx) throw new PairlineError(ErrorCode.HandshakeWrongState, 'No keys yet (resuming).')
-    const { plaintext } = this.#rx.open(frame, this.#o.now())
+    let plaintext: Uint8Array
+    try {
+      plaintext = this.#keys.open(frame, this.o.now())
+    } catch (err) {
+      // Frames that keep failing on the live topic (lost keys, a peer on another generation): resume.
+      if (this.#failures.failed(err) && !this.resumer.pending && !this.resumer.starting)
+        void this.resumer.start()
+      throw err
+    }
+    this.#failures.reset()
+    this.resumer.confirmed()
     const message = decodeSessionMessage(plaintext)
     wipe(plaintext)
     const released = this.#out.release(message.ack) // the peer's cumulative ack
@@ -280,21 +282,18 @@ export class Channel extends EventEmitter<Events> {
     if (fresh || message.seq === 0) this.emit('message', message)
   }
 
-  /** Stops listening, wipes keys and the resume psk. Does not notify the peer (send 'close' first). */
+  /** Stops listening, wipes keys and the resume psks. Does not notify the peer (send 'close' first). */
   async close(): Promise<void> {
     if (this.#closed) return
     await this.#saves.settled
     this.#closed = true
     this.#ack.cancel()
     this.#out.stop()
-    this.#unroute()
-    this.#o.relay.off('open', this.#onOpen)
-    // Not awaited: with the relay unreachable it would wait for a reconnect that may never come.
-    this.#o.relay.unsubscribe([this.#recvTopic]).catch(() => {})
-    this.#tx?.destroy()
-    this.#rx?.destroy()
-    this.#resumer.destroy()
-    wipe(this.#resumePsk)
+    this.retry.stop()
+    this.o.relay.off('open', this.#onOpen)
+    this.#routes.close() // not awaited: with the relay unreachable it would wait for a reconnect
+    this.dropKeys()
+    this.resumer.destroy()
     this.removeAllListeners()
   }
 }

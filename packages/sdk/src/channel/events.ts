@@ -7,5 +7,7 @@ export type ChannelEvents = {
   resumed: []
   /** the peer's cumulative ack released our messages up to this seq */
   acked: [number]
+  /** someone resumed with a copy of this session's secrets (§8.4): the owner ends the session */
+  takenOver: [PairlineError]
   error: [PairlineError]
 }

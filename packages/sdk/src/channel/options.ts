@@ -1,3 +1,4 @@
+import type { DeviceKey } from '../keys/device.js'
 import type { RekeyPolicy } from '../protocol/frameCipher.js'
 import type { RandomBytes } from '../protocol/random.js'
 import type { RelayClient } from '../transport/index.js'
@@ -12,10 +13,17 @@ export type ChannelOptions = {
   /** unix seconds */
   now: () => number
   /**
-   * Persists the state (sealed) with the owner's own fields. Calls are serialized and read the
-   * state when they run. A message is sent only after the write that holds it has succeeded.
+   * Persists the state (sealed) with the owner's own fields; `secrets`: the resume psks (§14.4).
+   * Calls are serialized and read the state when they run. A message is sent only after the write
+   * that holds it has succeeded.
    */
-  save?: (state: ChannelState, resumePsk: Uint8Array) => Promise<void>
+  save?: (state: ChannelState, secrets: Uint8Array) => Promise<void>
+  /** This installation's device key: signs every resume message (§8.3). */
+  device: DeviceKey
+  /** First delay before resume message 1 is sent again when no message 2 came, ms (default 3,000). */
+  resumeRetryMs?: number
+  /** Frames failing in a row on the live topic before a resume starts (default 3). */
+  resumeAfterFailures?: number
   rekey?: RekeyPolicy
   /** TTL asked of the relay for frames, seconds. Default 86,400. */
   ttlSeconds?: number

@@ -10,7 +10,8 @@ import type { ChannelState } from './state.js'
 /** What the writer needs of its channel. */
 export type WriterHost = {
   save: ChannelOptions['save']
-  psk(): Uint8Array
+  /** The resume psks as they are now, in a fresh array (wiped here once written). */
+  secrets(): Uint8Array
   state(): ChannelState
   closed(): boolean
   readonly out: Outbox
@@ -36,13 +37,13 @@ export class ChannelWriter {
 
   async #write(state: ChannelState): Promise<void> {
     if (this.h.save && !this.h.closed()) {
-      const psk = this.h.psk().slice()
+      const secrets = this.h.secrets()
       try {
-        await this.h.save(state, psk)
+        await this.h.save(state, secrets)
       } catch (cause) {
         throw new PairlineError(ErrorCode.StorageFailed, 'The session could not be saved.', { cause })
       } finally {
-        wipe(psk)
+        wipe(secrets)
       }
     }
     if (state.recvSeq > this.durableRecv) {
@@ -62,6 +63,11 @@ export class ChannelWriter {
           return false
         },
       )
+  }
+
+  /** Like `save`, but rejects (STORAGE_FAILED) when the write fails, and reports nothing. */
+  saveStrict(): Promise<void> {
+    return this.#queue.run(() => this.#write(this.h.state()))
   }
 
   /**

@@ -2,11 +2,13 @@ import type { Channel } from '../channel/channel.js'
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
-import { asClose } from '../messages/bodies.js'
+import { asClose, type Close } from '../messages/bodies.js'
 import type { SessionMessage } from '../messages/envelope.js'
 import { ExpiryTimer } from './expiry.js'
 
 export type Disconnect = { code: number; message: string }
+
+const TAKEN_OVER_MESSAGE = 'The session was taken over by another device; pair again.'
 
 /**
  * What a dApp session and a wallet session have in common: the channel's messages (ping and close
@@ -43,6 +45,12 @@ export class SessionLifecycle {
     })
     o.channel.on('message', (m) => this.#onMessage(m))
     o.channel.on('error', (e) => o.onError(e))
+    o.channel.on('takenOver', (e) => {
+      // Tell the app, then end for good; the close (under whatever keys are live) is also the proof
+      // the other real party needs (§8.4).
+      o.onError(e)
+      void this.end(RpcCode.Disconnected, TAKEN_OVER_MESSAGE, true, 'taken-over')
+    })
     this.#expiry.arm()
   }
 
@@ -72,20 +80,33 @@ export class SessionLifecycle {
   #onMessage(m: SessionMessage): void {
     try {
       if (m.t === 'ping') this.#o.channel.sendUnreliable({ t: 'pong' })
-      else if (m.t === 'close')
-        void this.end(RpcCode.Disconnected, asClose(m).message || this.#o.peerEnded, false)
+      else if (m.t === 'close') this.#onClose(asClose(m))
       else this.#o.onMessage(m)
     } catch (err) {
       if (err instanceof PairlineError) this.#o.onError(err)
     }
   }
 
-  async end(code: number, message: string, notify: boolean): Promise<void> {
+  #onClose(c: Close): void {
+    if (c.reason === 'taken-over') {
+      this.#o.onError(
+        new PairlineError(ErrorCode.SessionTakenOver, 'This session was taken over by another device.', {
+          details: 'The peer found that someone resumed this session with a copy of its secrets.',
+        }),
+      )
+    }
+    void this.end(RpcCode.Disconnected, c.message || this.#o.peerEnded, false)
+  }
+
+  async end(code: number, message: string, notify: boolean, reason?: 'taken-over'): Promise<void> {
     if (this.#ended) return
     this.#ended = true
     this.#gone = true
     this.#expiry.stop()
-    if (notify) await this.#o.channel.send({ t: 'close', code, message }).catch(() => {})
+    if (notify) {
+      const close: Close = { t: 'close', code, message, ...(reason ? { reason } : {}) }
+      await this.#o.channel.send(close).catch(() => {})
+    }
     this.#o.release(true)
     await this.#o.channel.close()
     await this.#o.forget().catch(() => {})

@@ -1,3 +1,4 @@
+import type { DeviceKey } from '../keys/device.js'
 import type { Metadata } from '../protocol/payloads.js'
 import type { Storage } from '../storage/types.js'
 import type { ReconnectOptions, WebSocketConstructor } from '../transport/index.js'
@@ -36,6 +37,16 @@ export type SideOptions = {
    * WebCrypto key; elsewhere, memory (pass a sealed fileStorage to persist in Node).
    */
   storage?: Storage
+  /**
+   * This installation's device key, which every resume is signed with so that a copied stored
+   * session cannot resume elsewhere (docs/PROTOCOL.md §8.3). Default: in a browser, a
+   * non-extractable WebCrypto key kept in IndexedDB; elsewhere, one per storage object for the
+   * life of the process. Node apps that persist sessions in files pass `fileDeviceKey(path)` from
+   * `@pairline/sdk/storage/file`, or their own over an OS keystore.
+   */
+  deviceKey?: DeviceKey | Promise<DeviceKey>
+  /** First delay before an unanswered resume message 1 is sent again, ms (default 3,000). For tests. */
+  resumeRetryMs?: number
   /** The clock, in unix seconds as everywhere in Pairline (default `Date.now() / 1000`). For tests. */
   now?: () => number
   /**

@@ -3,6 +3,8 @@ import type { ChannelOptions } from '../channel/options.js'
 import type { ChannelState } from '../channel/state.js'
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
+import { defaultDeviceKey } from '../keys/default.js'
+import type { DeviceKey } from '../keys/device.js'
 import { toCaip2 } from '../messages/caip.js'
 import { wipe } from '../protocol/bytes.js'
 import { type Metadata, validateMetadata } from '../protocol/payloads.js'
@@ -47,7 +49,9 @@ export type Side<S extends LiveSession> = {
   readonly sessions: SessionList<S>
   readonly relays: ReadonlyMap<string, RelayClient>
   relay(url: string): RelayClient
-  channelOptions(relay: RelayClient, owner: () => S | null): ChannelOptions
+  /** This installation's device key (§8.3): resolved once, on first use. */
+  device(): Promise<DeviceKey>
+  channelOptions(relay: RelayClient, owner: () => S | null): Promise<ChannelOptions>
   restore<R extends StoredSession>(
     relayOf: (record: R) => RelayClient,
     open: (record: R, channel: Channel) => S,
@@ -83,16 +87,24 @@ export function createSide<S extends LiveSession>(role: 'dapp' | 'wallet', o: Si
 
   const { relays, relay } = relayPool(relayOptions)
 
-  const channelOptions = (r: RelayClient, owner: () => S | null): ChannelOptions => ({
+  let deviceKey: Promise<DeviceKey> | null = null
+  const device = () => {
+    deviceKey ??= Promise.resolve(o.deviceKey ?? defaultDeviceKey(storage))
+    return deviceKey
+  }
+
+  const channelOptions = async (r: RelayClient, owner: () => S | null): Promise<ChannelOptions> => ({
     relay: r,
     randomBytes: random,
     now,
+    device: await device(),
+    ...(o.resumeRetryMs ? { resumeRetryMs: o.resumeRetryMs } : {}),
     ...(relayOptions.messageTtlSeconds ? { ttlSeconds: relayOptions.messageTtlSeconds } : {}),
-    save: async (state, psk) => {
+    save: async (state, secrets) => {
       const s = owner()
       if (!s || s.gone) return
-      // The record holds the resume psk: wiped once stored (a Storage stores a copy).
-      const bytes = encodeRecord({ ...s.record(), channel: state }, psk)
+      // The record holds the resume psks: wiped once stored (a Storage stores a copy).
+      const bytes = encodeRecord({ ...s.record(), channel: state }, secrets)
       try {
         await storage.set(prefix + s.id, bytes)
       } finally {
@@ -117,6 +129,7 @@ export function createSide<S extends LiveSession>(role: 'dapp' | 'wallet', o: Si
     sessions,
     relays,
     relay,
+    device,
     channelOptions,
     restore,
     forget: (id) => storage.delete(prefix + id),
@@ -166,7 +179,7 @@ type RestoreContext<S extends LiveSession> = {
   prefix: string
   now: () => number
   sessions: SessionList<S>
-  channelOptions: (relay: RelayClient, owner: () => S | null) => ChannelOptions
+  channelOptions: (relay: RelayClient, owner: () => S | null) => Promise<ChannelOptions>
 }
 
 /** Restores every stored, unexpired session not already live, each with a fresh resume handshake. */
@@ -176,19 +189,30 @@ async function restoreStored<S extends LiveSession, R extends StoredSession>(
   open: (record: R, channel: Channel) => S,
 ): Promise<S[]> {
   const out: S[] = []
+  let refused: unknown = null
   const isLive = (id: string) => c.sessions.has(id)
   for await (const { json, secret } of storedSessions<R>(c.storage, c.prefix, c.now(), isLive)) {
     let session: S | null = null
-    await Channel.restore(
-      json.channel,
-      secret,
-      c.channelOptions(relayOf(json), () => session),
-      (channel) => {
-        session = c.sessions.add(open(json, channel))
-      },
-    ).finally(() => wipe(secret))
+    try {
+      await Channel.restore(
+        json.channel,
+        secret,
+        await c.channelOptions(relayOf(json), () => session),
+        (channel) => {
+          session = c.sessions.add(open(json, channel))
+        },
+      )
+    } catch (err) {
+      // A record that cannot resume here (another device's copy, one from before device binding)
+      // is left in place and reported once every other session is restored.
+      refused ??= err
+      continue
+    } finally {
+      wipe(secret)
+    }
     if (session) out.push(session)
   }
+  if (refused && out.length === 0) throw refused
   return out
 }
 

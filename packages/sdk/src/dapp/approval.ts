@@ -3,6 +3,7 @@ import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
 import { type Approve, asApprove, asReject } from '../messages/bodies.js'
 import type { SessionMessage } from '../messages/envelope.js'
+import { fromBase64Url } from '../protocol/bytes.js'
 import type { Proposal } from '../protocol/payloads.js'
 
 /**
@@ -31,7 +32,11 @@ export function awaitApproval(
       const approve = asApprove(m)
       const problem = checkApproval(approve, proposal)
       answered = true
-      if (!problem) return done({ approve })
+      if (!problem) {
+        const device = approve.device ? fromBase64Url(approve.device) : null
+        if (device) channel.bindPeerDevice(device) // authenticated: it came over the channel
+        return done({ approve })
+      }
       void channel.send({ t: 'close', code: 4900, message: problem }).finally(() => channel.close())
       done({
         error: new PairlineError(

@@ -3,6 +3,7 @@ import { MAX_SESSION_SECONDS } from '../core/lifetime.js'
 import { createSide } from '../core/side.js'
 import type { Approve } from '../messages/bodies.js'
 import { toCaip2 } from '../messages/caip.js'
+import { toBase64Url } from '../protocol/bytes.js'
 import { assertProposalFits } from '../protocol/handshake.js'
 import type { Metadata, Proposal } from '../protocol/payloads.js'
 import { DEFAULT_PAIRING_TTL_SECONDS, invalidArgument } from '../protocol/uri.js'
@@ -38,23 +39,26 @@ export function createDapp(options: DappOptions): Dapp {
     forget: (id) => side.forget(id),
   }
 
-  const proposal = (): Proposal => ({
+  const proposal = (device: string): Proposal => ({
     v: 1,
     dapp: side.metadata,
     required: { eip155: { chains: [...chains], methods, events } },
     optional: optionalChains.length ? { eip155: { chains: optionalChains, methods, events } } : {},
     expiresAt: Math.floor(side.now()) + sessionTtl,
+    device,
   })
-  // Refuse at construction, not after a wallet answered: message 2 cannot carry more (§4.2).
-  assertProposalFits(proposal())
+  // Refuse at construction, not after a wallet answered: message 2 cannot carry more (§4.2). The
+  // device key (87 characters) is measured with a placeholder of its exact length.
+  assertProposalFits(proposal(`B${'A'.repeat(86)}`))
 
   async function pair(): Promise<Pairing> {
     side.assertOpen()
+    const device = toBase64Url((await side.device()).publicKey)
     return startPairing({
       side,
       relay,
       relayUrl: options.relayUrl,
-      proposal: proposal(),
+      proposal: proposal(device),
       expiresAt: Math.floor(side.now()) + (options.pairingTtlSeconds ?? DEFAULT_PAIRING_TTL_SECONDS),
       approvalTimeoutSeconds: options.approvalTimeoutSeconds ?? 300,
       openSession: (channel: Channel, peer: Metadata, approve: Approve) =>

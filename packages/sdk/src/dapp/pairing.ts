@@ -98,15 +98,19 @@ class PairingFlow {
     this.#peer = wallet
     this.#move('handshakeDone')
     this.sas.resolve(result.sas)
-    const options = this.#c.side.channelOptions(this.#c.relay, () => this.#session)
-    void Channel.fromHandshake(result, options, (ch) => {
-      this.#channel = ch
-      awaitApproval(ch, this.#c.proposal, (outcome) => this.#onApproval(outcome))
-      ch.on('message', (m) => this.#onMessage(m))
-    }).then(
-      (ch) => this.#final && !this.#session && void ch.close(),
-      () => {},
-    )
+    void this.#c.side
+      .channelOptions(this.#c.relay, () => this.#session)
+      .then((options) =>
+        Channel.fromHandshake(result, options, (ch) => {
+          this.#channel = ch
+          awaitApproval(ch, this.#c.proposal, (outcome) => this.#onApproval(outcome))
+          ch.on('message', (m) => this.#onMessage(m))
+        }),
+      )
+      .then(
+        (ch) => this.#final && !this.#session && void ch.close(),
+        () => {},
+      )
     const expired = fail(ErrorCode.PairingExpired, 'The code was not confirmed on both screens in time.')
     const ms = this.#c.approvalTimeoutSeconds * 1000
     this.#timer = this.#c.side.timers.setTimeout(() => void this.abort(expired, 'expired'), ms)

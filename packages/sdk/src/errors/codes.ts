@@ -54,6 +54,11 @@ export const ErrorCode = {
   InternalError: 'INTERNAL_ERROR',
   RpcError: 'RPC_ERROR',
   StorageFailed: 'STORAGE_FAILED',
+  // Resume and device binding (handshakes/resume, keys/)
+  SessionTakenOver: 'SESSION_TAKEN_OVER',
+  DeviceKeyMismatch: 'DEVICE_KEY_MISMATCH',
+  DeviceKeyUnavailable: 'DEVICE_KEY_UNAVAILABLE',
+  ResumeRefused: 'RESUME_REFUSED',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -1,5 +1,5 @@
 import { check, malformed } from '../protocol/json.js'
-import { CAIP2, EVENT, METHOD } from '../protocol/payloads.js'
+import { CAIP2, DEVICE_KEY_TEXT, EVENT, METHOD } from '../protocol/payloads.js'
 import { CAIP10 } from './caip.js'
 import type { SessionMessage } from './envelope.js'
 import { REQUEST_HASH, REQUEST_ID } from './requestId.js'
@@ -14,6 +14,8 @@ export type Approve = {
   events: string[]
   chainId: string
   expiresAt: number
+  /** The wallet's device public key (base64url), which signs its resumes (§8.3). */
+  device?: string
 }
 export type RpcRequest = {
   t: 'req'
@@ -28,7 +30,8 @@ export type RpcErrorBody = { code: number; message: string; data?: unknown }
 /** `req`: the hash of the request it answers (§14.5); a response whose hash differs is never delivered. */
 export type RpcResponse = { t: 'res'; id: string; req: string; result?: unknown; error?: RpcErrorBody }
 export type EventBody = { t: 'event'; name: 'accountsChanged' | 'chainChanged'; data: unknown }
-export type Close = { t: 'close'; code: number; message: string }
+/** `reason: 'taken-over'`: the session ends because someone resumed it with copied secrets (§8.4). */
+export type Close = { t: 'close'; code: number; message: string; reason?: 'taken-over' }
 export type Extend = { t: 'extend'; expiresAt: number }
 export type Reject = { t: 'reject'; code: number; message: string }
 /** dApp -> wallet, before verification: the pairing ends, nothing was connected (§5.1). */
@@ -40,7 +43,7 @@ const chainList = (v: unknown, p: string) =>
   check.list(v, p, what, 64, (x, q) => check.string(x, q, what, 41, CAIP2))
 
 export function asApprove(m: SessionMessage): Approve {
-  return {
+  const a: Approve = {
     t: 'approve',
     accounts: check.list(m.accounts, 'accounts', what, 64, (x, p) => check.string(x, p, what, 90, CAIP10)),
     chains: chainList(m.chains, 'chains'),
@@ -49,6 +52,8 @@ export function asApprove(m: SessionMessage): Approve {
     chainId: check.string(m.chainId, 'chainId', what, 41, CAIP2),
     expiresAt: check.integer(m.expiresAt, 'expiresAt', what, 1, 2 ** 40),
   }
+  if (m.device !== undefined) a.device = check.string(m.device, 'device', what, 87, DEVICE_KEY_TEXT)
+  return a
 }
 
 export function asRequest(m: SessionMessage): RpcRequest {
@@ -88,6 +93,7 @@ export function asClose(m: SessionMessage): Close {
     t: 'close',
     code: check.integer(m.code, 'code', what, 0, 65535),
     message: check.string(m.message, 'message', what, 256),
+    ...(m.reason === 'taken-over' ? { reason: 'taken-over' as const } : {}),
   }
 }
 

@@ -12,14 +12,9 @@ import { propertySeed } from '@pairline/testkit/seed'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { equalBytes } from './bytes.js'
-import {
-  answerResume,
-  assertProposalFits,
-  createDappHandshake,
-  startResume,
-  startWalletHandshake,
-} from './handshake.js'
+import { assertProposalFits, createDappHandshake, startWalletHandshake } from './handshake.js'
 import { keyPairFromPrivate } from './noise/dh.js'
+import { answerResume, startResume } from './resume.js'
 
 const hello = { v: 1 as const, wallet: WALLET_META }
 

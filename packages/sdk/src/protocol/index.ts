@@ -28,15 +28,12 @@ export {
   type SenderState,
 } from './frameCipher.js'
 export {
-  answerResume,
   assertProposalFits,
   createDappHandshake,
   type DappHandshake,
   type HandshakeResult,
   MAX_HANDSHAKE_PAYLOAD,
-  type ResumeInitiator,
   type Role,
-  startResume,
   startWalletHandshake,
   type WalletHandshake,
   wipeHandshakeResult,
@@ -64,6 +61,7 @@ export {
 } from './payloads.js'
 export { getRandomSource, type RandomBytes } from './random.js'
 export { REPLAY_WINDOW, type ReplayVerdict, ReplayWindow } from './replay.js'
+export { answerResume, type ResumeInitiator, startResume } from './resume.js'
 export { deriveSas, SAS_DIGITS } from './sas.js'
 export { pairingTopics, type Topic, type TopicPair } from './topics.js'
 export {

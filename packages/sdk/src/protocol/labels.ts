@@ -16,4 +16,7 @@ export const LABELS = {
   sasSalt: 'pairline/v1/sas',
   /** prologue prefix of the resume handshake */
   resumePrologue: 'pairline/v1/resume',
+  /** prefixes of what the device keys sign in a resume (§8.3) */
+  resumeInitSignature: 'pairline/v1/resume/init-signature',
+  resumeReplySignature: 'pairline/v1/resume/reply-signature',
 } as const

@@ -32,6 +32,8 @@ export type Proposal = {
   optional: Namespaces
   /** Session expiry the dApp proposes, unix seconds. */
   expiresAt: number
+  /** The dApp's device public key (P-256, SEC1 uncompressed, base64url): resumes are signed by it (§8.3). */
+  device?: string
 }
 
 /**
@@ -40,6 +42,9 @@ export type Proposal = {
  * was seen by someone else.
  */
 export type Refusal = { v: 1; refused: 'burned' }
+
+/** A device public key as JSON carries it: 65 bytes (0x04 ‖ x ‖ y) in 87 characters of base64url. */
+export const DEVICE_KEY_TEXT = /^B[A-P][A-Za-z0-9_-]{85}$/
 
 export const CAIP2 = /^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$/
 export const NAMESPACE = /^[-a-z0-9]{3,8}$/
@@ -138,13 +143,15 @@ function decodeRefusalObject(o: Record<string, unknown>): Refusal {
 
 function decodeProposalObject(o: Record<string, unknown>): Proposal {
   const what = 'session proposal'
-  check.keys(o, 'proposal', what, ['v', 'dapp', 'required', 'optional', 'expiresAt'])
+  check.keys(o, 'proposal', what, ['v', 'dapp', 'required', 'optional', 'expiresAt', 'device'])
   check.integer(o.v, 'proposal.v', what, 1, 1)
-  return {
+  const p: Proposal = {
     v: 1,
     dapp: validateMetadata(o.dapp, 'proposal.dapp', what),
     required: validateNamespaces(o.required, 'proposal.required', what),
     optional: validateNamespaces(o.optional, 'proposal.optional', what),
     expiresAt: check.integer(o.expiresAt, 'proposal.expiresAt', what, 1, 2 ** 40),
   }
+  if (o.device !== undefined) p.device = check.string(o.device, 'proposal.device', what, 87, DEVICE_KEY_TEXT)
+  return p
 }

@@ -11,7 +11,7 @@ import {
   type Role,
 } from './handshakeResult.js'
 import { LABELS } from './labels.js'
-import type { RandomBytes } from './noise/dh.js'
+import type { KeyPair, RandomBytes } from './noise/dh.js'
 import { HandshakeState } from './noise/handshakeState.js'
 import { PATTERNS } from './noise/patterns.js'
 import { pad } from './padding.js'
@@ -21,6 +21,7 @@ function resumeState(
   sessionId: Uint8Array,
   resumePsk: Uint8Array,
   randomBytes: RandomBytes,
+  e?: KeyPair,
 ) {
   assertBytes(resumePsk, 32, 'resume psk')
   assertBytes(sessionId, 16, 'session id')
@@ -30,6 +31,7 @@ function resumeState(
     prologue: concatBytes(utf8(LABELS.resumePrologue), sessionId),
     psks: [resumePsk],
     randomBytes,
+    ...(e ? { e } : {}),
   })
 }
 
@@ -40,8 +42,10 @@ export type ResumeInitiator = {
 }
 
 /**
- * Resume: a fresh Noise_NNpsk0 handshake keyed by the previous session's resume psk, so every
- * resume gets new ephemeral keys (forward secrecy) and new topics. Either side may start it.
+ * Resume: a fresh Noise_NNpsk0 handshake keyed by the session's resume psk, so every resume gets
+ * new ephemeral keys (forward secrecy), new topics and a new resume psk (docs/PROTOCOL.md §8).
+ * `e` is the initiator's ephemeral when the caller needs its public key before the payload (the
+ * payload carries a device signature over it); it is copied, the caller wipes its own.
  */
 export function startResume(o: {
   role: Role
@@ -49,8 +53,9 @@ export function startResume(o: {
   resumePsk: Uint8Array
   payload: Uint8Array
   randomBytes: RandomBytes
+  e?: KeyPair
 }): ResumeInitiator {
-  const hs = resumeState(true, o.sessionId, o.resumePsk, o.randomBytes)
+  const hs = resumeState(true, o.sessionId, o.resumePsk, o.randomBytes, o.e)
   const message1 = withEnvelope(
     MessageType.ResumeInit,
     hs.writeMessage(pad(o.payload, MAX_HANDSHAKE_PAYLOAD)),
@@ -81,7 +86,60 @@ export function startResume(o: {
   }
 }
 
-/** The answering side of a resume: reads message 1 and writes message 2 in one step. */
+export type ResumeResponder = {
+  /** The initiator's payload, authenticated by the resume psk (replayable: never act on it alone). */
+  readonly payload: Uint8Array
+  /** The initiator's ephemeral public key (the first 32 bytes of the message body). */
+  readonly initiatorEphemeral: Uint8Array
+  /** Writes message 2 with `payload` and completes the handshake. Once. */
+  reply(payload: Uint8Array): { message2: Uint8Array; result: HandshakeResult }
+  destroy(): void
+}
+
+/**
+ * The answering side, in two steps so the caller can check the initiator's payload (an async
+ * device signature) before it answers. Invalid input raises and leaves nothing behind.
+ */
+export function readResumeInit(o: {
+  role: Role
+  sessionId: Uint8Array
+  resumePsk: Uint8Array
+  message1: Uint8Array
+  randomBytes: RandomBytes
+}): ResumeResponder {
+  const body = openEnvelope(o.message1, MessageType.ResumeInit)
+  checkPayloadSize(body)
+  const hs = resumeState(false, o.sessionId, o.resumePsk, o.randomBytes)
+  let payload: Uint8Array
+  try {
+    payload = openPayload(hs.readMessage(body))
+  } catch (cause) {
+    hs.destroy()
+    throw cause
+  }
+  let done = false
+  return {
+    payload,
+    initiatorEphemeral: body.slice(0, 32),
+    reply(p) {
+      if (done) throw new PairlineError(ErrorCode.HandshakeWrongState, 'This resume is already answered.')
+      done = true
+      try {
+        const message2 = withEnvelope(MessageType.ResumeReply, hs.writeMessage(pad(p, MAX_HANDSHAKE_PAYLOAD)))
+        return { message2, result: finish(hs, o.role, false, o.sessionId) }
+      } catch (cause) {
+        hs.destroy()
+        throw cause
+      }
+    },
+    destroy() {
+      done = true
+      hs.destroy()
+    },
+  }
+}
+
+/** Both steps at once (vectors, tests). */
 export function answerResume(o: {
   role: Role
   sessionId: Uint8Array
@@ -90,18 +148,6 @@ export function answerResume(o: {
   payload: Uint8Array
   randomBytes: RandomBytes
 }): { payload: Uint8Array; message2: Uint8Array; result: HandshakeResult } {
-  const body = openEnvelope(o.message1, MessageType.ResumeInit)
-  checkPayloadSize(body)
-  const hs = resumeState(false, o.sessionId, o.resumePsk, o.randomBytes)
-  try {
-    const payload = openPayload(hs.readMessage(body))
-    const message2 = withEnvelope(
-      MessageType.ResumeReply,
-      hs.writeMessage(pad(o.payload, MAX_HANDSHAKE_PAYLOAD)),
-    )
-    return { payload, message2, result: finish(hs, o.role, false, o.sessionId) }
-  } catch (cause) {
-    hs.destroy()
-    throw cause
-  }
+  const r = readResumeInit(o)
+  return { payload: r.payload, ...r.reply(o.payload) }
 }

@@ -1,8 +1,10 @@
 import { createHash, createPrivateKey, createPublicKey, hkdfSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { p256 } from '@noble/curves/p256'
 import { describe, expect, it } from 'vitest'
 import vectors from '../../../../docs/vectors/pairline-v1.json' with { type: 'json' }
 import { buildVectors } from '../../scripts/vectors.js'
+import { verifyDeviceSignature } from '../keys/device.js'
 import { utf8 } from './bytes.js'
 import { MessageType } from './envelope.js'
 import {
@@ -13,19 +15,20 @@ import {
   parseFrame,
 } from './frame.js'
 import { FrameReceiver, FrameSender, nextEpochKey, senderState } from './frameCipher.js'
-import {
-  answerResume,
-  createDappHandshake,
-  MAX_HANDSHAKE_PAYLOAD,
-  startResume,
-  startWalletHandshake,
-} from './handshake.js'
+import { createDappHandshake, MAX_HANDSHAKE_PAYLOAD, startWalletHandshake } from './handshake.js'
 import { keyPairFromPrivate, type RandomBytes } from './noise/dh.js'
 import { HandshakeState } from './noise/handshakeState.js'
 import { type HandshakePattern, PATTERNS } from './noise/patterns.js'
 import { aeadDecrypt, chachaNonce } from './noise/suite.js'
 import { pad, paddedLength } from './padding.js'
 import { encodeHello, encodeProposal, encodeRefusal, type Hello, type Proposal } from './payloads.js'
+import { answerResume, startResume } from './resume.js'
+import {
+  decodeResumeInit,
+  decodeResumeReply,
+  resumeInitSignedData,
+  resumeReplySignedData,
+} from './resumePayload.js'
 import { deriveSas } from './sas.js'
 import { pairingTopics } from './topics.js'
 import { encodePairingUri, pairingPrologue } from './uri.js'
@@ -435,6 +438,28 @@ describe('docs/vectors/pairline-v1.json', () => {
       expect(nodeX25519Public(R.dappEphemeralPrivate)).toBe(R.dappEphemeralPublic)
       expect(toHex(pad(utf8(R.initPayloadText), MAX_HANDSHAKE_PAYLOAD))).toBe(R.initPayloadPaddedHex)
       expect(toHex(pad(utf8(R.replyPayloadText), MAX_HANDSHAKE_PAYLOAD))).toBe(R.replyPayloadPaddedHex)
+    })
+
+    it('the payloads carry the attempt and device signatures over the documented bytes (§8.3)', async () => {
+      const e = fromHex(R.walletEphemeralPublic)
+      const id = fromHex(R.sessionId)
+      expect(toHex(resumeInitSignedData(id, R.gen, R.attempt, e))).toBe(R.initSignedDataHex)
+      expect(toHex(resumeReplySignedData(id, R.gen, R.attempt, e, false))).toBe(R.replySignedDataHex)
+      expect(toHex(p256.getPublicKey(fromHex(R.walletDevicePrivate), false))).toBe(R.walletDevicePublic)
+      expect(toHex(p256.getPublicKey(fromHex(R.dappDevicePrivate), false))).toBe(R.dappDevicePublic)
+      const init = decodeResumeInit(utf8(R.initPayloadText))
+      const reply = decodeResumeReply(utf8(R.replyPayloadText))
+      expect(init.n).toBe(R.attempt)
+      expect(reply.superseded).toBe(false)
+      // WebCrypto (what the SDK verifies with) accepts them; a flipped byte does not.
+      const w = fromHex(R.walletDevicePublic)
+      const d = fromHex(R.dappDevicePublic)
+      expect(await verifyDeviceSignature(w, fromHex(R.initSignedDataHex), init.sig)).toBe(true)
+      expect(await verifyDeviceSignature(d, fromHex(R.replySignedDataHex), reply.sig)).toBe(true)
+      expect(await verifyDeviceSignature(d, fromHex(R.initSignedDataHex), init.sig)).toBe(false)
+      const bad = fromHex(R.replySignedDataHex)
+      bad.set([(bad.at(-1) ?? 0) ^ 1], bad.length - 1)
+      expect(await verifyDeviceSignature(d, bad, reply.sig)).toBe(false)
     })
 
     it('startResume and answerResume reproduce both messages and every derived value', () => {

@@ -3,8 +3,8 @@ import { ErrorCode } from '../errors/codes.js'
 import { concatBytes, fromUtf8, utf8 } from '../protocol/bytes.js'
 
 /**
- * A persisted session: `u32be(n) ‖ JSON (n bytes, nothing secret) ‖ 32-byte resume psk`. The
- * storage layer seals the whole record (AES-GCM); the psk is never part of the JSON text.
+ * A persisted session: `u32be(n) ‖ JSON (n bytes, nothing secret) ‖ 32·k bytes of resume psks`. The
+ * storage layer seals the whole record (AES-GCM); the psks are never part of the JSON text.
  */
 export function encodeRecord(json: unknown, secret: Uint8Array): Uint8Array {
   const text = utf8(JSON.stringify(json))
@@ -17,7 +17,9 @@ export function decodeRecord<T>(bytes: Uint8Array): { json: T; secret: Uint8Arra
   const fail = () => new PairlineError(ErrorCode.StorageFailed, 'The stored session is corrupt.')
   if (bytes.length < 4 + 32) throw fail()
   const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, false)
-  if (bytes.length !== 4 + n + 32) throw fail()
+  // The secret tail is one or more 32-byte resume psks (§14.4).
+  const tail = bytes.length - 4 - n
+  if (n > bytes.length - 4 - 32 || tail % 32 !== 0) throw fail()
   const text = fromUtf8(bytes.subarray(4, 4 + n))
   if (text === null) throw fail()
   try {

@@ -25,6 +25,7 @@ import {
 } from './sealed.js'
 import type { SealingKeySource, Storage } from './types.js'
 
+export { fileDeviceKey } from '../keys/file.js'
 export type { SealingKeySource, Storage } from './types.js'
 
 export type FileStorageOptions = {

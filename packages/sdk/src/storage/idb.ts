@@ -45,6 +45,26 @@ export function transact<T>(
   })
 }
 
+/**
+ * Stores `fresh` under `key` unless a value is there already, in one readwrite transaction, and
+ * resolves with whichever value is stored: two tabs racing on first use agree on one.
+ */
+export function getOrAdd(db: IDBDatabase, storeName: string, key: string, fresh: unknown): Promise<unknown> {
+  return new Promise<unknown>((resolve, reject) => {
+    const tx = db.transaction(storeName, 'readwrite')
+    const store = tx.objectStore(storeName)
+    let result: unknown = fresh
+    const existing = store.get(key)
+    existing.onsuccess = () => {
+      if (existing.result === undefined) store.add(fresh, key)
+      else result = existing.result
+    }
+    tx.oncomplete = () => resolve(result)
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed.'))
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted.'))
+  })
+}
+
 /** The global IndexedDB factory, or undefined (Node, some privacy modes, workers without it). */
 export function globalIndexedDb(): IDBFactory | undefined {
   try {

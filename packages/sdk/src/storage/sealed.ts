@@ -3,7 +3,7 @@ import { ErrorCode } from '../errors/codes.js'
 import { concatBytes, utf8, wipe } from '../protocol/bytes.js'
 import { getRandomSource } from '../protocol/random.js'
 import { checkNamespace } from './browser.js'
-import { globalIndexedDb, KEY_STORE, openDatabase, transact } from './idb.js'
+import { getOrAdd, globalIndexedDb, KEY_STORE, openDatabase, transact } from './idb.js'
 import {
   assertKey,
   assertStorage,
@@ -98,20 +98,7 @@ export async function loadOrCreateBrowserKey(factory: IDBFactory, namespace: str
     const stored = await transact<unknown>(db, KEY_STORE, 'readonly', (s) => s.get(SEALING_KEY_ID))
     if (stored !== undefined) return checkStoredKey(stored)
     const fresh = await subtle().generateKey({ name: AES_GCM, length: 256 }, false, USAGES)
-    const opened = db
-    const chosen = await new Promise<unknown>((resolve, reject) => {
-      const tx = opened.transaction(KEY_STORE, 'readwrite')
-      const store = tx.objectStore(KEY_STORE)
-      let result: unknown = fresh
-      const existing = store.get(SEALING_KEY_ID)
-      existing.onsuccess = () => {
-        if (existing.result === undefined) store.add(fresh, SEALING_KEY_ID)
-        else result = existing.result
-      }
-      tx.oncomplete = () => resolve(result)
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed.'))
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted.'))
-    })
+    const chosen = await getOrAdd(db, KEY_STORE, SEALING_KEY_ID, fresh)
     return checkStoredKey(chosen)
   } catch (err) {
     throw storageFailed(

@@ -49,6 +49,8 @@ class Tabs extends EventEmitter<{ role: [TabRole]; session: [DappSession] }> imp
   #leader: Leader | undefined
   #dapp: Dapp | undefined
   #known = deferred0<void>()
+  /** Settles when this tab, as the new leader, has restored the stored sessions. */
+  #restoring: Promise<void> = Promise.resolve()
   #release: (() => void) | undefined
   #closed = false
   /** The leader answers other tabs only once its sessions are restored (it announces them then). */
@@ -117,7 +119,17 @@ class Tabs extends EventEmitter<{ role: [TabRole]; session: [DappSession] }> imp
     })
     this.#leader = leader
     this.role = 'leader'
-    for (const s of await dapp.restoreSessions()) leader.bind(s)
+    let restored = () => {}
+    this.#restoring = new Promise<void>((r) => {
+      restored = r
+    })
+    // This tab's sessions stop asking the old leader (gone) and wait for this one's restore.
+    for (const w of this.#wrappers.values()) w.backend = this.#localBackend()
+    try {
+      for (const s of await dapp.restoreSessions()) leader.bind(s)
+    } finally {
+      restored()
+    }
     // Sessions this tab knew from the old leader that did not come back have ended.
     for (const w of this.#wrappers.values())
       if (!leader.find(w.id))
@@ -129,14 +141,18 @@ class Tabs extends EventEmitter<{ role: [TabRole]; session: [DappSession] }> imp
   }
 
   #localBackend(): SessionBackend {
+    // A new leader restores its sessions (a resume each) first: what is asked meanwhile waits.
+    const find = async (id: string) => {
+      await this.#restoring
+      return this.#leader?.find(id)
+    }
     return {
-      request: (id, method, params) => {
-        const s = this.#leader?.find(id)
-        return s
-          ? s.request(method, params)
-          : Promise.reject(new ProviderRpcError(RpcCode.Disconnected, 'The session has ended.'))
+      request: async (id, method, params) => {
+        const s = await find(id)
+        if (!s) throw new ProviderRpcError(RpcCode.Disconnected, 'The session has ended.')
+        return s.request(method, params)
       },
-      disconnect: async (id, message) => this.#leader?.find(id)?.disconnect(message),
+      disconnect: async (id, message) => (await find(id))?.disconnect(message),
     }
   }
 

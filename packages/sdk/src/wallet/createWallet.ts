@@ -5,6 +5,7 @@ import { ErrorCode } from '../errors/codes.js'
 import { answerPairing, DEFAULT_ANSWER_TIMEOUT_MS } from '../handshakes/walletPairing.js'
 import type { Approve } from '../messages/bodies.js'
 import { toCaip2 } from '../messages/caip.js'
+import { fromBase64Url } from '../protocol/bytes.js'
 import { pairingTopics } from '../protocol/topics.js'
 import { parsePairingUri } from '../protocol/uriParse.js'
 import { AccountSet } from './accounts.js'
@@ -52,31 +53,29 @@ export function createWallet(options: WalletOptions): Wallet {
     let session: WalletSessionImpl | null = null
     let shown: WalletProposal | null = null
     // The proposal listens before the channel subscribes: the dApp's abort may come at once.
-    await Channel.fromHandshake(
-      result,
-      side.channelOptions(relay, () => session),
-      (channel) => {
-        const openSession = (approve: Approve) => {
-          session = side.sessions.add(
-            new WalletSessionImpl(channel, { peer: proposal.dapp, approve, relayUrl }, context),
-          )
-          return session
-        }
-        shown = walletProposal({
-          channel,
-          proposal,
-          sas: result.sas,
-          chains: side.chains,
-          accounts,
-          offer: (proposed, chains) => offeredMethods(proposed, chains, serving),
-          timers: side.timers,
-          now: side.now,
-          confirmTimeoutMs: (options.confirmTimeoutSeconds ?? 300) * 1000,
-          onClose: (fn) => side.onClose(fn),
-          openSession,
-        })
-      },
-    )
+    const dappDevice = proposal.device ? fromBase64Url(proposal.device) : null
+    await Channel.fromHandshake(result, await side.channelOptions(relay, () => session), (channel) => {
+      if (dappDevice) channel.bindPeerDevice(dappDevice) // authenticated: it came in message 2
+      const openSession = (approve: Approve) => {
+        session = side.sessions.add(
+          new WalletSessionImpl(channel, { peer: proposal.dapp, approve, relayUrl }, context),
+        )
+        return session
+      }
+      shown = walletProposal({
+        channel,
+        proposal,
+        sas: result.sas,
+        chains: side.chains,
+        accounts,
+        offer: (proposed, chains) => offeredMethods(proposed, chains, serving),
+        timers: side.timers,
+        now: side.now,
+        confirmTimeoutMs: (options.confirmTimeoutSeconds ?? 300) * 1000,
+        onClose: (fn) => side.onClose(fn),
+        openSession,
+      })
+    })
     return shown as unknown as WalletProposal
   }
 

@@ -6,6 +6,7 @@ import { ErrorCode } from '../errors/codes.js'
 import { type AbortReason, type Approve, asAbort } from '../messages/bodies.js'
 import { toCaip2, toCaip10 } from '../messages/caip.js'
 import type { SessionMessage } from '../messages/envelope.js'
+import { toBase64Url } from '../protocol/bytes.js'
 import { burnedError } from '../protocol/handshake.js'
 import type { Proposal } from '../protocol/payloads.js'
 import type { Timers } from '../util/timers.js'
@@ -240,5 +241,6 @@ function approval(c: ProposalContext, o: ApproveOptions): Approve | { missing: s
     events: [...(proposal.required.eip155?.events ?? [])],
     chainId: o.chainId !== undefined ? toCaip2(o.chainId) : (required[0] ?? approvedChains[0] ?? ''),
     expiresAt: proposal.expiresAt,
+    device: toBase64Url(c.channel.o.device.publicKey),
   }
 }

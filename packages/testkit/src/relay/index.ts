@@ -23,4 +23,5 @@ export {
   type RawSocket,
   rawUpgrade,
 } from './harness.js'
+export { LossyBroker } from './lossy.js'
 export { halfOpen, selfSignedCert, type TestCert } from './sockets.js'
