@@ -125,7 +125,7 @@ async function measureOnce(kind: Kind, o: ScaleOptions): Promise<ScaleResult> {
     await (Number.isFinite(o.drainCapMs) ? Promise.race([drained, sleep(o.drainCapMs)]) : drained)
     if (load.errors)
       process.stderr.write(`scale ${kind}: ${load.errors} error frames, first ${load.firstError}\n`)
-    return {
+    const r: ScaleResult = {
       rssMiB: b.rss / 2 ** 20,
       rssPerSession: (b.rss - empty.rss) / o.sessions,
       cpuPercent: (cpuMicros(a, b) / (windowS * 1e6)) * 100,
@@ -137,6 +137,8 @@ async function measureOnce(kind: Kind, o: ScaleOptions): Promise<ScaleResult> {
       lost: load.sent - load.answered,
       errors: load.errors,
     }
+    process.stderr.write(`scale ${kind}, ${o.sessions} sessions: ${JSON.stringify(r)}\n`)
+    return r
   } finally {
     await load.close()
     await child.stop()

@@ -52,11 +52,23 @@ function walletChild() {
   return { started, call, stop }
 }
 
-async function pairOne(dapp: Dapp, wallet: ReturnType<typeof walletChild>): Promise<DappSession> {
+async function pairOne(
+  dapp: Dapp,
+  wallet: ReturnType<typeof walletChild>,
+  nth: number,
+): Promise<DappSession> {
   const pairing = await dapp.pair()
   const answered = wallet.call<{ sessions: number }>({ op: 'pair', uri: pairing.uri })
-  await pairing.sas
-  const [session] = await Promise.all([pairing.confirm(), answered])
+  // the wallet may fail before the dApp sees an answer: then that failure, not a hang
+  const failed = answered.then(
+    () => new Promise<never>(() => {}),
+    (err: Error) => {
+      // (the dApp is closed in measureWallet's finally)
+      throw new Error(`the wallet's pairing ${nth} failed: ${err.message}`)
+    },
+  )
+  await Promise.race([pairing.sas, failed])
+  const [session] = await Promise.race([Promise.all([pairing.confirm(), answered]), failed])
   return session
 }
 
@@ -96,7 +108,7 @@ export async function measureWallet(
         chains: [1],
       })
       dapps.push(dapp)
-      sessions.push(await pairOne(dapp, wallet))
+      sessions.push(await pairOne(dapp, wallet, dapps.length))
     }
     await add()
     const one = await point(sessions[0]!)

@@ -21,6 +21,8 @@ export async function startBenchRelay(port = 0, redis?: RedisBrokerOptions): Pro
       frameBurst: MANY,
       maxConnectionsPerIp: CONNECTIONS,
       maxConnections: CONNECTIONS,
+      // a wallet holding 100 sessions subscribes one topic each on its one connection (default 64)
+      maxTopicsPerConnection: 10_000,
       maxMessagesPerTopic: 100_000,
       maxBytesPerTopic: 256 * 1024 * 1024,
       maxTotalMessages: 10_000_000,
