@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { report, spliceScale } from './report.js'
-import { scaleDescription, scaleRows } from './scale.js'
+import { relayScaleRows, scaleDescription, scaleRows } from './scale.js'
 import { ensureOpenFiles, openFilesLimit, type ScaleOptions } from './scaleRelay.js'
 
 const SMOKE: ScaleOptions = {
@@ -56,7 +56,7 @@ describe('scale rows', () => {
       expect(r.ours[0]! > 0 && r.baseline![0]! > 0).toBe(true)
     }
     // every request answered through the relay, none refused
-    expect(rows[4]!.note).toBe('offered 20/s; relay: 0 requests unanswered or refused after the run')
+    expect(rows[4]!.note).toMatch(/^offered 20\/s; relay: 0 requests unanswered or refused after the run/)
     for (const r of rows.slice(7))
       if (r.baseline) expect(r.baselineName).toBe('the same wallet holding 1 session, same run')
     expect(rows[11]!.ours[0]! > 0 && rows[11]!.baseline![0]! > 0).toBe(true)
@@ -70,6 +70,29 @@ describe('scale rows', () => {
     expect(md).toContain(`### ${walletSection}\n\n| Quantity`)
     expect(md).not.toContain('Not measured by this run')
     expect(md.indexOf('## Scale')).toBeLessThan(md.indexOf('## Cluster'))
+  })
+
+  it('says when the load generator fell behind the offered rate', () => {
+    const result = (answeredPerSecond: number) => ({
+      rssMiB: 400,
+      rssPerSession: 36_000,
+      cpuPercent: 55,
+      cpuPerRequest: 76,
+      answeredPerSecond,
+      p50: 3000,
+      p99: 5000,
+      openSeconds: 12,
+      lost: 0,
+      errors: 0,
+    })
+    const options = { ...SMOKE, sessions: 9900 }
+    const behind = relayScaleRows({ floor: [result(7859)], relay: [result(7229)], options })
+    expect(behind[4]!.note).toBe(
+      'offered 9,900/s; relay: 0 requests unanswered or refused after the run; the load generator (one process holding every client socket, on the same cores) fell behind: the round trips are its queue, compare CPU per request',
+    )
+    const kept = relayScaleRows({ floor: [result(9800)], relay: [result(9700)], options, capped: 'why' })
+    expect(kept[4]!.note).toBe('offered 9,900/s; relay: 0 requests unanswered or refused after the run')
+    expect(kept[0]!.note).toBe('why')
   })
 
   it('bench:scale rewrites the Scale section alone', () => {

@@ -26,6 +26,11 @@ export function relayScaleRows(r: {
     baseline: pick(r.floor, k),
   })
   const lost = r.relay.reduce((a, x) => a + x.lost + x.errors, 0)
+  const slowest = Math.min(...pick([...r.relay, ...r.floor], 'answeredPerSecond'))
+  const behind =
+    slowest < 0.8 * o.sessions
+      ? '; the load generator (one process holding every client socket, on the same cores) fell behind: the round trips are its queue, compare CPU per request'
+      : ''
   return [
     {
       section,
@@ -57,7 +62,7 @@ export function relayScaleRows(r: {
       quantity: 'requests answered per second in the window',
       unit: 'req/s',
       ...both('answeredPerSecond'),
-      note: `offered ${n(o.sessions)}/s; relay: ${lost} requests unanswered or refused after the run`,
+      note: `offered ${n(o.sessions)}/s; relay: ${lost} requests unanswered or refused after the run${behind}`,
     },
     {
       section,
