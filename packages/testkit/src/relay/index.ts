@@ -23,4 +23,5 @@ export {
   type RawSocket,
   rawUpgrade,
 } from './harness.js'
+export { type RelayFixture, type UseRelayOptions, useRelay } from './inProcess.js'
 export { halfOpen, selfSignedCert, type TestCert } from './sockets.js'
