@@ -2,6 +2,7 @@
 import { cpus } from 'node:os'
 import { table } from '../../relay/bench/run.js'
 import { median, type Row, ratioOf } from './measure.js'
+import { SCALE_SECTION_PREFIX } from './scaleSection.js'
 
 export function machineLabel(): string {
   const model = cpus()[0]?.model ?? 'cpu'
@@ -30,6 +31,57 @@ type Meta = {
   /** 1-minute load average at the start and the end */
   load: [number, number]
   cluster: string
+  /** when the scale rows were measured (they may come from a `pnpm bench:scale` run of their own) */
+  scaleRun?: { startedAt: Date; seconds: number; load: [number, number]; describe: string[] }
+}
+
+const isScale = (section: string) => section.startsWith(SCALE_SECTION_PREFIX)
+
+function scaleBlock(rows: Row[], m: Meta): string[] {
+  const scale = rows.filter((r) => isScale(r.section))
+  const lines = ['## Scale', '']
+  if (scale.length === 0 || !m.scaleRun) {
+    return [
+      ...lines,
+      'Not measured by this run: 10,000 paired sessions (20,000 sockets) through one relay and a wallet',
+      'holding 100 sessions are not yet in the harness.',
+      '',
+    ]
+  }
+  const r = m.scaleRun
+  lines.push(
+    `Measured ${r.startedAt.toISOString()} in ${r.seconds.toFixed(0)} s; 1-minute load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end.`,
+    ...r.describe,
+    '',
+  )
+  for (const s of [...new Set(scale.map((x) => x.section))]) {
+    lines.push(
+      `### ${s}`,
+      '',
+      ...sectionTable(
+        scale.filter((x) => x.section === s),
+        m.machine,
+      ),
+      '',
+    )
+  }
+  return lines
+}
+
+/**
+ * `existing` (a BENCHMARKS.md) with its `## Scale` block, up to the next `## ` heading, replaced by
+ * the one in `fresh`: how `pnpm bench:scale` updates the scale rows alone.
+ */
+export function spliceScale(existing: string, fresh: string): string {
+  const block = (md: string) => {
+    const start = md.indexOf('\n## Scale\n')
+    if (start < 0) throw new Error('no "## Scale" section')
+    const next = md.indexOf('\n## ', start + 1)
+    return { start: start + 1, end: next < 0 ? md.length : next + 1 }
+  }
+  const f = block(fresh)
+  const e = block(existing)
+  return existing.slice(0, e.start) + fresh.slice(f.start, f.end) + existing.slice(e.end)
 }
 
 function sectionTable(rows: Row[], machine: string): string[] {
@@ -66,7 +118,7 @@ export function report(rows: Row[], m: Meta): string {
     'rounds. CPU rows are user + system CPU time of the measuring process; latencies are wall clock.',
     '',
   ]
-  const sections = [...new Set(rows.map((r) => r.section))]
+  const sections = [...new Set(rows.map((r) => r.section))].filter((s) => !isScale(s))
   for (const s of sections) {
     lines.push(
       `## ${s}`,
@@ -79,11 +131,7 @@ export function report(rows: Row[], m: Meta): string {
     )
   }
   lines.push(
-    '## Scale',
-    '',
-    'Not measured by this run: 10,000 paired sessions (20,000 sockets) through one relay and a wallet',
-    'holding 100 sessions are not yet in the harness.',
-    '',
+    ...scaleBlock(rows, m),
     '## Cluster (from `pnpm bench:cluster`, not re-run here)',
     '',
     ...m.cluster

@@ -6,6 +6,8 @@ import { createRelay, type RedisBrokerOptions } from '../src/index.js'
 import { type ChildServer, isMain, serveAsChild } from './child.js'
 
 const MANY = 1_000_000_000
+/** BENCH_MAX_CONNECTIONS: more sockets for the scale rows (packages/bench/src/scale.ts). */
+const CONNECTIONS = Number.parseInt(process.env.BENCH_MAX_CONNECTIONS ?? '20000', 10)
 
 export async function startBenchRelay(port = 0, redis?: RedisBrokerOptions): Promise<ChildServer> {
   const relay = await createRelay({
@@ -17,8 +19,10 @@ export async function startBenchRelay(port = 0, redis?: RedisBrokerOptions): Pro
       publishBurst: MANY,
       frameRate: MANY,
       frameBurst: MANY,
-      maxConnectionsPerIp: 20_000,
-      maxConnections: 20_000,
+      maxConnectionsPerIp: CONNECTIONS,
+      maxConnections: CONNECTIONS,
+      // a wallet holding 100 sessions subscribes one topic each on its one connection (default 64)
+      maxTopicsPerConnection: 10_000,
       maxMessagesPerTopic: 100_000,
       maxBytesPerTopic: 256 * 1024 * 1024,
       maxTotalMessages: 10_000_000,
@@ -29,7 +33,7 @@ export async function startBenchRelay(port = 0, redis?: RedisBrokerOptions): Pro
       maxStoredBytesPerConnection: MANY,
       maxStoredMessagesPerIp: MANY,
       maxStoredBytesPerIp: MANY,
-      maxPendingUpgrades: 20_000,
+      maxPendingUpgrades: CONNECTIONS,
     },
   })
   return { url: relay.url, close: () => relay.close() }

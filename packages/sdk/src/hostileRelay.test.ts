@@ -1,6 +1,6 @@
-import { createRelay, type Relay } from '@pairline/relay'
 import { ANVIL_KEYS } from '@pairline/testkit/anvil'
 import { FAULTS, type Fault, HostileNetwork, type HostileRates } from '@pairline/testkit/hostile'
+import { useRelay } from '@pairline/testkit/relay'
 import { http } from 'viem'
 import { type LocalAccount, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -21,25 +21,23 @@ const seed = Number(process.env.FUZZ_SEED ?? 20_261_201)
 /** What a caller may see instead of its result (PROTOCOL.md §14.3, §14.5), never anything else. */
 const DOCUMENTED = new Set([4001, 4900, 8000, 8001, -32603])
 
-let relay: Relay
-const cleanup: (() => Promise<unknown>)[] = []
 const unhandled: unknown[] = []
 const onUnhandled = (reason: unknown) => unhandled.push(reason)
-beforeAll(async () => {
+beforeAll(() => {
   console.log(`hostile relay seed ${seed} (FUZZ_SEED replays it)`)
   process.on('unhandledRejection', onUnhandled)
-  // The relay's per-connection publish rate (50/s) is not under test: 1,000 answers and their
-  // resends would spend it and turn into RATE_LIMITED error events and waits for the resend timer.
-  relay = await createRelay({ port: 0, limits: { publishRate: 100_000, publishBurst: 100_000 } })
 })
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f().catch(() => {})
+// Registered before useRelay's hooks, so these run after its clean-ups and relay close (after-hooks run last first).
+afterEach(() => {
   expect(unhandled).toEqual([]) // no test leaks an unhandled rejection, whatever the relay did
 })
-afterAll(async () => {
+afterAll(() => {
   process.off('unhandledRejection', onUnhandled)
-  await relay.close()
 })
+// The relay's per-connection publish rate (50/s) is not under test: 1,000 answers and their
+// resends would spend it and turn into RATE_LIMITED error events and waits for the resend timer.
+const relay = useRelay({ limits: { publishRate: 100_000, publishBurst: 100_000 }, ignoreCleanupErrors: true })
+const { cleanup } = relay
 
 /** The account, counting every signature it makes. */
 function counted() {

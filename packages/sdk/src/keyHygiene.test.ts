@@ -1,8 +1,8 @@
-import { createRelay, type Relay } from '@pairline/relay'
 import { ANVIL_KEYS } from '@pairline/testkit/anvil'
+import { useRelay } from '@pairline/testkit/relay'
 import { EventEmitter } from 'eventemitter3'
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createDapp, type DappSession, memoryStorage, type Storage } from './index.js'
 import { decodeRecord } from './records/record.js'
 import { createWallet, type WalletSession } from './wallet/index.js'
@@ -45,19 +45,12 @@ vi.mock('./protocol/noise/dh.js', async (importOriginal) => {
 })
 
 const account = privateKeyToAccount(ANVIL_KEYS[0])
-let relay: Relay
-const cleanup: (() => Promise<unknown>)[] = []
-beforeAll(async () => {
-  relay = await createRelay({ port: 0 })
-})
+const relay = useRelay({ ignoreCleanupErrors: true })
+const { cleanup } = relay
 beforeEach(() => {
   used.buffers.clear()
   used.values.length = 0
 })
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f().catch(() => {})
-})
-afterAll(() => relay.close())
 
 /** A memory storage that keeps every buffer it was handed and every buffer it handed back. */
 function watchedStorage() {

@@ -2,14 +2,14 @@ import {
   createRelay,
   DEFAULT_LIMITS,
   MemoryBroker,
-  type Relay,
   type StoredMessage,
   type Subscriber,
 } from '@pairline/relay'
 import { ANVIL_KEYS } from '@pairline/testkit/anvil'
+import { useRelay } from '@pairline/testkit/relay'
 import { createWalletClient, custom, verifyMessage } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createDapp, memoryStorage, type Storage } from './index.js'
 import { decodeRecord } from './records/record.js'
 import { createWallet, type WalletRequest } from './wallet/index.js'
@@ -18,17 +18,8 @@ const dappMeta = { name: 'Lifecycle dApp', url: 'https://dapp.example' }
 const walletMeta = { name: 'Lifecycle Wallet', url: 'https://wallet.example' }
 const account = privateKeyToAccount(ANVIL_KEYS[0])
 
-let relay: Relay
-const cleanup: (() => Promise<unknown>)[] = []
-beforeAll(async () => {
-  relay = await createRelay({ port: 0 })
-})
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f().catch(() => {})
-})
-afterAll(async () => {
-  await relay.close()
-})
+const relay = useRelay({ ignoreCleanupErrors: true })
+const { cleanup } = relay
 
 function dappFor(
   url: string,

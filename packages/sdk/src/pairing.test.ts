@@ -1,9 +1,9 @@
-import { createRelay, type Relay } from '@pairline/relay'
 import { ANVIL_KEYS } from '@pairline/testkit/anvil'
+import { useRelay } from '@pairline/testkit/relay'
 import { type ManualTimers, manualTimers } from '@pairline/testkit/timers'
 import { toHex, verifyMessage } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createDapp } from './dapp/createDapp.js'
 import type { DappPairingState, Pairing } from './dapp/types.js'
 import { createWallet } from './wallet/createWallet.js'
@@ -15,15 +15,8 @@ import { createWallet } from './wallet/createWallet.js'
  */
 const user = privateKeyToAccount(ANVIL_KEYS[0])
 const thief = privateKeyToAccount(ANVIL_KEYS[1])
-let relay: Relay
-const cleanup: (() => Promise<unknown>)[] = []
-beforeAll(async () => {
-  relay = await createRelay({ port: 0 })
-})
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f()
-})
-afterAll(() => relay.close())
+const relay = useRelay()
+const { cleanup } = relay
 
 function parties() {
   const clocks = { dapp: manualTimers(), wallet: manualTimers(), attacker: manualTimers() }

@@ -1,25 +1,22 @@
-import { createRelay, type Relay } from '@pairline/relay'
 import { ANVIL_KEYS, type Anvil, startAnvil } from '@pairline/testkit/anvil'
+import { useRelay } from '@pairline/testkit/relay'
 import { createPublicClient, http, parseEther, type Transport } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDapp, type DappSession } from './index.js'
 import { createWallet, type RequestOutcome, type WalletOptions, type WalletRequest } from './wallet/index.js'
 
 /** Issue 10, observation 6: the wallet API is safe to use as the README shows it. */
 
 const account = privateKeyToAccount(ANVIL_KEYS[0])
-let relay: Relay
+const relay = useRelay({ ignoreCleanupErrors: true })
+const { cleanup } = relay
 let chain: Anvil
-const cleanup: (() => Promise<unknown>)[] = []
 beforeAll(async () => {
-  ;[relay, chain] = await Promise.all([createRelay({ port: 0 }), startAnvil({ chainId: 31337 })])
-})
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f().catch(() => {})
+  chain = await startAnvil({ chainId: 31337 })
 })
 afterAll(async () => {
-  await Promise.all([relay?.close(), chain?.stop()])
+  await chain?.stop()
 })
 
 /** http() to anvil, counting the transactions broadcast through it. */

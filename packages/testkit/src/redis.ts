@@ -162,7 +162,16 @@ export async function startRedisCluster(
   try {
     for (let i = 0; i < masters; i++) {
       const dir = await mkdtemp(join(tmpdir(), 'pl-cluster-'))
-      const extra = ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf')]
+      // The bus port is port + 10000 unless given: above 55535 that is no port at all, and below it
+      // it may be taken ("Address already in use"). Give each node a bus port that was free too.
+      const extra = [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, 'nodes.conf'),
+        '--cluster-port',
+        String(await freePort()),
+      ]
       nodes.push(await startRedisServer({ extra, dir }))
     }
     const seeds = nodes.map((n) => `127.0.0.1:${n.port}`)

@@ -1,7 +1,7 @@
-import { createRelay, type Relay } from '@pairline/relay'
 import { ANVIL_KEYS } from '@pairline/testkit/anvil'
+import { useRelay } from '@pairline/testkit/relay'
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { memoryStorage } from '../storage/memory.js'
 import type { Storage } from '../storage/types.js'
 import { createWallet } from '../wallet/createWallet.js'
@@ -10,15 +10,8 @@ import type { DappOptions } from './types.js'
 
 const [a, b] = [privateKeyToAccount(ANVIL_KEYS[0]), privateKeyToAccount(ANVIL_KEYS[1])]
 const metadata = { name: 'Unit dApp', url: 'https://dapp.example' }
-let relay: Relay
-const cleanup: (() => Promise<unknown>)[] = []
-beforeAll(async () => {
-  relay = await createRelay({ port: 0 })
-})
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f()
-})
-afterAll(() => relay.close())
+const relay = useRelay()
+const { cleanup } = relay
 
 function dappFor(o: Partial<DappOptions> = {}) {
   const d = createDapp({ relayUrl: relay.url, metadata, chains: [1, 10], ...o })

@@ -1,23 +1,16 @@
-import { createRelay, type Relay } from '@pairline/relay'
 import { ANVIL_KEYS } from '@pairline/testkit/anvil'
+import { useRelay } from '@pairline/testkit/relay'
 import { connect, createConfig, disconnect, getConnection, injected } from '@wagmi/core'
 import { http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createWallet } from '../wallet/createWallet.js'
 import { createDapp } from './createDapp.js'
 
 const account = privateKeyToAccount(ANVIL_KEYS[0])
-let relay: Relay
-const cleanup: (() => Promise<unknown>)[] = []
-beforeAll(async () => {
-  relay = await createRelay({ port: 0 })
-})
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f()
-})
-afterAll(() => relay.close())
+const relay = useRelay()
+const { cleanup } = relay
 
 async function connected() {
   const dapp = createDapp({

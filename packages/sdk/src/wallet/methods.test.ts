@@ -1,5 +1,5 @@
-import { createRelay, type Relay } from '@pairline/relay'
 import { ANVIL_KEYS, type Anvil, startAnvil } from '@pairline/testkit/anvil'
+import { useRelay } from '@pairline/testkit/relay'
 import {
   createPublicClient,
   createWalletClient,
@@ -12,7 +12,7 @@ import {
 } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDapp, type DappSession } from '../index.js'
 import { createWallet, type WalletOptions, type WalletRequest, type WalletSession } from './index.js'
 
@@ -23,17 +23,14 @@ const [to1, to2] = [
   privateKeyToAccount(generatePrivateKey()).address,
   privateKeyToAccount(generatePrivateKey()).address,
 ]
-let relay: Relay
+const relay = useRelay({ ignoreCleanupErrors: true })
+const { cleanup } = relay
 let chain: Anvil
-const cleanup: (() => Promise<unknown>)[] = []
 beforeAll(async () => {
-  ;[relay, chain] = await Promise.all([createRelay({ port: 0 }), startAnvil({ chainId: 31337 })])
-})
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f().catch(() => {})
+  chain = await startAnvil({ chainId: 31337 })
 })
 afterAll(async () => {
-  await Promise.all([relay?.close(), chain?.stop()])
+  await chain?.stop()
 })
 
 async function connect(o: Partial<WalletOptions> = {}) {

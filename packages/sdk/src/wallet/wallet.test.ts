@@ -1,7 +1,7 @@
-import { createRelay, type Relay } from '@pairline/relay'
 import { ANVIL_KEYS } from '@pairline/testkit/anvil'
+import { useRelay } from '@pairline/testkit/relay'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createDapp } from '../dapp/createDapp.js'
 import { decodeRecord } from '../records/record.js'
 import { memoryStorage } from '../storage/memory.js'
@@ -12,15 +12,8 @@ import type { WalletOptions } from './types.js'
 const [a, b] = [privateKeyToAccount(ANVIL_KEYS[0]), privateKeyToAccount(ANVIL_KEYS[1])]
 const stranger = privateKeyToAccount(generatePrivateKey())
 const metadata = { name: 'Unit Wallet', url: 'https://wallet.example' }
-let relay: Relay
-const cleanup: (() => Promise<unknown>)[] = []
-beforeAll(async () => {
-  relay = await createRelay({ port: 0 })
-})
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f()
-})
-afterAll(() => relay.close())
+const relay = useRelay()
+const { cleanup } = relay
 
 function walletFor(o: Partial<WalletOptions> = {}) {
   const w = createWallet({ metadata, accounts: [a, b], chains: [1, 10], ...o })

@@ -24,4 +24,5 @@ export {
   rawUpgrade,
 } from './harness.js'
 export { LossyBroker } from './lossy.js'
+export { type RelayFixture, type UseRelayOptions, useRelay } from './inProcess.js'
 export { halfOpen, selfSignedCert, type TestCert } from './sockets.js'
