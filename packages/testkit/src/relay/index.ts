@@ -23,6 +23,6 @@ export {
   type RawSocket,
   rawUpgrade,
 } from './harness.js'
-export { LossyBroker } from './lossy.js'
 export { type RelayFixture, type UseRelayOptions, useRelay } from './inProcess.js'
+export { LossyBroker } from './lossy.js'
 export { halfOpen, selfSignedCert, type TestCert } from './sockets.js'
