@@ -5,7 +5,7 @@
  * As a script it runs as a benchmark child (see child.ts).
  */
 import type { AddressInfo } from 'node:net'
-import { decodeClientFrame, encodeMessage, encodeOk, Op } from '@pairline/wire'
+import { decodeClientFrame, encodeMessage, encodeOk, Op, RELAY_PROTOCOL_V2 } from '@pairline/wire'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { type ChildServer, isMain, serveAsChild } from './child.js'
 
@@ -18,6 +18,12 @@ const MAX_PAYLOAD = 64 * 1024
  * BENCH_FLOOR_CORK=0: the naive router, one syscall per frame.
  */
 const CORK = process.env.BENCH_FLOOR_CORK !== '0'
+/**
+ * BENCH_FLOOR_QUIET=1: the floor accepts reply mode 2's name (PROTOCOL.md §13.3.1) and then does
+ * not answer ACKs at all (every other request still gets its own OK). Default: it names no
+ * subprotocol and answers every frame, ACKs included.
+ */
+const QUIET = process.env.BENCH_FLOOR_QUIET === '1'
 type Corkable = { cork(): void; uncork(): void }
 const corked = new Set<Corkable>()
 const uncorkAll = () => {
@@ -41,7 +47,14 @@ const topicKey = (b: Uint8Array): string =>
 
 export async function startBareRouter(port = 0, host = '127.0.0.1'): Promise<ChildServer> {
   const topics = new Map<string, Set<WebSocket>>()
-  const wss = new WebSocketServer({ host, port, maxPayload: MAX_PAYLOAD, perMessageDeflate: false })
+  const wss = new WebSocketServer({
+    host,
+    port,
+    maxPayload: MAX_PAYLOAD,
+    perMessageDeflate: false,
+    handleProtocols: (offered: Set<string>) =>
+      QUIET && offered.has(RELAY_PROTOCOL_V2) ? RELAY_PROTOCOL_V2 : false,
+  })
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', resolve)
     wss.once('error', reject)
@@ -80,7 +93,7 @@ export async function startBareRouter(port = 0, host = '127.0.0.1'): Promise<Chi
         default:
           break
       }
-      send(ws, encodeOk(frame.rid))
+      if (!(QUIET && frame.op === Op.Ack)) send(ws, encodeOk(frame.rid))
     })
     ws.on('close', () => {
       for (const k of mine) {

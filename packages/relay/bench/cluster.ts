@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { startRedisServer } from '@pairline/testkit/redis'
 import { Redis } from 'ioredis'
-import { Child, fmt, Load, median, table } from './run.js'
+import { Child, fmt, Load, median, PROTOCOLS, table } from './run.js'
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -113,7 +113,7 @@ async function measure(kind: Kind, redisUrl: string, round: number): Promise<Res
     await Promise.all(nodes.map((n) => n.ready()))
     const [a, b] = [nodes[0]!, nodes[nodes.length - 1]!]
     const load = new Load()
-    await load.open(a.url, b.url)
+    await load.open(a.url, b.url, PROTOCOLS.relay)
     const tp = await throughput(nodes, load, redis)
     const lat = await latency(load)
     if (load.errors) throw new Error(`${kind}: ${load.errors} error frames (${load.firstError})`)

@@ -32,7 +32,17 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { encodeAck, encodePublish, encodeSubscribe, MESSAGE_ID_LEN, Reply, TOPIC_LEN } from '@pairline/wire'
+import {
+  encodeAck,
+  encodePing,
+  encodePublish,
+  encodeSubscribe,
+  MESSAGE_ID_LEN,
+  RELAY_PROTOCOL_V2,
+  Reply,
+  replyMode,
+  TOPIC_LEN,
+} from '@pairline/wire'
 import { WebSocket } from 'ws'
 import { type ChildStats, isMain } from './child.js'
 
@@ -66,6 +76,16 @@ const LATENCY_DUMP = process.env.BENCH_LATENCY_DUMP
 
 export type Kind = 'floor' | 'relay'
 const KINDS = (process.env.BENCH_KINDS ?? 'floor,relay').split(',') as Kind[]
+/**
+ * What each server is offered at connect. The relay: reply mode 2, as the SDK offers it. The floor:
+ * nothing (it answers every frame, ACKs too), or with BENCH_FLOOR_QUIET=1 mode 2 as well (it then
+ * answers ACKs not at all and every other request with its own OK: a stricter floor).
+ */
+const FLOOR_QUIET = process.env.BENCH_FLOOR_QUIET === '1'
+export const PROTOCOLS: Record<Kind, string[]> = {
+  floor: FLOOR_QUIET ? [RELAY_PROTOCOL_V2] : [],
+  relay: [RELAY_PROTOCOL_V2],
+}
 const SCRIPT: Record<Kind, string> = {
   floor: join(BENCH_DIR, 'bareRouter.ts'),
   relay: process.env.BENCH_RELAY_SCRIPT ?? join(BENCH_DIR, 'relayServer.ts'),
@@ -164,9 +184,9 @@ const mainMicros = (a: ChildStats, b: ChildStats) => b.mainThreadCpu - a.mainThr
 
 // ---- clients -----------------------------------------------------------------------------------
 
-function open(url: string): Promise<WebSocket> {
+function open(url: string, protocols: string[] = []): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false })
+    const ws = new WebSocket(url, protocols, { perMessageDeflate: false })
     ws.once('open', () => {
       ws.off('error', reject)
       ws.on('error', () => {})
@@ -228,8 +248,14 @@ type Pair = {
   ackRid: number
   sent: number
   delivered: number
+  /** rid of the publisher's last OK: OKs come in order, and in reply mode 2 one covers all before it */
   oks: number
+  /** rid of the subscriber's last OK (its ACKs' in mode 1; in mode 2 the drain's PING's) */
   ackOks: number
+  /** reply mode 2 on the subscriber: its ACKs are not answered, a PING at the drain covers them */
+  quiet: boolean
+  /** rid of the drain's last PING (mode 2), -1 before one */
+  pingRid: number
 }
 
 type Mode = 'idle' | 'throughput' | 'latency'
@@ -246,10 +272,14 @@ export class Load {
   latencyStart = 0n
   latencyCount = 0
 
-  /** Publishers connect to `url`, subscribers to `subUrl` (another relay node, for bench:cluster). */
-  async open(url: string, subUrl = url): Promise<void> {
+  /**
+   * Publishers connect to `url`, subscribers to `subUrl` (another relay node, for bench:cluster).
+   * `protocols`: offered at connect; the relay's are [RELAY_PROTOCOL_V2] (reply mode 2, PROTOCOL.md
+   * §13.3.1), as the SDK's client offers it.
+   */
+  async open(url: string, subUrl = url, protocols: string[] = []): Promise<void> {
     for (let i = 0; i < PAIRS; i++) {
-      const [pub, sub] = await Promise.all([open(url), open(subUrl)])
+      const [pub, sub] = await Promise.all([open(url, protocols), open(subUrl, protocols)])
       const topic = randomTopic()
       const id = crypto.getRandomValues(new Uint8Array(MESSAGE_ID_LEN))
       const payload = crypto.getRandomValues(new Uint8Array(PAYLOAD_BYTES))
@@ -264,6 +294,8 @@ export class Load {
         delivered: 0,
         oks: 0,
         ackOks: 0,
+        quiet: replyMode(sub.protocol) === 2,
+        pingRid: -1,
       }
       await new Promise<void>((resolve, reject) => {
         sub.once('message', (data: Buffer) =>
@@ -273,7 +305,7 @@ export class Load {
       })
       sub.on('message', (data: Buffer) => this.#onSubscriber(pair, data))
       pub.on('message', (data: Buffer) => {
-        if (data[0] === Reply.Ok) pair.oks++
+        if (data[0] === Reply.Ok) pair.oks = data.readUInt32BE(1)
         else this.#error(data)
       })
       this.pairs.push(pair)
@@ -300,7 +332,7 @@ export class Load {
       ack.writeUInt32BE(++pair.ackRid >>> 0, 1)
       pair.sub.send(ack)
       if (this.mode === 'throughput') this.pump(pair)
-    } else if (type === Reply.Ok) pair.ackOks++
+    } else if (type === Reply.Ok) pair.ackOks = data.readUInt32BE(1)
     else this.#error(data)
   }
 
@@ -318,11 +350,24 @@ export class Load {
     while (pair.sent - pair.delivered < WINDOW) this.publish(pair)
   }
 
-  /** Waits until everything sent was delivered, acked and answered. */
+  /**
+   * Waits until everything sent was delivered, acked and answered. In reply mode 2 the subscriber
+   * sends a PING once all is delivered: its OK says every ACK before it was taken.
+   */
   async drain(timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
     const settled = () =>
-      this.pairs.every((p) => p.delivered === p.sent && p.oks === p.sent && p.ackOks === p.delivered)
+      this.pairs.every((p) => {
+        if (p.delivered !== p.sent || p.oks !== p.sent) return false
+        if (!p.quiet) return p.ackOks === p.ackRid
+        if (p.pingRid !== p.ackRid) {
+          // not pinged since the last ACK
+          p.ackRid++
+          p.pingRid = p.ackRid
+          p.sub.send(encodePing(p.ackRid))
+        }
+        return p.ackOks === p.pingRid
+      })
     while (!settled()) {
       if (Date.now() > deadline) {
         const behind = this.pairs.reduce((n, p) => n + (p.sent - p.delivered), 0)
@@ -521,7 +566,7 @@ async function withChild<T>(kind: Kind, label: string, fn: (child: Child) => Pro
 async function measure(kind: Kind): Promise<Result> {
   const traffic = await withChild(kind, 'traffic', async (child) => {
     const load = new Load()
-    await load.open(child.url)
+    await load.open(child.url, child.url, PROTOCOLS[kind])
     const tp = await throughputPhase(child, load)
     const low = await latencyPhase(child, load, LOW_RATE)
     const lat = await latencyPhase(child, load)
@@ -708,6 +753,7 @@ async function main(): Promise<void> {
     'BENCH_CPU_PROF',
     'BENCH_KINDS',
     'BENCH_FLOOR_CORK',
+    'BENCH_FLOOR_QUIET',
   ].filter((k) => process.env[k])
   if (experiment.length) process.stderr.write(`results.md left alone (${experiment.join(', ')} set)\n`)
   else {

@@ -56,12 +56,20 @@ export class Connection implements Subscriber {
   /** released, or being closed for bad frames: nothing more is handled */
   #closed = false
   #corked = false
+  /**
+   * Reply mode 2 (§13.3.1, negotiated with the `pairline-relay.2` subprotocol): successful ACKs get
+   * no reply, and OKs are coalesced into the one for the last request handled before the tick ends.
+   */
+  readonly #quiet: boolean
+  /** mode 2: the rid of the last successful request not yet answered, or -1 */
+  #pendingOk = -1
 
-  constructor(ws: WebSocket, source: string, id: number, ctx: ConnectionContext) {
+  constructor(ws: WebSocket, source: string, id: number, ctx: ConnectionContext, quiet = false) {
     this.ws = ws
     this.source = source
     this.id = id
     this.#ctx = ctx
+    this.#quiet = quiet
     this.#budget = new Budget(ctx.limits, ctx.now())
     ;(ws as Tagged)[kConnection] = this
     ws.on('message', onSocketMessage)
@@ -104,9 +112,34 @@ export class Connection implements Subscriber {
     }
   }
 
+  /** End of the tick: the coalesced OK (mode 2) goes out, then the tick's writes leave in one syscall. */
   uncork(): void {
+    if (this.#pendingOk >= 0) this.#flushOk()
     this.#corked = false
     ;(this.ws as Tagged)._socket?.uncork()
+  }
+
+  /** Corks the socket until the end of the tick (once per tick). */
+  #cork(ws: Tagged): void {
+    if (this.#corked) return
+    this.#corked = true
+    ws._socket?.cork()
+    process.nextTick(uncork, this)
+  }
+
+  /** A request succeeded: OK now (mode 1), or at the end of the tick for every request till now (mode 2). */
+  #ok(rid: number): void {
+    if (!this.#quiet) return void this.#send(okFrame(rid))
+    const ws = this.ws as Tagged
+    if (this.#closed || ws.readyState !== ws.OPEN) return
+    this.#pendingOk = rid
+    this.#cork(ws)
+  }
+
+  #flushOk(): void {
+    const rid = this.#pendingOk
+    this.#pendingOk = -1
+    this.#send(okFrame(rid))
   }
 
   /** Sends unless closed; replies count against maxBufferedBytes too, not only deliveries. */
@@ -120,17 +153,15 @@ export class Connection implements Subscriber {
       ws.close(RelayCloseCode.TryAgainLater, 'too slow')
       return false
     }
-    if (!this.#corked && ws._socket) {
-      this.#corked = true
-      ws._socket.cork()
-      process.nextTick(uncork, this)
-    }
+    this.#cork(ws)
     ws.send(frame)
     return true
   }
 
   #error(rid: number, code: RelayErrorCode): void {
     this.#ctx.metrics.error(code)
+    // Replies stay in request order: the OK of everything before this request goes first.
+    if (this.#pendingOk >= 0) this.#flushOk()
     this.#send(encodeError(rid, code, ERROR_TEXT[code] ?? 'error'))
   }
 
@@ -178,13 +209,13 @@ export class Connection implements Subscriber {
           results.push(this.#ctx.broker.unsubscribe(k, this))
         }
         return after(this.#ctx.logger, results.some(isPromise) ? Promise.all(results) : undefined, () =>
-          this.#send(okFrame(frame.rid)),
+          this.#ok(frame.rid),
         )
       }
       case Op.Ack:
         return this.#ack(frame.rid, frame.acks)
       case Op.Ping:
-        return void this.#send(okFrame(frame.rid))
+        return void this.#ok(frame.rid)
     }
   }
 
@@ -229,7 +260,7 @@ export class Connection implements Subscriber {
     for (const k of fresh) this.topics.push(k)
     const results = fresh.map((k) => this.#ctx.broker.subscribe(k, this, now))
     return after(this.#ctx.logger, results.some(isPromise) ? Promise.all(results) : undefined, () =>
-      this.#send(okFrame(rid)),
+      this.#ok(rid),
     )
   }
 
@@ -252,8 +283,11 @@ export class Connection implements Subscriber {
       pending ??= []
       pending.push(r)
     }
-    if (!pending) return void this.#send(okFrame(rid))
-    return after(this.#ctx.logger, Promise.all(pending), () => this.#send(okFrame(rid)))
+    // Mode 2: a successful ACK is not answered (§13.3.1).
+    if (!pending) return this.#quiet ? undefined : void this.#send(okFrame(rid))
+    return after(this.#ctx.logger, Promise.all(pending), () => {
+      if (!this.#quiet) this.#send(okFrame(rid))
+    })
   }
 
   #published(rid: number, size: number, r: PublishResult): void {
@@ -267,7 +301,7 @@ export class Connection implements Subscriber {
         metrics.limit(STORAGE_LIMIT[r.notStored] ?? 'storage')
         metrics.drop('delivered_not_stored')
       }
-      this.#send(okFrame(rid))
+      this.#ok(rid)
     } else if (r.code === RelayErrorCode.StorageUnavailable) {
       metrics.drop('storage_unavailable')
       this.#error(rid, r.code)

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream'
 import { createSecureContext, type SecureContext } from 'node:tls'
-import { encodeError, RelayCloseCode, RelayErrorCode } from '@pairline/wire'
+import { encodeError, RELAY_PROTOCOL_V2, RelayCloseCode, RelayErrorCode, replyMode } from '@pairline/wire'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { createAddressPolicy } from './address.js'
 import { MemoryBroker } from './broker/memory.js'
@@ -106,6 +106,8 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     clientTracking: false,
     maxPayload: limits.maxFrameBytes,
     perMessageDeflate: false,
+    // Reply mode 2 when the client offers it (§13.3.1); anything else: no subprotocol, mode 1.
+    handleProtocols: (offered: Set<string>) => (offered.has(RELAY_PROTOCOL_V2) ? RELAY_PROTOCOL_V2 : false),
   })
   wss.on('error', (err) => logger('error', 'websocket server error', { error: err.name }))
 
@@ -161,7 +163,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
       refuse(ws, RelayCloseCode.TryAgainLater, 'relay full')
       return
     }
-    connections.add(new Connection(ws, client.key, nextConnectionId++, context))
+    connections.add(new Connection(ws, client.key, nextConnectionId++, context, replyMode(ws.protocol) === 2))
     metrics.connections = connections.size
     metrics.connectionsTotal++
     ws.on('close', onSocketClose)

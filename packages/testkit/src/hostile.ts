@@ -88,11 +88,11 @@ export class HostileNetwork {
   }
 
   /** The WebSocket class to pass as the SDK's `relay.WebSocket` option; `label` names its sockets. */
-  socketClass(label: string): new (url: string) => WebSocket {
+  socketClass(label: string): new (url: string, protocols?: string[]) => WebSocket {
     const net = this
     return class extends HostileSocket {
-      constructor(url: string) {
-        super(url, net, label)
+      constructor(url: string, protocols?: string[]) {
+        super(url, net, label, protocols)
       }
     }
   }
@@ -189,8 +189,8 @@ class HostileSocket extends WebSocket {
   #later: { due: number; topic: string; payload: Uint8Array }[] = []
   #seen = 0
 
-  constructor(url: string, net: HostileNetwork, label: string) {
-    super(url)
+  constructor(url: string, net: HostileNetwork, label: string, protocols?: string[]) {
+    super(url, protocols)
     this.#net = net
     this.label = label
     net.join(this)

@@ -89,10 +89,16 @@ export type FrameCounts = { publishes: number; messages: number; errors: number;
  * A WebSocket class for the SDK's `WebSocket` option: every connection goes to `pick()` (the load
  * balancer's choice), whatever URL the SDK asked for, and its frames are counted.
  */
-export function routedWebSocket(pick: () => string, counts: FrameCounts): new (url: string) => WebSocket {
+export function routedWebSocket(
+  pick: () => string,
+  counts: FrameCounts,
+): new (
+  url: string,
+  protocols?: string[],
+) => WebSocket {
   return class RoutedWebSocket extends WebSocket {
-    constructor(_url: string) {
-      super(pick())
+    constructor(_url: string, protocols?: string[]) {
+      super(pick(), protocols)
       counts.connections++
       this.on('message', (data: Buffer | ArrayBuffer) => {
         // The SDK asks for ArrayBuffers (binaryType), ws would give Buffers otherwise.

@@ -30,11 +30,14 @@ export type ClientFactory<O extends { url: string }> = (options: O) => RelayClie
  * A WebSocket constructor (ws's) for a client's `WebSocket` option that counts the sockets the
  * client opens: a reconnect, however it is scheduled, opens one synchronously in its timer.
  */
-export function countingWebSocket(): { readonly opened: number; WebSocket: new (url: string) => WebSocket } {
+export function countingWebSocket(): {
+  readonly opened: number
+  WebSocket: new (url: string, protocols?: string[]) => WebSocket
+} {
   let opened = 0
   class Counted extends WebSocket {
-    constructor(url: string) {
-      super(url)
+    constructor(url: string, protocols?: string[]) {
+      super(url, protocols)
       opened++
     }
   }

@@ -229,3 +229,34 @@ export function decodeRelayFrame(b: Uint8Array): RelayFrame | null {
       return null
   }
 }
+
+// ---- reply modes (docs/PROTOCOL.md §13.3.1) ----------------------------------------------------
+
+/**
+ * The WebSocket subprotocol that asks for reply mode 2: ACKs answered only on error, OKs
+ * cumulative and coalesced. Without it (not offered, or not named in the relay's upgrade response)
+ * a connection is in mode 1, where every request gets its own reply.
+ */
+export const RELAY_PROTOCOL_V2 = 'pairline-relay.2'
+
+/** The reply mode of a connection whose upgrade response named `protocol` ('' for none). */
+export function replyMode(protocol: string | undefined): 1 | 2 {
+  return protocol === RELAY_PROTOCOL_V2 ? 2 : 1
+}
+
+/**
+ * The requests an OK with `rid` answers, taken out of `pending` (rid -> request, in send order, as
+ * a Map iterates): in mode 2 that request and every one sent before it (§13.3.1); in mode 1 each
+ * request gets its own OK, so the same rule takes exactly that one. An OK for a rid not pending
+ * (an ACK's, from a relay in mode 1; a late one) answers nothing.
+ */
+export function answeredBy<T>(pending: Map<number, T>, rid: number): T[] {
+  if (!pending.has(rid)) return []
+  const out: T[] = []
+  for (const [r, request] of pending) {
+    pending.delete(r)
+    out.push(request)
+    if (r === rid) break
+  }
+  return out
+}

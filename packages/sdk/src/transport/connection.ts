@@ -1,4 +1,13 @@
-import { decodeRelayFrame, RelayCloseCode, RelayErrorCode, type RelayFrame, Reply } from '@pairline/wire'
+import {
+  answeredBy,
+  decodeRelayFrame,
+  RELAY_PROTOCOL_V2,
+  RelayCloseCode,
+  RelayErrorCode,
+  type RelayFrame,
+  Reply,
+  replyMode,
+} from '@pairline/wire'
 import type { PairlineError } from '../errors/base.js'
 import { frameMalformed, relayErrorName, relayRejected, relayUnavailable, requestTimeout } from './errors.js'
 import { pingRequest, type Request } from './request.js'
@@ -32,7 +41,8 @@ export type ConnectionHandlers = {
   lost(reason: PairlineError, closeCode: number | undefined, retry: Request[]): void
 }
 
-type InFlight = { request: Request; timer: ReturnType<typeof setTimeout>; size: number }
+/** `timer` is undefined for a request no reply is awaited for (an ACK in reply mode 2). */
+type InFlight = { request: Request; timer: ReturnType<typeof setTimeout> | undefined; size: number }
 
 /** MAILBOX_LOST (rid 0) and STORAGE_UNAVAILABLE (any rid) mean: leave, reconnect, send again. */
 function leaveFor(code: number, rid: number): boolean {
@@ -51,7 +61,9 @@ function errorDetails(event: unknown): string {
 
 /**
  * One WebSocket to the relay: its request ids, the requests awaiting OK or ERROR and their timeouts,
- * the PING heartbeat and frame decoding. It never reconnects and never throws into the socket's
+ * the PING heartbeat and frame decoding. It offers reply mode 2 (PROTOCOL.md §13.3.1) and uses it
+ * when the relay names it: then an OK settles every request sent up to its rid, in send order (the
+ * Map's), and an ACK is sent without a timer: it gets a reply only when refused. It never reconnects and never throws into the socket's
  * callbacks; the relay client above decides what happens next.
  */
 export class Connection {
@@ -65,6 +77,8 @@ export class Connection {
   #done = false
   #rid = 0
   #pingRid = 0
+  /** Known once open, from the subprotocol the relay named. */
+  #mode: 1 | 2 = 1
   #stable = false
   #connectTimer: ReturnType<typeof setTimeout> | undefined
   #stableTimer: ReturnType<typeof setTimeout> | undefined
@@ -79,7 +93,7 @@ export class Connection {
     })
     let socket: WebSocketLike
     try {
-      socket = new config.WebSocket(config.url)
+      socket = new config.WebSocket(config.url, [RELAY_PROTOCOL_V2])
       socket.binaryType = 'arraybuffer'
       // Listeners stay attached for the socket's life: events after #done are ignored, and ws needs
       // an 'error' listener until the very end.
@@ -116,7 +130,10 @@ export class Connection {
     if (!this.#open || socket === null) return false
     const rid = this.#nextRid()
     const frame = request.encode(rid)
-    const timer = setTimeout(() => this.#timeout(rid), this.#config.requestTimeoutMs)
+    // Mode 2: a successful ACK is never answered, so nothing can time out; a later OK or the
+    // connection's end takes it out of #inflight.
+    const quiet = this.#mode === 2 && request.name === 'ACK'
+    const timer = quiet ? undefined : setTimeout(() => this.#timeout(rid), this.#config.requestTimeoutMs)
     this.#inflight.set(rid, { request, timer, size: frame.length })
     try {
       socket.send(frame)
@@ -147,6 +164,7 @@ export class Connection {
   #onOpen(): void {
     if (this.#done) return
     this.#open = true
+    this.#mode = replyMode(this.#socket?.protocol)
     clearTimeout(this.#connectTimer)
     this.#stableTimer = setTimeout(() => this.#markStable(), STABLE_AFTER_MS)
     this.#pingTimer = setInterval(() => this.#ping(), this.#config.pingIntervalMs)
@@ -212,6 +230,15 @@ export class Connection {
       } else {
         this.#lose(relayUnavailable("the relay's storage is unavailable"), RelayCloseCode.TryAgainLater)
       }
+      return
+    }
+    if (frame.type === Reply.Ok && this.#mode === 2) {
+      const answered = answeredBy(this.#inflight, frame.rid)
+      for (const e of answered) {
+        clearTimeout(e.timer)
+        e.request.ok()
+      }
+      if (answered.length > 0) this.#markStable()
       return
     }
     const entry = this.#inflight.get(frame.rid)

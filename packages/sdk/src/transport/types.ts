@@ -8,6 +8,8 @@ import type { Topic } from '../protocol/topics.js'
 export interface WebSocketLike {
   binaryType: string
   readonly readyState: number
+  /** The subprotocol the relay chose (the browser's and ws's have it); absent or '' means none. */
+  readonly protocol?: string
   send(data: Uint8Array): void
   close(code?: number, reason?: string): void
   addEventListener(type: 'open' | 'error', listener: (event: unknown) => void): void
@@ -15,7 +17,11 @@ export interface WebSocketLike {
   addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void
 }
 
-export type WebSocketConstructor = new (url: string) => WebSocketLike
+/**
+ * `protocols` is what the client offers the relay (reply mode 2, PROTOCOL.md §13.3.1); a class that
+ * ignores it still works, in reply mode 1.
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string[]) => WebSocketLike
 
 export type ReconnectOptions = {
   /** First delay after a connection is lost, in ms. Default 250. */

@@ -25,4 +25,5 @@ export {
 } from './harness.js'
 export { type RelayFixture, type UseRelayOptions, useRelay } from './inProcess.js'
 export { LossyBroker } from './lossy.js'
+export { type RawWire, type ReplyLine, rawWire } from './rawWire.js'
 export { halfOpen, selfSignedCert, type TestCert } from './sockets.js'

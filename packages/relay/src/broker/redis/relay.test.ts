@@ -6,7 +6,24 @@ import {
   startRedisServer,
   uniquePrefix,
 } from '@pairline/testkit/redis'
-import { Harness, hex, httpGet, httpUrl, metric, randomId, randomTopic } from '@pairline/testkit/relay'
+import {
+  Harness,
+  hex,
+  httpGet,
+  httpUrl,
+  metric,
+  randomId,
+  randomTopic,
+  rawWire,
+} from '@pairline/testkit/relay'
+import {
+  encodeAck,
+  encodePing,
+  encodePublish,
+  encodeSubscribe,
+  RELAY_PROTOCOL_V2,
+  RelayErrorName,
+} from '@pairline/wire'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 const h = new Harness()
@@ -42,6 +59,48 @@ describe('createRelay({ redis }): two relays, one Redis', () => {
     expect(await late.ping()).toBe('OK')
     expect(late.queued).toBe(0)
     expect((await httpGet(httpUrl(a, '/healthz'))).body).toBe('ok\n')
+  })
+})
+
+describe('createRelay({ redis }): reply mode 2 (§13.3.1) through asynchronous storage', () => {
+  it('keeps replies in request order, coalesces OKs and answers ACKs only on error, across nodes', async () => {
+    const a = await h.relay({ redis: { url: REDIS_URL, prefix } })
+    const b = await h.relay({ redis: { url: REDIS_URL, prefix } })
+    const sub = await rawWire(b, RELAY_PROTOCOL_V2)
+    const pub = await rawWire(a, RELAY_PROTOCOL_V2)
+    const topic = randomTopic()
+    sub.write([encodeSubscribe(1, [topic])])
+    expect(await sub.next(1)).toEqual(['OK 1'])
+    const [x, y] = [randomId(), randomId()]
+    pub.write([
+      encodePublish(1, topic, x, 60, bytes('x')),
+      encodePublish(2, topic, randomId(), 0, bytes('ttl 0')),
+      encodePublish(3, topic, y, 60, bytes('y')),
+      encodeAck(4, [{ topic, id: x }]),
+      encodePing(5),
+    ])
+    // Each publish waits for Redis; an ERROR still sends the OK before it first.
+    expect(await pub.next(5, RelayErrorName)).toEqual([
+      'OK 1',
+      'ERROR 2 TTL_OUT_OF_RANGE',
+      'OK 3',
+      'ERROR 4 NOT_SUBSCRIBED',
+      'OK 5',
+    ])
+    expect(await sub.next(2)).toEqual([`MESSAGE ${hex(x)}`, `MESSAGE ${hex(y)}`])
+    // The subscriber's ACKs get no reply; the next PING's OK covers them, and both are gone.
+    sub.write([
+      encodeAck(2, [
+        { topic, id: x },
+        { topic, id: y },
+      ]),
+      encodePing(3),
+    ])
+    expect(await sub.next(1)).toEqual(['OK 3'])
+    const late = await rawWire(a, RELAY_PROTOCOL_V2)
+    late.write([encodeSubscribe(1, [topic]), encodePing(2)])
+    expect(await late.next(1)).toEqual(['OK 2'])
+    for (const w of [sub, pub, late]) w.close()
   })
 })
 
