@@ -245,18 +245,20 @@ export function replyMode(protocol: string | undefined): 1 | 2 {
 }
 
 /**
- * The requests an OK with `rid` answers, taken out of `pending` (rid -> request, in send order, as
- * a Map iterates): in mode 2 that request and every one sent before it (§13.3.1); in mode 1 each
- * request gets its own OK, so the same rule takes exactly that one. An OK for a rid not pending
- * (an ACK's, from a relay in mode 1; a late one) answers nothing.
+ * Settles the requests an OK with `rid` answers, taking them out of `pending` (rid -> request, in
+ * send order, as a Map iterates) and calling `each` on each, oldest first: in mode 2 that request
+ * and every one sent before it (§13.3.1); in mode 1 each request gets its own OK, in order, so the
+ * same rule takes exactly that one. An OK for a rid not pending (an ACK's, from a relay in mode 1;
+ * a late one) answers nothing. Returns how many it settled.
  */
-export function answeredBy<T>(pending: Map<number, T>, rid: number): T[] {
-  if (!pending.has(rid)) return []
-  const out: T[] = []
+export function answeredBy<T>(pending: Map<number, T>, rid: number, each: (request: T) => void): number {
+  if (!pending.has(rid)) return 0
+  let n = 0
   for (const [r, request] of pending) {
     pending.delete(r)
-    out.push(request)
+    n++
+    each(request)
     if (r === rid) break
   }
-  return out
+  return n
 }

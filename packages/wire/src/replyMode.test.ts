@@ -1,6 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { answeredBy, RELAY_PROTOCOL_V2, replyMode } from './codec.js'
+import { RELAY_PROTOCOL_V2, replyMode, answeredBy as settle } from './codec.js'
+
+/** The requests settled, in the order `each` saw them. */
+function answeredBy<T>(pending: Map<number, T>, rid: number): T[] {
+  const out: T[] = []
+  const n = settle(pending, rid, (r) => out.push(r))
+  expect(n).toBe(out.length)
+  return out
+}
 
 describe('reply modes (PROTOCOL.md §13.3.1)', () => {
   it('mode 2 only when the upgrade response named pairline-relay.2', () => {

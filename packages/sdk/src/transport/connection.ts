@@ -6,7 +6,6 @@ import {
   RelayErrorCode,
   type RelayFrame,
   Reply,
-  replyMode,
 } from '@pairline/wire'
 import type { PairlineError } from '../errors/base.js'
 import { frameMalformed, relayErrorName, relayRejected, relayUnavailable, requestTimeout } from './errors.js'
@@ -44,6 +43,11 @@ export type ConnectionHandlers = {
 /** `timer` is undefined for a request no reply is awaited for (an ACK in reply mode 2). */
 type InFlight = { request: Request; timer: ReturnType<typeof setTimeout> | undefined; size: number }
 
+function settleOk(e: InFlight): void {
+  clearTimeout(e.timer)
+  e.request.ok()
+}
+
 /** MAILBOX_LOST (rid 0) and STORAGE_UNAVAILABLE (any rid) mean: leave, reconnect, send again. */
 function leaveFor(code: number, rid: number): boolean {
   return (code === RelayErrorCode.MailboxLost && rid === 0) || code === RelayErrorCode.StorageUnavailable
@@ -77,8 +81,8 @@ export class Connection {
   #done = false
   #rid = 0
   #pingRid = 0
-  /** Known once open, from the subprotocol the relay named. */
-  #mode: 1 | 2 = 1
+  /** Reply mode 2 (§13.3.1), known once open from the subprotocol the relay named. */
+  #quiet = false
   #stable = false
   #connectTimer: ReturnType<typeof setTimeout> | undefined
   #stableTimer: ReturnType<typeof setTimeout> | undefined
@@ -132,7 +136,7 @@ export class Connection {
     const frame = request.encode(rid)
     // Mode 2: a successful ACK is never answered, so nothing can time out; a later OK or the
     // connection's end takes it out of #inflight.
-    const quiet = this.#mode === 2 && request.name === 'ACK'
+    const quiet = this.#quiet && request.name === 'ACK'
     const timer = quiet ? undefined : setTimeout(() => this.#timeout(rid), this.#config.requestTimeoutMs)
     this.#inflight.set(rid, { request, timer, size: frame.length })
     try {
@@ -164,7 +168,7 @@ export class Connection {
   #onOpen(): void {
     if (this.#done) return
     this.#open = true
-    this.#mode = replyMode(this.#socket?.protocol)
+    this.#quiet = this.#socket?.protocol === RELAY_PROTOCOL_V2
     clearTimeout(this.#connectTimer)
     this.#stableTimer = setTimeout(() => this.#markStable(), STABLE_AFTER_MS)
     this.#pingTimer = setInterval(() => this.#ping(), this.#config.pingIntervalMs)
@@ -232,33 +236,23 @@ export class Connection {
       }
       return
     }
-    if (frame.type === Reply.Ok && this.#mode === 2) {
-      const answered = answeredBy(this.#inflight, frame.rid)
-      for (const e of answered) {
-        clearTimeout(e.timer)
-        e.request.ok()
-      }
-      if (answered.length > 0) this.#markStable()
+    if (frame.type === Reply.Ok) {
+      // Cumulative (§13.3.1): in mode 2 an OK may answer several requests; in mode 1 it answers
+      // its own, the first pending one, since replies come in request order. One rule for both.
+      if (answeredBy(this.#inflight, frame.rid, settleOk) > 0) this.#markStable()
       return
     }
     const entry = this.#inflight.get(frame.rid)
     if (entry === undefined) {
-      // An OK nobody waits for is harmless; an ERROR means something of ours was refused.
-      if (frame.type === Reply.Error) {
-        this.#handlers.error(
-          relayRejected(`${relayErrorName(frame.code)} (rid ${frame.rid}, no pending request)`),
-        )
-      }
+      // An ERROR for no pending request means something of ours was refused all the same.
+      this.#handlers.error(
+        relayRejected(`${relayErrorName(frame.code)} (rid ${frame.rid}, no pending request)`),
+      )
       return
     }
     this.#inflight.delete(frame.rid)
     clearTimeout(entry.timer)
-    if (frame.type === Reply.Error) {
-      entry.request.fail(relayRejected(relayErrorName(frame.code)))
-    } else {
-      entry.request.ok()
-      this.#markStable()
-    }
+    entry.request.fail(relayRejected(relayErrorName(frame.code)))
   }
 
   #shutdown(): void {
