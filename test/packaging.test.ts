@@ -192,7 +192,9 @@ describe('a fresh Node project with viem and wagmi: wallet, relay, wagmi app and
 })
 
 describe('a fresh dApp project with ethers and without viem', () => {
-  const viemFree = () => pkg('@pairline/sdk').entries.filter((s) => s !== '@pairline/sdk/wallet')
+  // /wallet and /siwe (sign-in verification with viem's SIWE helpers) need viem, a peer
+  const needViem = ['@pairline/sdk/wallet', '@pairline/sdk/siwe']
+  const viemFree = () => pkg('@pairline/sdk').entries.filter((s) => !needViem.includes(s))
   // /wagmi imports nothing at run time (so it imports here), but its types need @wagmi/core.
   const typedHere = () => viemFree().filter((s) => s !== '@pairline/sdk/wagmi')
 
@@ -201,8 +203,8 @@ describe('a fresh dApp project with ethers and without viem', () => {
     expect(existsSync(join(dappApp.dir, 'node_modules', 'ethers'))).toBe(true)
   })
 
-  it('imports the root and every entry point but /wallet in Node; /wallet names the missing viem', async () => {
-    const imported = await importInNode(dappApp, [...viemFree(), '@pairline/sdk/wallet'])
+  it('imports the root and every entry point but /wallet and /siwe in Node; those name the missing viem', async () => {
+    const imported = await importInNode(dappApp, [...viemFree(), ...needViem])
     const source = await sourceNames(pkg('@pairline/sdk'))
     for (const spec of viemFree()) expect(namesOf(imported, spec), spec).toEqual(source[spec])
     expect(namesOf(imported, '@pairline/sdk/dapp')).toContain('createDapp')
@@ -211,6 +213,9 @@ describe('a fresh dApp project with ethers and without viem', () => {
     const wallet = imported['@pairline/sdk/wallet']
     expect(wallet).toMatchObject({ error: 'ERR_MODULE_NOT_FOUND' })
     expect(wallet && 'message' in wallet ? wallet.message : '').toContain("'viem'")
+    const siwe = imported['@pairline/sdk/siwe']
+    expect(siwe).toMatchObject({ error: 'ERR_MODULE_NOT_FOUND' })
+    expect(siwe && 'message' in siwe ? siwe.message : '').toContain("'viem'")
   })
 
   it('type-checks the dApp entry points and an ethers app strictly, with skipLibCheck: false', async () => {

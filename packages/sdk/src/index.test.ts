@@ -7,6 +7,7 @@ import * as sdk from './index.js'
 import * as modal from './modal/index.js'
 import * as protocol from './protocol/index.js'
 import * as qr from './qr/index.js'
+import * as siwe from './siwe/index.js'
 import * as file from './storage/file.js'
 import * as tabs from './tabs/index.js'
 import * as wagmi from './wagmi/index.js'
@@ -59,6 +60,7 @@ function cycles(): string[][] {
     'wagmi/index.ts',
     'modal/index.ts',
     'tabs/index.ts',
+    'siwe/index.ts',
   ])
     visit(join(here, entry))
   const found: string[][] = []
@@ -181,6 +183,13 @@ describe('public exports', () => {
         "createWallet",
         "pairingUriFromLink",
         "redirectTarget",
+      ]
+    `)
+  })
+  it('@pairline/sdk/siwe', () => {
+    expect(names(siwe)).toMatchInlineSnapshot(`
+      [
+        "siweVerifier",
       ]
     `)
   })

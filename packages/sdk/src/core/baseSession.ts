@@ -88,6 +88,11 @@ export abstract class BaseSession<E extends BaseSessionEvents> extends EventEmit
     return this.life.ended
   }
 
+  /** The wallet's approval this session was opened with. */
+  protected get approval(): Approve {
+    return this.#approve
+  }
+
   /** Disconnected or expired: its record is deleted and must not be written again. */
   get gone(): boolean {
     return this.life.gone

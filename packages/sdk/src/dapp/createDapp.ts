@@ -11,7 +11,8 @@ import { WALLET_METHODS } from './methods.js'
 import { startPairing } from './pairing.js'
 import { ANSWER_GRACE_SECONDS } from './requests.js'
 import { type DappSessionContext, DappSessionImpl, type DappSessionRecord } from './session.js'
-import type { Dapp, DappOptions, Pairing } from './types.js'
+import { signInRequest } from './signIn.js'
+import type { Dapp, DappOptions, Pairing, PairOptions } from './types.js'
 
 const DEFAULT_SESSION_TTL = MAX_SESSION_SECONDS
 
@@ -51,16 +52,28 @@ export function createDapp(options: DappOptions): Dapp {
   // device key (87 characters) is measured with a placeholder of its exact length.
   assertProposalFits(proposal(`B${'A'.repeat(86)}`))
 
-  async function pair(): Promise<Pairing> {
+  const approvalTimeoutSeconds = options.approvalTimeoutSeconds ?? 300
+  const verify = options.signInVerifier
+
+  async function pair(o: PairOptions = {}): Promise<Pairing> {
     side.assertOpen()
-    const device = toBase64Url((await side.device()).publicKey)
+    if (o.signIn && !verify)
+      throw invalidArgument(
+        'pair({ signIn }) needs signInVerifier in createDapp’s options (siweVerifier() from @pairline/sdk/siwe).',
+      )
+    const p = proposal(toBase64Url((await side.device()).publicKey))
+    if (o.signIn) {
+      p.signIn = signInRequest(o.signIn, side.metadata.url, side.random, side.now(), approvalTimeoutSeconds)
+      assertProposalFits(p)
+    }
     return startPairing({
       side,
       relay,
       relayUrl: options.relayUrl,
-      proposal: proposal(device),
+      proposal: p,
+      ...(p.signIn && verify ? { signIn: { request: p.signIn, verify } } : {}),
       expiresAt: Math.floor(side.now()) + (options.pairingTtlSeconds ?? DEFAULT_PAIRING_TTL_SECONDS),
-      approvalTimeoutSeconds: options.approvalTimeoutSeconds ?? 300,
+      approvalTimeoutSeconds,
       openSession: (channel: Channel, peer: Metadata, approve: Approve) =>
         new DappSessionImpl(channel, { peer, approve }, context),
     })

@@ -6,6 +6,7 @@ export type { RelayOptions } from '../core/options.js'
 export { createDapp } from './createDapp.js'
 export type { Eip1193Provider, ProviderEvent, ProviderEventMap, RequestArguments } from './eip1193.js'
 export { READ_ONLY_METHODS, WALLET_METHODS } from './methods.js'
+export type { SignIn, SignInCheck, SignInOptions, SignInVerifier } from './signIn.js'
 export type {
   Dapp,
   DappOptions,
@@ -13,4 +14,5 @@ export type {
   DappSession,
   DappSessionEvents,
   Pairing,
+  PairOptions,
 } from './types.js'

@@ -9,9 +9,11 @@ import type { AbortReason, Approve } from '../messages/bodies.js'
 import type { SessionMessage } from '../messages/envelope.js'
 import type { HandshakeResult } from '../protocol/handshake.js'
 import type { Metadata, Proposal } from '../protocol/payloads.js'
+import type { SignInRequest } from '../protocol/signIn.js'
 import type { RelayClient } from '../transport/index.js'
 import { awaitApproval } from './approval.js'
 import type { DappSessionImpl } from './session.js'
+import { checkSignIn, type SignInVerifier } from './signIn.js'
 import type { DappPairingState, DappSession, Pairing } from './types.js'
 
 export type PairingContext = {
@@ -21,6 +23,8 @@ export type PairingContext = {
   proposal: Proposal
   expiresAt: number
   approvalTimeoutSeconds: number
+  /** sign-in at connect: what was asked, and the app's verifier (§14.7) */
+  signIn?: { request: SignInRequest; verify: SignInVerifier }
   openSession(channel: Channel, peer: Metadata, approve: Approve): DappSessionImpl
 }
 
@@ -119,7 +123,22 @@ class PairingFlow {
   #onApproval(outcome: { approve: Approve } | { error: PairlineError }): void {
     if (this.#final) return
     if ('error' in outcome) return void this.abort(outcome.error)
-    this.#approval = outcome.approve
+    const { approve } = outcome
+    const signIn = this.#c.signIn
+    if (!signIn) {
+      this.#approved(approve)
+      return
+    }
+    // The approval counts only once its sign-in verified; until then confirm() waits for it.
+    checkSignIn(signIn.request, approve, signIn.verify, this.#c.side.now()).then(
+      () => this.#approved(approve),
+      (err: PairlineError) => void this.abort(err, 'cancelled'),
+    )
+  }
+
+  #approved(approve: Approve): void {
+    if (this.#final) return
+    this.#approval = approve
     if (this.state === 'handshakeDone') this.#move('walletConfirmed')
     this.#verify()
   }

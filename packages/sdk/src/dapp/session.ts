@@ -19,12 +19,14 @@ import {
   type RpcRequest,
   type RpcResponse,
 } from '../messages/bodies.js'
+import { chainNumber, uniqueAddresses } from '../messages/caip.js'
 import type { SessionMessage } from '../messages/envelope.js'
 import { newRequestId, requestHash } from '../messages/requestId.js'
 import type { RandomBytes } from '../protocol/random.js'
 import type { Eip1193Provider } from './eip1193.js'
 import { createProvider } from './provider.js'
 import { DappRequests, type LateAnswer, type Outstanding } from './requests.js'
+import type { SignIn } from './signIn.js'
 import type { DappSession, DappSessionEvents } from './types.js'
 
 /** What a dApp session persists next to its channel state: the requests without an answer. */
@@ -62,6 +64,14 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
     channel.on('acked', (ack) => this.#requests.acked(ack))
     for (const id of this.#requests.stored()) this.#deliver(id)
     this.provider = createProvider(this, ctx.rpcUrls, ctx.invoker)
+  }
+
+  get signIn(): SignIn | undefined {
+    const s = this.approval.signIn
+    if (!s) return undefined
+    const address = uniqueAddresses(this.approval.accounts)[0] as `0x${string}`
+    const chainId = chainNumber(this.approval.chainId)
+    return { message: s.message, signature: s.signature as `0x${string}`, address, chainId }
   }
 
   record(): Omit<DappSessionRecord, 'channel'> {

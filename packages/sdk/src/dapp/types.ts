@@ -3,6 +3,7 @@ import type { SessionInfo } from '../core/sessionInfo.js'
 import type { PairlineError } from '../errors/base.js'
 import type { RelayClient } from '../transport/index.js'
 import type { Eip1193Provider } from './eip1193.js'
+import type { SignIn, SignInOptions, SignInVerifier } from './signIn.js'
 
 export type DappOptions = SideOptions & {
   /** The relay both sides use, e.g. wss://relay.example */
@@ -29,6 +30,20 @@ export type DappOptions = SideOptions & {
    */
   approvalTimeoutSeconds?: number
   relay?: RelayOptions
+  /**
+   * Verifies sign-in at connect (`pair({ signIn })`): `siweVerifier()` from `@pairline/sdk/siwe`
+   * (viem; with a client, contract accounts too), or your own. Kept out of this entry so that it
+   * never imports viem.
+   */
+  signInVerifier?: SignInVerifier
+}
+
+export type PairOptions = {
+  /**
+   * Ask the wallet to sign in (EIP-4361) with its approval: the wallet shows the message with the
+   * proposal, and `approved` resolves only if the signature verifies (else SIGN_IN_FAILED).
+   */
+  signIn?: SignInOptions
 }
 
 /**
@@ -77,7 +92,7 @@ export type Pairing = {
 }
 
 export type Dapp = {
-  pair(): Promise<Pairing>
+  pair(options?: PairOptions): Promise<Pairing>
   /** Sessions stored by an earlier run, resumed with a fresh handshake each. */
   restoreSessions(): Promise<DappSession[]>
   readonly sessions: readonly DappSession[]
@@ -109,6 +124,8 @@ export type DappSessionEvents = {
  */
 export interface DappSession extends SessionInfo<DappSessionEvents> {
   readonly provider: Eip1193Provider
+  /** The verified sign-in, when the pairing asked for one (`pair({ signIn })`). */
+  readonly signIn?: SignIn | undefined
   /** Sends a request to the wallet; rejects with a ProviderRpcError. Prefer `provider.request`. */
   request(method: string, params?: unknown): Promise<unknown>
 }

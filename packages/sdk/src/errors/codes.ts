@@ -59,6 +59,8 @@ export const ErrorCode = {
   DeviceKeyMismatch: 'DEVICE_KEY_MISMATCH',
   DeviceKeyUnavailable: 'DEVICE_KEY_UNAVAILABLE',
   ResumeRefused: 'RESUME_REFUSED',
+  // Sign-in at connect (dapp/)
+  SignInFailed: 'SIGN_IN_FAILED',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

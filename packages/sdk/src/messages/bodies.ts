@@ -16,6 +16,8 @@ export type Approve = {
   expiresAt: number
   /** The wallet's device public key (base64url), which signs its resumes (§8.3). */
   device?: string
+  /** sign-in at connect (§14.7): the EIP-4361 message and the first account's signature */
+  signIn?: { message: string; signature: string }
 }
 export type RpcRequest = {
   t: 'req'
@@ -53,7 +55,20 @@ export function asApprove(m: SessionMessage): Approve {
     expiresAt: check.integer(m.expiresAt, 'expiresAt', what, 1, 2 ** 40),
   }
   if (m.device !== undefined) a.device = check.string(m.device, 'device', what, 87, DEVICE_KEY_TEXT)
+  if (m.signIn !== undefined) a.signIn = signInOf(m.signIn)
   return a
+}
+
+/** A signature: hex, up to 8 KiB (a contract account's ERC-6492 signature is longer than 65 bytes). */
+const SIGNATURE = /^0x([0-9a-fA-F]{2})+$/
+
+function signInOf(v: unknown): { message: string; signature: string } {
+  const o = check.object(v, 'signIn', what)
+  check.keys(o, 'signIn', what, ['message', 'signature'])
+  return {
+    message: check.string(o.message, 'signIn.message', what, 4096),
+    signature: check.string(o.signature, 'signIn.signature', what, 16_386, SIGNATURE),
+  }
 }
 
 export function asRequest(m: SessionMessage): RpcRequest {

@@ -1,4 +1,5 @@
 import { check, decodeJsonObject, encodeJson, malformed } from './json.js'
+import { type SignInRequest, validateSignIn } from './signIn.js'
 
 /** Self-declared app metadata. Nobody verifies it: UIs must label it "unverified". */
 export type Metadata = {
@@ -34,6 +35,8 @@ export type Proposal = {
   expiresAt: number
   /** The dApp's device public key (P-256, SEC1 uncompressed, base64url): resumes are signed by it (§8.3). */
   device?: string
+  /** Sign-in at connect (EIP-4361): the wallet signs this with its approval (§14.7). */
+  signIn?: SignInRequest
 }
 
 /**
@@ -143,7 +146,7 @@ function decodeRefusalObject(o: Record<string, unknown>): Refusal {
 
 function decodeProposalObject(o: Record<string, unknown>): Proposal {
   const what = 'session proposal'
-  check.keys(o, 'proposal', what, ['v', 'dapp', 'required', 'optional', 'expiresAt', 'device'])
+  check.keys(o, 'proposal', what, ['v', 'dapp', 'required', 'optional', 'expiresAt', 'device', 'signIn'])
   check.integer(o.v, 'proposal.v', what, 1, 1)
   const p: Proposal = {
     v: 1,
@@ -153,5 +156,6 @@ function decodeProposalObject(o: Record<string, unknown>): Proposal {
     expiresAt: check.integer(o.expiresAt, 'proposal.expiresAt', what, 1, 2 ** 40),
   }
   if (o.device !== undefined) p.device = check.string(o.device, 'proposal.device', what, 87, DEVICE_KEY_TEXT)
+  if (o.signIn !== undefined) p.signIn = validateSignIn(o.signIn, 'proposal.signIn', what)
   return p
 }

@@ -6,12 +6,15 @@ import { answerPairing, DEFAULT_ANSWER_TIMEOUT_MS } from '../handshakes/walletPa
 import type { Approve } from '../messages/bodies.js'
 import { toCaip2 } from '../messages/caip.js'
 import { fromBase64Url } from '../protocol/bytes.js'
+import type { Proposal } from '../protocol/payloads.js'
+import type { SignInRequest } from '../protocol/signIn.js'
 import { pairingTopics } from '../protocol/topics.js'
 import { parsePairingUri } from '../protocol/uriParse.js'
 import { AccountSet } from './accounts.js'
 import { offeredMethods } from './methods.js'
 import { walletProposal } from './proposal.js'
 import { type WalletSessionContext, WalletSessionImpl, type WalletSessionRecord } from './session.js'
+import { signedApproval, walletSignIn } from './signIn.js'
 import type { Wallet, WalletOptions, WalletProposal } from './types.js'
 
 /** Creates the wallet side. Throws at once on bad options; relay connections open as pairings need them. */
@@ -30,6 +33,15 @@ export function createWallet(options: WalletOptions): Wallet {
   }
 
   const used = usedQrCodes(side.now)
+  const signInFor = (r: SignInRequest, p: Proposal) =>
+    walletSignIn(r, {
+      account: accounts.all[0]?.address as `0x${string}`,
+      // the chain approve() defaults to: the first required, else the first optional one served
+      chainId:
+        p.required.eip155?.chains[0] ??
+        p.optional.eip155?.chains.find((ch) => side.chains.includes(ch)) ??
+        (side.chains[0] as string),
+    })
 
   async function pair(uriText: string): Promise<WalletProposal> {
     side.assertOpen()
@@ -74,6 +86,8 @@ export function createWallet(options: WalletOptions): Wallet {
         confirmTimeoutMs: (options.confirmTimeoutSeconds ?? 300) * 1000,
         onClose: (fn) => side.onClose(fn),
         openSession,
+        ...(proposal.signIn ? { signIn: signInFor(proposal.signIn, proposal) } : {}),
+        sign: (answer) => signedApproval(proposal.signIn, answer, accounts),
       })
     })
     return shown as unknown as WalletProposal

@@ -11,6 +11,7 @@ import { burnedError } from '../protocol/handshake.js'
 import type { Proposal } from '../protocol/payloads.js'
 import type { Timers } from '../util/timers.js'
 import type { AccountSet } from './accounts.js'
+import type { WalletSignIn } from './signIn.js'
 import type { ApproveOptions, WalletPairingState, WalletProposal, WalletSession } from './types.js'
 
 export type ProposalContext = {
@@ -30,6 +31,9 @@ export type ProposalContext = {
   onClose(fn: () => Promise<void>): () => void
   /** Creates and stores the session: called once, when the pairing is verified. */
   openSession(approve: Approve): WalletSession
+  /** The dApp's sign-in request as shown (§14.7), and the approval with its signature added. */
+  signIn?: WalletSignIn
+  sign(answer: Approve): Promise<Approve>
 }
 
 /** What the dApp's abort notice means to this wallet's user. */
@@ -165,7 +169,8 @@ class ProposalFlow {
 
   async approve(o: ApproveOptions): Promise<WalletSession> {
     if (this.ended) throw this.ended
-    const answer = approval(this.#c, o) // throws before deciding: the user can correct and approve again
+    const unsigned = approval(this.#c, o) // throws before deciding: the user can correct and approve again
+    const answer = 'missing' in unsigned ? unsigned : await this.#c.sign(unsigned) // sign-in, if asked
     this.#decide()
     const { channel } = this.#c
     if ('missing' in answer) {
@@ -213,6 +218,7 @@ export function walletProposal(context: ProposalContext): WalletProposal {
     sas: c.sas,
     namespaces: { required: proposal.required, optional: proposal.optional },
     expiresAt: proposal.expiresAt,
+    ...(c.signIn ? { signIn: c.signIn } : {}),
     get state() {
       return flow.state
     },

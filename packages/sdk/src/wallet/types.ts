@@ -5,6 +5,7 @@ import type { PairlineError } from '../errors/base.js'
 import type { ErrorCode } from '../errors/codes.js'
 import type { Metadata, Namespaces } from '../protocol/payloads.js'
 import type { RelayClient } from '../transport/index.js'
+import type { WalletSignIn } from './signIn.js'
 import type { RequestView } from './view/types.js'
 
 export type WalletOptions = SideOptions & {
@@ -65,6 +66,11 @@ export type WalletProposal = {
   readonly namespaces: { readonly required: Namespaces; readonly optional: Namespaces }
   /** The session expiry the dApp proposes (unix seconds). */
   readonly expiresAt: number
+  /**
+   * The dApp asks to sign in (EIP-4361): show `signIn.message()` with the proposal. `approve()`
+   * signs it with the first approved account for the approved chain.
+   */
+  readonly signIn?: WalletSignIn
   readonly state: WalletPairingState
   /**
    * Resolves with the session once both users confirmed the code and the session is stored;

@@ -1,0 +1,106 @@
+import { PairlineError } from '../errors/base.js'
+import { ErrorCode } from '../errors/codes.js'
+import type { Approve } from '../messages/bodies.js'
+import { chainNumber, uniqueAddresses } from '../messages/caip.js'
+import type { RandomBytes } from '../protocol/random.js'
+import { type SignInRequest, signInMessage } from '../protocol/signIn.js'
+
+/** What `dapp.pair({ signIn })` asks the wallet to sign at approval (EIP-4361). */
+export type SignInOptions = {
+  /** shown to the user in the message, one line */
+  statement?: string
+  /** default: the host of the dApp's metadata url (set it to your page's `location.host`) */
+  domain?: string
+  /** default: the dApp's metadata url */
+  uri?: string
+  resources?: readonly string[]
+  requestId?: string
+  /** how long the message is valid, seconds (default: the approval timeout) */
+  expirationSeconds?: number
+}
+
+/** What the dApp's verifier is asked: is `signature` `address`'s over `message`, valid at `time`? */
+export type SignInCheck = {
+  message: string
+  signature: `0x${string}`
+  address: `0x${string}`
+  chainId: number
+  domain: string
+  nonce: string
+  time: Date
+}
+/** Verifies a sign-in: `siweVerifier()` from `@pairline/sdk/siwe` (viem), or your own. */
+export type SignInVerifier = (check: SignInCheck) => Promise<boolean>
+
+/** A verified sign-in, on `DappSession.signIn`. */
+export type SignIn = {
+  readonly message: string
+  readonly signature: `0x${string}`
+  readonly address: `0x${string}`
+  readonly chainId: number
+}
+
+const failed = (details: string, cause?: unknown) =>
+  new PairlineError(ErrorCode.SignInFailed, 'The wallet’s sign-in did not verify: nothing was connected.', {
+    details,
+    ...(cause !== undefined ? { cause } : {}),
+  })
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+
+/** The proposal's `signIn`: a fresh nonce, issued now, expiring after `ttlSeconds`. */
+export function signInRequest(
+  o: SignInOptions,
+  dappUrl: string,
+  random: RandomBytes,
+  nowSeconds: number,
+  ttlSeconds: number,
+): SignInRequest {
+  const at = (s: number) => new Date(Math.floor(s) * 1000).toISOString()
+  return {
+    domain: o.domain ?? new URL(dappUrl).host,
+    uri: o.uri ?? dappUrl,
+    ...(o.statement !== undefined ? { statement: o.statement } : {}),
+    nonce: hex(random(12)),
+    issuedAt: at(nowSeconds),
+    expirationTime: at(nowSeconds + (o.expirationSeconds ?? ttlSeconds)),
+    ...(o.requestId !== undefined ? { requestId: o.requestId } : {}),
+    ...(o.resources !== undefined ? { resources: [...o.resources] } : {}),
+  }
+}
+
+/**
+ * Checks the approval's sign-in against what was asked (docs/PROTOCOL.md §14.7): the message must
+ * be exactly the one this dApp's request makes for the first approved account and the approved
+ * chain (domain, nonce, statement, times: nothing changed), and the verifier must accept the
+ * signature at `now`. SIGN_IN_FAILED otherwise.
+ */
+export async function checkSignIn(
+  r: SignInRequest,
+  a: Approve,
+  verify: SignInVerifier,
+  nowSeconds: number,
+): Promise<SignIn> {
+  if (!a.signIn) throw failed('the wallet approved without signing in')
+  const address = uniqueAddresses(a.accounts)[0] as `0x${string}`
+  const chainId = chainNumber(a.chainId)
+  const { message, signature } = a.signIn
+  if (message !== signInMessage(r, address, chainId))
+    throw failed('the signed message is not the one the dApp asked for')
+  let ok: boolean
+  try {
+    ok = await verify({
+      message,
+      signature: signature as `0x${string}`,
+      address,
+      chainId,
+      domain: r.domain,
+      nonce: r.nonce,
+      time: new Date(nowSeconds * 1000),
+    })
+  } catch (err) {
+    throw failed('the verifier failed', err)
+  }
+  if (!ok) throw failed('the signature does not verify for the account, or the message is not valid now')
+  return { message, signature: signature as `0x${string}`, address, chainId }
+}
