@@ -1,29 +1,27 @@
-import { createRelay, type Relay } from '@pairline/relay'
 import { ANVIL_KEYS, type Anvil, startAnvil } from '@pairline/testkit/anvil'
+import { useRelay } from '@pairline/testkit/relay'
 import { createPublicClient, http } from 'viem'
 import { type Account, privateKeyToAccount, toAccount } from 'viem/accounts'
 import { createSiweMessage } from 'viem/siwe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDapp, type DappOptions } from '../index.js'
 import { signInMessage } from '../protocol/signIn.js'
 import { siweVerifier } from '../siwe/index.js'
+import { memoryStorage } from '../storage/memory.js'
 import { createWallet } from '../wallet/index.js'
 import { checkSignIn, signInRequest } from './signIn.js'
 
 /** Issue 13: sign-in at connect (EIP-4361), verified on the dApp (docs/PROTOCOL.md §14.7). */
 
 const alice = privateKeyToAccount(ANVIL_KEYS[0])
-let relay: Relay
+const relay = useRelay()
+const { cleanup } = relay
 let chain: Anvil
-const cleanup: (() => Promise<unknown>)[] = []
 beforeAll(async () => {
-  ;[relay, chain] = await Promise.all([createRelay({ port: 0 }), startAnvil({ chainId: 31337 })])
-})
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f().catch(() => {})
+  chain = await startAnvil({ chainId: 31337 })
 })
 afterAll(async () => {
-  await Promise.all([relay?.close(), chain?.stop()])
+  await chain?.stop()
 })
 
 const NOW = 1_900_000_000
@@ -67,6 +65,19 @@ describe('sign-in at connect', () => {
       address: alice.address,
       chainId: 31337,
     })
+  })
+
+  it('the verified sign-in is stored with the session: a restarted dApp restores it', async () => {
+    const storage = memoryStorage()
+    const { dapp, wallet } = sides({ storage })
+    const pairing = await dapp.pair({ signIn: { statement: 'Stay signed in.' } })
+    const [, session] = await Promise.all([(await wallet.pair(pairing.uri)).approve(), pairing.confirm()])
+    const signIn = session.signIn
+    expect(signIn?.message).toContain('\nStay signed in.\n')
+    await dapp.close()
+    const again = sides({ storage }).dapp
+    const [restored] = await again.restoreSessions()
+    expect(restored?.signIn).toEqual(signIn)
   })
 
   it('the message is the one viem’s createSiweMessage writes', () => {
@@ -198,6 +209,25 @@ describe('sign-in at connect', () => {
       code: 'INVALID_ARGUMENT',
       shortMessage:
         'pair({ signIn }) needs signInVerifier in createDapp’s options (siweVerifier() from @pairline/sdk/siwe).',
+    })
+  })
+
+  it('bad sign-in options are refused at pair(), before a QR code exists (INVALID_ARGUMENT)', async () => {
+    const { dapp } = sides()
+    await expect(dapp.pair({ signIn: { statement: 'two\nlines' } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      shortMessage: 'pair({ signIn }) has a field EIP-4361 does not allow.',
+      details:
+        'signIn.statement must be a non-empty string of at most 512 characters matching /^[^\\n\\r]+$/',
+    })
+    await expect(dapp.pair({ signIn: { domain: 'https://dapp.example' } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: expect.stringContaining('signIn.domain'),
+    })
+    await expect(dapp.pair({ signIn: { expirationSeconds: 0 } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      shortMessage: 'signIn.expirationSeconds must be 1 to 604800 (7 days).',
+      details: 'got 0',
     })
   })
 })

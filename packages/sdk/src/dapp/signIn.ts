@@ -3,7 +3,8 @@ import { ErrorCode } from '../errors/codes.js'
 import type { Approve } from '../messages/bodies.js'
 import { chainNumber, uniqueAddresses } from '../messages/caip.js'
 import type { RandomBytes } from '../protocol/random.js'
-import { type SignInRequest, signInMessage } from '../protocol/signIn.js'
+import { type SignInRequest, signInMessage, validateSignIn } from '../protocol/signIn.js'
+import { invalidArgument } from '../protocol/uri.js'
 
 /** What `dapp.pair({ signIn })` asks the wallet to sign at approval (EIP-4361). */
 export type SignInOptions = {
@@ -48,7 +49,11 @@ const failed = (details: string, cause?: unknown) =>
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 
-/** The proposal's `signIn`: a fresh nonce, issued now, expiring after `ttlSeconds`. */
+/**
+ * The proposal's `signIn`: a fresh nonce, issued now, expiring after `ttlSeconds`. Held to the
+ * rules the wallet applies (§14.7), so that a bad option fails here (INVALID_ARGUMENT), not on the
+ * wallet after the user scanned the code.
+ */
 export function signInRequest(
   o: SignInOptions,
   dappUrl: string,
@@ -56,16 +61,25 @@ export function signInRequest(
   nowSeconds: number,
   ttlSeconds: number,
 ): SignInRequest {
+  const seconds = o.expirationSeconds ?? ttlSeconds
+  if (!Number.isSafeInteger(seconds) || seconds < 1 || seconds > 604_800)
+    throw invalidArgument('signIn.expirationSeconds must be 1 to 604800 (7 days).', `got ${seconds}`)
   const at = (s: number) => new Date(Math.floor(s) * 1000).toISOString()
-  return {
+  const request = {
     domain: o.domain ?? new URL(dappUrl).host,
     uri: o.uri ?? dappUrl,
     ...(o.statement !== undefined ? { statement: o.statement } : {}),
     nonce: hex(random(12)),
     issuedAt: at(nowSeconds),
-    expirationTime: at(nowSeconds + (o.expirationSeconds ?? ttlSeconds)),
+    expirationTime: at(nowSeconds + seconds),
     ...(o.requestId !== undefined ? { requestId: o.requestId } : {}),
     ...(o.resources !== undefined ? { resources: [...o.resources] } : {}),
+  }
+  try {
+    return validateSignIn(request, 'signIn', 'sign-in request')
+  } catch (err) {
+    const details = err instanceof PairlineError ? err.details : undefined
+    throw invalidArgument('pair({ signIn }) has a field EIP-4361 does not allow.', details)
   }
 }
 
