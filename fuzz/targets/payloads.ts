@@ -46,7 +46,40 @@ const namespaces: fc.Arbitrary<Namespaces> = fc
       .map((values) => Object.fromEntries(keys.map((k, i) => [k, values[i]!]))),
   )
 
-const files = [`${SDK}/protocol/payloads.ts`, `${SDK}/protocol/json.ts`]
+const files = [`${SDK}/protocol/payloads.ts`, `${SDK}/protocol/json.ts`, `${SDK}/protocol/signIn.ts`]
+
+/** A proposal's sign-in at connect (§4.3, §14.7), every optional field present. */
+const SIGN_IN = {
+  domain: 'dapp.example:8443',
+  uri: 'https://dapp.example/login',
+  statement: 'Sign in to Test dApp.',
+  nonce: '0123456789abcdef01234567',
+  issuedAt: '2027-01-15T08:00:00.000Z',
+  expirationTime: '2027-01-15T08:05:00.000Z',
+  notBefore: '2027-01-15T07:59:00.000Z',
+  requestId: 'login-1',
+  resources: [
+    'https://dapp.example/terms',
+    'ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi',
+  ],
+}
+const iso = fc
+  .integer({ min: 0, max: 4_102_444_800_000 })
+  .map((ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString())
+const signIn = fc.record(
+  {
+    domain: fc.stringMatching(/^[a-z0-9.-]{1,40}(:\d{1,5})?$/),
+    uri: url,
+    statement: fc.stringMatching(/^[^\n\r]{1,80}$/),
+    nonce: fc.stringMatching(/^[A-Za-z0-9]{8,64}$/),
+    issuedAt: iso,
+    expirationTime: iso,
+    notBefore: iso,
+    requestId: fc.stringMatching(/^[^\n\r]{1,40}$/),
+    resources: fc.array(url, { maxLength: 8 }),
+  },
+  { requiredKeys: ['domain', 'uri', 'nonce', 'issuedAt'] },
+)
 
 /** Handshake payloads after the AEAD (§4.3): strict schema, and what decodes re-encodes. */
 export const helloPayloadTarget: Target = {
@@ -79,14 +112,21 @@ export const proposalPayloadTarget: Target = {
   kind: 'json',
   maxLength: 9000,
   rejects: ['PAYLOAD_MALFORMED'],
-  seeds: () => [utf8.encode(vectors.handshake.proposalText)],
+  seeds: () => [
+    utf8.encode(vectors.handshake.proposalText),
+    json({ ...JSON.parse(vectors.handshake.proposalText), signIn: SIGN_IN }),
+  ],
   generate: fc
-    .record({
-      dapp: metadata,
-      required: namespaces,
-      optional: namespaces,
-      expiresAt: fc.integer({ min: 1, max: 2 ** 40 }),
-    })
+    .record(
+      {
+        dapp: metadata,
+        required: namespaces,
+        optional: namespaces,
+        expiresAt: fc.integer({ min: 1, max: 2 ** 40 }),
+        signIn,
+      },
+      { requiredKeys: ['dapp', 'required', 'optional', 'expiresAt'] },
+    )
     .map((p) => json({ v: 1, ...p })),
   setup: () => ({
     check(input) {
