@@ -1,6 +1,10 @@
+import { secp256k1 } from '@noble/curves/secp256k1'
 import { sha256 } from '@noble/hashes/sha2'
+import { ANVIL_KEYS } from '@pairline/testkit/anvil'
 import { TEST_NOW } from '@pairline/testkit/protocol'
 import canonicalize from 'canonicalize'
+import { hashMessage } from 'viem'
+import { privateKeyToAddress } from 'viem/accounts'
 import type { Body, SessionMessage } from '../src/messages/envelope.js'
 import { encodeSessionMessage, isReliable } from '../src/messages/envelope.js'
 import { requestHash } from '../src/messages/requestId.js'
@@ -8,6 +12,7 @@ import { toBase64Url, utf8 } from '../src/protocol/bytes.js'
 import { FRAME_MIN_PADDED, MAX_FRAME_PLAINTEXT } from '../src/protocol/frame.js'
 import { FrameSender } from '../src/protocol/frameCipher.js'
 import { pad } from '../src/protocol/padding.js'
+import { type SignInRequest, signInMessage } from '../src/protocol/signIn.js'
 
 /**
  * Session-layer vectors (docs/vectors/pairline-v1-session.json, PROTOCOL.md §14): one session's
@@ -83,6 +88,48 @@ const BEFORE_VERIFICATION: [Direction, Body][] = [
   ['w2d', { t: 'reject', code: 4001, message: 'The user rejected the request.' }],
 ]
 
+/**
+ * Sign-in at connect (§14.7): the proposal's `signIn` (§4.3), the exact EIP-4361 message the wallet
+ * builds from it for ADDRESS on chain 1, its EIP-191 hash and the signature by ADDRESS's key (the
+ * first anvil test key; RFC 6979, so the same bytes every run), and the `approve` carrying them.
+ */
+const SIGN_IN_REQUEST: SignInRequest = {
+  domain: 'dapp.example',
+  uri: 'https://dapp.example/app',
+  nonce: hex(sha256(utf8('pairline/v1/vectors/sign-in nonce')).subarray(0, 12)), // as the SDK makes one
+  issuedAt: new Date(TEST_NOW * 1000).toISOString(),
+  statement: 'Sign in to Test dApp.',
+  expirationTime: new Date((TEST_NOW + 300) * 1000).toISOString(),
+  resources: ['https://dapp.example/terms'],
+}
+
+function signInVector() {
+  if (privateKeyToAddress(ANVIL_KEYS[0]) !== ADDRESS) throw new Error('ADDRESS is not the first anvil key')
+  const message = signInMessage(SIGN_IN_REQUEST, ADDRESS, 1)
+  const eip191Hash = hashMessage(message)
+  const sig = secp256k1.sign(eip191Hash.slice(2), ANVIL_KEYS[0].slice(2)) // RFC 6979, low s
+  const signature = `0x${sig.toCompactHex()}${(27 + sig.recovery).toString(16)}`
+  const approve: Body = {
+    t: 'approve',
+    accounts: [`${CHAIN}:${ADDRESS}`],
+    chains: [CHAIN],
+    methods: ['personal_sign'],
+    events: ['accountsChanged', 'chainChanged'],
+    chainId: CHAIN,
+    expiresAt: TEST_NOW + 7 * 86400,
+    signIn: { message, signature },
+  }
+  return {
+    request: SIGN_IN_REQUEST,
+    address: ADDRESS,
+    chainId: 1,
+    message,
+    eip191Hash,
+    signature,
+    approveJson: new TextDecoder().decode(encodeSessionMessage({ ...approve, v: 1, seq: 1, ack: 0 })),
+  }
+}
+
 function numbered(list: [Direction, Body][], keys: Record<Direction, Uint8Array>) {
   const senders = {
     w2d: new FrameSender({ key: keys.w2d, nowSeconds: TEST_NOW }),
@@ -149,6 +196,11 @@ export function buildSessionVectors() {
         'and `hash` = base64url(SHA-256(jcs)), which the `res` answering it carries as `req` (§14.5).',
       beforeVerification:
         'abort (dApp) and reject (wallet), each the first message of its direction (seq 1, ack 0), under the keys named.',
+      signIn:
+        'Sign-in at connect (§14.7): `request` is a proposal’s `signIn` (§4.3); `message` the EIP-4361 text for it, ' +
+        '`address` and `chainId` (what the wallet signs and the dApp requires exactly); `eip191Hash` = ' +
+        'keccak256("\\x19Ethereum Signed Message:\\n" ‖ decimal UTF-8 byte length ‖ message); `signature` by the ' +
+        'first anvil test key (0xac09…ff80, RFC 6979), r ‖ s ‖ v; `approveJson` the approve carrying them (seq 1, ack 0).',
     },
     nowSeconds: TEST_NOW,
     keys: KEY_INFO,
@@ -159,5 +211,6 @@ export function buildSessionVectors() {
       keys: { w2d: `${KEY_INFO.w2d}/pairing`, d2w: `${KEY_INFO.d2w}/pairing` },
       messages: beforeVerification,
     },
+    signIn: signInVector(),
   }
 }

@@ -80,6 +80,29 @@ describe('sign-in at connect', () => {
     expect(restored?.signIn).toEqual(signIn)
   })
 
+  it('a signer that throws rejects approve() with its error, nothing sent; the user can approve again', async () => {
+    let refuse = true
+    const once = toAccount({
+      address: alice.address,
+      signMessage: async ({ message }) => {
+        if (refuse) {
+          refuse = false
+          throw new Error('the user closed the signing prompt')
+        }
+        return alice.signMessage({ message })
+      },
+      signTransaction: (tx) => alice.signTransaction(tx),
+      signTypedData: (td) => alice.signTypedData(td as never),
+    })
+    const { dapp, wallet } = sides({}, once)
+    const pairing = await dapp.pair({ signIn: {} })
+    const proposal = await wallet.pair(pairing.uri)
+    await expect(proposal.approve()).rejects.toThrow('the user closed the signing prompt')
+    expect(proposal.state).toBe('handshakeDone')
+    const [, session] = await Promise.all([proposal.approve(), pairing.confirm()])
+    expect(session.signIn?.address).toBe(alice.address)
+  })
+
   it('the message is the one viem’s createSiweMessage writes', () => {
     const r = {
       domain: 'localhost:5173',

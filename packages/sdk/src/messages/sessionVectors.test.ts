@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { hashMessage, recoverMessageAddress } from 'viem'
+import { createSiweMessage } from 'viem/siwe'
 import { describe, expect, it } from 'vitest'
 import V from '../../../../docs/vectors/pairline-v1-session.json' with { type: 'json' }
 import { buildSessionVectors } from '../../scripts/sessionVectors.js'
+import { checkSignIn } from '../dapp/signIn.js'
 import { FRAME_HEADER_LEN, FRAME_MIN_PADDED } from '../protocol/frame.js'
 import { FrameReceiver } from '../protocol/frameCipher.js'
 import { aeadDecrypt, chachaNonce } from '../protocol/noise/suite.js'
 import { unpad } from '../protocol/padding.js'
+import { decodeProposal, encodeProposal } from '../protocol/payloads.js'
+import { signInMessage } from '../protocol/signIn.js'
+import { siweVerifier } from '../siwe/index.js'
 import { asAbort, asApprove, asClose, asEvent, asExtend, asReject, asRequest, asResponse } from './bodies.js'
 import { decodeSessionMessage, encodeSessionMessage, isReliable, type SessionMessage } from './envelope.js'
 import { requestHash } from './requestId.js'
@@ -128,5 +134,43 @@ describe('docs/vectors/pairline-v1-session.json', () => {
     )
     const extra = decodeSessionMessage(new TextEncoder().encode(JSON.stringify({ ...close, later: [1] })))
     expect(asClose(extra)).toEqual({ t: 'close', code: 4900, message: 'The dApp ended the session.' })
+  })
+
+  it('sign-in at connect (§14.7): the message is viem’s EIP-4361 text for the request, signed by the address; the approve carries it and the dApp accepts it', async () => {
+    const { request, address, chainId, message, eip191Hash, signature, approveJson } = V.signIn
+    // the request is a valid proposal field, decoded as it is written
+    const sample = {
+      v: 1,
+      dapp: { name: 'Test dApp', url: 'https://dapp.example' },
+      required: {},
+      optional: {},
+    }
+    const text = JSON.stringify({ ...sample, expiresAt: V.nowSeconds + 86400, signIn: request })
+    const proposal = decodeProposal(new TextEncoder().encode(text))
+    expect(proposal.signIn).toEqual(request)
+    expect(JSON.parse(new TextDecoder().decode(encodeProposal(proposal))).signIn).toEqual(request)
+    // independent code: viem's createSiweMessage, hashMessage and recovery
+    const dates = { issuedAt: new Date(request.issuedAt), expirationTime: new Date(request.expirationTime) }
+    const siwe = createSiweMessage({
+      ...request,
+      ...dates,
+      address: address as `0x${string}`,
+      chainId,
+      version: '1',
+    })
+    expect(message).toBe(siwe)
+    expect(signInMessage(request, address, chainId)).toBe(message)
+    expect(hashMessage(message)).toBe(eip191Hash)
+    expect(await recoverMessageAddress({ message, signature: signature as `0x${string}` })).toBe(address)
+    const decoded = decodeSessionMessage(new TextEncoder().encode(approveJson))
+    expect([decoded.t, decoded.seq, decoded.ack]).toEqual(['approve', 1, 0])
+    const approve = asApprove(decoded)
+    expect(approve.signIn).toEqual({ message, signature })
+    await expect(checkSignIn(request, approve, siweVerifier(), V.nowSeconds)).resolves.toEqual({
+      message,
+      signature,
+      address,
+      chainId,
+    })
   })
 })
