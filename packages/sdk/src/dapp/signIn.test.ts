@@ -235,6 +235,15 @@ describe('sign-in at connect', () => {
     })
   })
 
+  it('a server’s nonce is the one signed', async () => {
+    const { dapp, wallet } = sides()
+    const pairing = await dapp.pair({ signIn: { nonce: 'fromTheServer42' } })
+    const proposal = await wallet.pair(pairing.uri)
+    expect(proposal.signIn?.request.nonce).toBe('fromTheServer42')
+    const [, session] = await Promise.all([proposal.approve(), pairing.confirm()])
+    expect(session.signIn?.message).toContain('\nNonce: fromTheServer42\n')
+  })
+
   it('bad sign-in options are refused at pair(), before a QR code exists (INVALID_ARGUMENT)', async () => {
     const { dapp } = sides()
     await expect(dapp.pair({ signIn: { statement: 'two\nlines' } })).rejects.toMatchObject({
@@ -246,6 +255,11 @@ describe('sign-in at connect', () => {
     await expect(dapp.pair({ signIn: { domain: 'https://dapp.example' } })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       details: expect.stringContaining('signIn.domain'),
+    })
+    await expect(dapp.pair({ signIn: { nonce: 'short' } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details:
+        'signIn.nonce must be a non-empty string of at most 64 characters matching /^[A-Za-z0-9]{8,64}$/',
     })
     await expect(dapp.pair({ signIn: { expirationSeconds: 0 } })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',

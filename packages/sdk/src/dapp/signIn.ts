@@ -14,6 +14,11 @@ export type SignInOptions = {
   domain?: string
   /** default: the dApp's metadata url */
   uri?: string
+  /**
+   * Your server's nonce, when a backend checks the sign-in too (EIP-4361: 8 to 64 letters and
+   * digits; use each once). Default: 12 random bytes, hex, fresh for each pairing.
+   */
+  nonce?: string
   resources?: readonly string[]
   requestId?: string
   /** how long the message is valid, seconds (default: the approval timeout) */
@@ -69,7 +74,7 @@ export function signInRequest(
     domain: o.domain ?? new URL(dappUrl).host,
     uri: o.uri ?? dappUrl,
     ...(o.statement !== undefined ? { statement: o.statement } : {}),
-    nonce: hex(random(12)),
+    nonce: o.nonce ?? hex(random(12)),
     issuedAt: at(nowSeconds),
     expirationTime: at(nowSeconds + seconds),
     ...(o.requestId !== undefined ? { requestId: o.requestId } : {}),
