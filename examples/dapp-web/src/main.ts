@@ -1,5 +1,6 @@
 import { createDapp, type Dapp, type DappSession, type Pairing } from '@pairline/sdk'
 import { toSvg } from '@pairline/sdk/qr'
+import { siweVerifier } from '@pairline/sdk/siwe'
 import {
   type Address,
   createPublicClient,
@@ -40,6 +41,7 @@ const ui = {
   session: byId('session'),
   peerName: byId('peer-name'),
   account: byId('account'),
+  signedIn: byId('signed-in'),
   chain: byId('chain'),
   switchChain: byId<HTMLButtonElement>('switch-chain'),
   disconnect: byId<HTMLButtonElement>('disconnect'),
@@ -130,7 +132,10 @@ async function connect(): Promise<void> {
   pairing = null
   previous?.cancel()
   ui.connect.disabled = true
-  const p = await dapp.pair()
+  // Sign-in at connect (EIP-4361): the wallet's approval also signs the user in to this page.
+  const p = await dapp.pair({
+    signIn: { statement: 'Sign in to the Pairline example dApp.', domain: location.host },
+  })
   pairing = p
   await showQr(p.uri)
   ui.pairing.hidden = false
@@ -170,6 +175,8 @@ async function connect(): Promise<void> {
 function renderSession(session: DappSession): void {
   ui.peerName.textContent = `${session.peer.name} — ${session.peer.url}`
   ui.account.textContent = session.accounts[0] ?? '(no account)'
+  const s = session.signIn
+  ui.signedIn.textContent = s ? `Signed in as ${s.address} (EIP-4361, verified)` : 'Not signed in'
   const id = chainNumber(session.chainId)
   ui.chain.textContent = chainLabel(id)
   ui.chain.dataset.chainId = String(id)
@@ -326,6 +333,8 @@ async function main(): Promise<void> {
     chains: [first!.id],
     optionalChains: rest.map((c) => c.id),
     rpcUrls: Object.fromEntries(config.chains.map((c) => [c.id, c.rpcUrl])),
+    // checks the sign-in's signature through the first chain (contract accounts too: ERC-1271/6492)
+    signInVerifier: siweVerifier({ client: createPublicClient({ transport: http(first!.rpcUrl) }) }),
   })
 
   // Pairing, restoring and requests wait (and retry) while the relay is unreachable: say so.

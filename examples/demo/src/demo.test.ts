@@ -48,6 +48,12 @@ describe.concurrent('pnpm demo', () => {
     'pairs, signs, sends, switches chain and disconnects, every step verified',
     async () => {
       const run = await runDemo([])
+      expect(run.output).toContain(
+        'demo.pairline.example wants you to sign in with your Ethereum account:\n    0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\n',
+      )
+      expect(run.output).toContain(
+        '✓ signed in as 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 on chain 31337 (EIP-4361, verified)',
+      )
       expect(run.output).toContain('✓ signature verified')
       expect(run.output).toContain('✓ typed data verified')
       expect(run.output).toContain('✓ transaction mined')

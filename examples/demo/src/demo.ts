@@ -1,7 +1,8 @@
 /**
  * `pnpm demo`: a newcomer's first five minutes with Pairline. A dApp and a wallet, both in this
  * process, pair through a relay (QR code, 6-digit code), then the dApp uses viem on the session's
- * EIP-1193 provider to sign, send a transaction and switch chain on two local anvil chains.
+ * EIP-1193 provider to sign, send a transaction and switch chain on two local anvil chains. The
+ * pairing also signs the user in (EIP-4361, verified by the dApp through @pairline/sdk/siwe).
  *
  *   pnpm demo                      everything automatic (CI)
  *   pnpm demo -- --interactive     you approve the pairing and each request (y/n)
@@ -10,6 +11,7 @@
 import { createRelay, type Relay } from '@pairline/relay'
 import { createDapp, type Dapp, type DappSession, type Pairing } from '@pairline/sdk'
 import { toTerminal } from '@pairline/sdk/qr'
+import { siweVerifier } from '@pairline/sdk/siwe'
 import { createWallet, type Wallet, type WalletRequest, type WalletSession } from '@pairline/sdk/wallet'
 import { ANVIL_KEYS, type Anvil, startAnvil } from '@pairline/testkit/anvil'
 import {
@@ -250,6 +252,9 @@ async function run(args: DemoArgs): Promise<void> {
     metadata: DAPP_METADATA,
     chains: [CHAIN_A, CHAIN_B],
     rpcUrls: { [CHAIN_A]: a.rpcUrl, [CHAIN_B]: b.rpcUrl },
+    // sign-in at connect: the approval's EIP-4361 signature is checked through chain A (a contract
+    // account would be too, ERC-1271/6492)
+    signInVerifier: siweVerifier({ client: createPublicClient({ transport: http(a.rpcUrl) }) }),
   })
   let pairing: Pairing | null = null
   cleanups.push({
@@ -262,7 +267,7 @@ async function run(args: DemoArgs): Promise<void> {
 
   const pairStarted = performance.now()
   pairing = await within(
-    dapp.pair(),
+    dapp.pair({ signIn: { statement: 'Sign in to the Pairline demo.' } }),
     STEP_TIMEOUT_MS,
     () => new StepError('pair() did not finish', 'the relay took the connection but not the subscription'),
   )
@@ -299,6 +304,10 @@ async function run(args: DemoArgs): Promise<void> {
   const wanted = proposal.namespaces.required.eip155
   if (wanted) ui.wallet(`asks for chains ${wanted.chains.join(', ')}`)
   if (wanted) ui.wallet(`and methods ${wanted.methods.join(', ')}`)
+  if (proposal.signIn) {
+    ui.wallet('asks you to sign in; approving signs this message (EIP-4361, the domain is the dApp’s claim):')
+    for (const row of proposal.signIn.message().split('\n')) ui.line(row ? `    ${ui.dim(row)}` : '')
+  }
   ui.wallet(`code ${ui.bold(ui.sas(proposal.sas))}`)
   const dappSas = await within(pairing.sas, STEP_TIMEOUT_MS, () => new StepError('the dApp never got a code'))
   ui.dapp(`code ${ui.bold(ui.sas(dappSas))}`)
@@ -332,6 +341,8 @@ async function run(args: DemoArgs): Promise<void> {
     () => new StepError('the dApp never saw the wallet’s approval'),
   )
   ui.dapp('confirmed: both users saw the same code, the session is verified')
+  if (session.signIn)
+    ui.ok(`signed in as ${session.signIn.address} on chain ${session.signIn.chainId} (EIP-4361, verified)`)
   const wsession: WalletSession = await within(
     walletVerified,
     STEP_TIMEOUT_MS,

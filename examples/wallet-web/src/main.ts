@@ -39,6 +39,8 @@ const ui = {
   dappUrl: byId('dapp-url'),
   dappDescription: byId('dapp-description'),
   proposalChains: byId('proposal-chains'),
+  signIn: byId('sign-in'),
+  signInMessage: byId('sign-in-message'),
   sas: byId('sas'),
   approveSession: byId<HTMLButtonElement>('approve-session'),
   rejectSession: byId<HTMLButtonElement>('reject-session'),
@@ -131,6 +133,9 @@ async function pair(uri: string): Promise<void> {
       ...required.map((c) => `${chainLabel(c)} (required)`),
       ...optional.map((c) => `${chainLabel(c)} (optional)`),
     ].join(', ')
+    // Sign-in at connect: the exact message approve() signs, shown with the proposal.
+    ui.signInMessage.textContent = p.signIn?.message() ?? ''
+    ui.signIn.hidden = !p.signIn
     ui.sas.textContent = p.sas
     ui.proposal.hidden = false
     ui.uriInput.value = ''

@@ -180,6 +180,13 @@ describe('browser examples in Chromium', { timeout: STEP_TIMEOUT * 2 }, () => {
     expect(await wallet.locator('#dapp-name').textContent()).toBe('Pairline Example dApp')
     expect(await wallet.locator('#dapp-url').textContent()).toBe(new URL(stack.dappUrl).origin)
     expect(await wallet.locator('#dapp-unverified').textContent()).toBe('self-declared, unverified')
+    // sign-in at connect: the wallet shows the exact EIP-4361 message its approval signs
+    expect(await wallet.locator('#sign-in').isVisible()).toBe(true)
+    expect(await wallet.locator('#sign-in-message').textContent()).toMatch(
+      new RegExp(
+        `^${new URL(stack.dappUrl).host.replace(/\./g, '\\.')} wants you to sign in with your Ethereum account:\n${DEV_ACCOUNT}\n\nSign in to the Pairline example dApp.\n\nURI: ${new URL(stack.dappUrl).origin.replace(/\./g, '\\.')}\nVersion: 1\nChain ID: 31337\nNonce: [0-9a-f]{24}\nIssued At: `,
+      ),
+    )
     const dappSas = await dapp.locator('#sas').textContent()
     const walletSas = await wallet.locator('#sas').textContent()
     expect(dappSas).toMatch(/^\d{6}$/)
@@ -196,6 +203,9 @@ describe('browser examples in Chromium', { timeout: STEP_TIMEOUT * 2 }, () => {
     await waitForState(dapp, 'connected')
     await waitForState(wallet, 'connected')
     expect(await dapp.locator('#account').textContent()).toBe(DEV_ACCOUNT)
+    expect(await dapp.locator('#signed-in').textContent()).toBe(
+      `Signed in as ${DEV_ACCOUNT} (EIP-4361, verified)`,
+    )
     expect(await dapp.locator('#chain').getAttribute('data-chain-id')).toBe('31337')
     expect(await dapp.locator('#peer-name').textContent()).toContain('Pairline Example Wallet')
     await shot(dapp, 'dapp-connected')
