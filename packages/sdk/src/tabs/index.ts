@@ -9,6 +9,7 @@ import { createDapp } from '../dapp/createDapp.js'
 import type { Dapp, DappOptions, DappSession, Pairing } from '../dapp/types.js'
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
 import { toCaip2 } from '../messages/caip.js'
+import { invalidArgument } from '../protocol/uri.js'
 import { Follower } from './follower.js'
 import { Leader } from './leader.js'
 import type { SessionSnapshot, TabMessage } from './messages.js'
@@ -17,7 +18,9 @@ import { type SessionBackend, TabSession } from './session.js'
 export type TabRole = 'leader' | 'follower'
 
 /** What the tabs of a dApp share: the Dapp's face without its relay client (only the leader has one). */
-export type TabDapp = Pick<Dapp, 'pair' | 'restoreSessions' | 'sessions' | 'close'> & {
+export type TabDapp = Pick<Dapp, 'restoreSessions' | 'sessions' | 'close'> & {
+  /** As `dapp.pair()`, from any tab. Sign-in at connect (`pair({ signIn })`) is createDapp's only. */
+  pair(): Promise<Pairing>
   /** This tab's role now; `role` events when a follower takes over. */
   readonly role: TabRole
   /** `session`: a session appeared in this tab without its own pairing (another tab paired). */
@@ -25,7 +28,7 @@ export type TabDapp = Pick<Dapp, 'pair' | 'restoreSessions' | 'sessions' | 'clos
   on(event: 'session', fn: (session: DappSession) => void): void
 }
 
-export type TabDappOptions = DappOptions & {
+export type TabDappOptions = Omit<DappOptions, 'signInVerifier'> & {
   /** Names the lock and the channel; default the metadata URL (one dApp, one shared session set). */
   tabsName?: string
 }
@@ -186,7 +189,10 @@ class Tabs extends EventEmitter<{ role: [TabRole]; session: [DappSession] }> imp
     else this.#follower.handle(m)
   }
 
-  async pair(): Promise<Pairing> {
+  async pair(...args: unknown[]): Promise<Pairing> {
+    // The tabs share sessions by snapshot, which carries no sign-in: refuse rather than drop it.
+    if ((args[0] as { signIn?: unknown } | undefined)?.signIn !== undefined)
+      throw invalidArgument('createTabDapp does not sign in at connect: use createDapp for pair({ signIn }).')
     await this.#ready
     if (this.role === 'leader') {
       const p = await this.#dapp!.pair()

@@ -156,4 +156,21 @@ describe('tabs: a follower through the leader', () => {
     expect(d.sessions).toEqual([session])
     expect(session.accounts).toEqual([account.address])
   })
+
+  it('pair({ signIn }) is refused, not dropped: the tabs share sessions without their sign-in', async () => {
+    const d = createTabDapp({
+      relayUrl: relay.url,
+      metadata: { name: 'D', url: 'https://d.example' },
+      chains: [1],
+    })
+    cleanup.push(() => d.close())
+    // @ts-expect-error TabDapp.pair takes no options
+    await expect(d.pair({ signIn: {} })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      shortMessage: 'createTabDapp does not sign in at connect: use createDapp for pair({ signIn }).',
+    })
+    const pairing = await d.pair() // nothing else changed: it still pairs
+    expect(pairing.uri).toMatch(/^pairline:1\?/)
+    pairing.cancel()
+  })
 })
