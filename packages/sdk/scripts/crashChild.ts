@@ -26,12 +26,12 @@ const die = (point: string) => {
 const resumeKill = at.startsWith('resume-')
 
 type Rec = {
-  requests?: { tx?: unknown; answer?: unknown }[]
+  requests?: { tx?: unknown }[]
   answered?: unknown[]
   channel?: { resume?: { attempt: number; gen: number } }
 }
 /** What each write holds, to name the write a point is at (`attempt`, `gen`: as stored at start). */
-type Seen = { req: boolean; answered: boolean; tx: boolean; answer: boolean; attempt: number; gen: number }
+type Seen = { req: boolean; answered: boolean; tx: boolean; attempt: number; gen: number }
 function writePoint(value: Uint8Array, seen: Seen): string[] {
   const json = decodeRecord<Rec>(value).json
   const requests = json.requests?.length ?? 0
@@ -41,12 +41,9 @@ function writePoint(value: Uint8Array, seen: Seen): string[] {
   if (requests === 0 && seen.req) points.push('request-gone')
   if (json.requests?.some((r) => r.tx) && !seen.tx) points.push('tx')
   if (answered === 0 && seen.answered) points.push('answered-gone')
-  const answer = !!json.requests?.some((r) => r.answer)
-  if (answer && !seen.answer) points.push('answer')
   const resume = json.channel?.resume
   if (resume && resume.attempt > seen.attempt) points.push('resume-attempt')
   if (resume && resume.gen > seen.gen) points.push('resume-adopted')
-  seen.answer ||= answer
   seen.req ||= requests > 0
   seen.tx ||= !!json.requests?.some((r) => r.tx)
   seen.answered ||= answered > 0
@@ -64,16 +61,17 @@ async function storage(role: 'dapp' | 'wallet') {
   const stored = key ? await sealed.get(key) : undefined
   const resume = stored ? decodeRecord<Rec>(stored).json.channel?.resume : undefined
   const seen: Seen = {
-    ...{ req: false, answered: false, tx: false, answer: false },
+    ...{ req: false, answered: false, tx: false },
     ...{ attempt: resume?.attempt ?? 0, gen: resume?.gen ?? 0 },
   }
   // point name -> [write it is at, before or after the write]
   const named: Record<string, [string, WriteFate]> = {
     'dapp:request': ['first-request', 'kill'],
     'dapp:save': ['first-request', 'kill-after'],
-    'dapp:receive': ['answer', 'kill'],
-    'dapp:answered': ['answer', 'kill-after'],
-    'dapp:told': ['request-gone', 'kill'],
+    // the answer's receipt: the caller is told as it arrives, the request leaves the record in it
+    'dapp:receive': ['request-gone', 'kill'], // begun, the caller's code not yet run
+    'dapp:told': ['request-gone', 'freeze'], // never completes; killed once the caller is told
+    'dapp:answered': ['request-gone', 'ok'], // completes; killed once the caller is told too
     'wallet:receive': ['first-request', 'kill'],
     'wallet:signed': ['tx', 'kill'],
     'wallet:respond': ['request-gone', 'kill'],
@@ -86,10 +84,36 @@ async function storage(role: 'dapp' | 'wallet') {
     'wallet:resume-adopted': ['resume-adopted', 'kill-after'],
   }
   const mine = named[`${role}:${at}`]
-  return crashStorage(sealed, (_n, key, value) => {
+  let marked: Uint8Array | null = null
+  const inner = crashStorage(sealed, (_n, key, value) => {
     if (!mine || !key.startsWith(`pairline/${role}/`)) return 'ok'
-    return writePoint(value, seen).includes(mine[0]) ? mine[1] : 'ok'
+    if (!writePoint(value, seen).includes(mine[0])) return 'ok'
+    marked = value
+    return mine[1]
   })
+  // dapp:answered: the write at the point completed (and the caller told: `dieWhenTold`)
+  return {
+    ...inner,
+    set: async (key: string, value: Uint8Array) => {
+      await inner.set(key, value)
+      if (value === marked) answeredWritten()
+    },
+  }
+}
+
+/** dapp:told / dapp:answered: killed once the caller was told (and, for answered, the write done). */
+let told = false
+let written = at !== 'answered'
+const dieIfBoth = () => {
+  if (told && written) die(at)
+}
+const answeredWritten = () => {
+  written = true
+  dieIfBoth()
+}
+const dieWhenTold = () => {
+  told = true
+  if (at === 'told' || at === 'answered') dieIfBoth()
 }
 
 async function dapp() {
@@ -112,10 +136,13 @@ async function dapp() {
   const session = await pairing.confirm()
   say({ ev: 'paired' })
   const tx = { from: session.accounts[0], to: env.CRASH_TO, value: env.CRASH_VALUE }
-  session.provider.request({ method: 'eth_sendTransaction', params: [tx] }).then(
-    (result) => say({ ev: 'caller', result }),
-    (e: { code: number; pairlineCode?: string }) => say({ ev: 'caller', error: { code: e.code } }),
-  )
+  session.provider
+    .request({ method: 'eth_sendTransaction', params: [tx] })
+    .then(
+      (result) => say({ ev: 'caller', result }),
+      (e: { code: number; pairlineCode?: string }) => say({ ev: 'caller', error: { code: e.code } }),
+    )
+    .then(dieWhenTold)
 }
 
 async function wallet() {

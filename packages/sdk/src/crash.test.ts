@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createRelay, type Relay } from '@pairline/relay'
 import { ANVIL_KEYS, type Anvil, startAnvil } from '@pairline/testkit/anvil'
-import { createPublicClient, http } from 'viem'
+import { createPublicClient, http, verifyMessage } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDapp, memoryStorage } from './index.js'
@@ -32,9 +32,9 @@ const POINTS = [
   ['dapp', 'request'], // before the write holding the request completes
   ['dapp', 'save'], // that write done, not yet sent
   ['dapp', 'send'], // sent (the wallet is showing it)
-  ['dapp', 'receive'], // the answer arrived, before the write holding it completes
-  ['dapp', 'answered'], // that write done, the app not yet told
-  ['dapp', 'told'], // the app told, before the request leaves the record
+  ['dapp', 'receive'], // the answer arrived, the write of its receipt (dropping the request) begun
+  ['dapp', 'told'], // the app told (as the answer arrived), that write never completes
+  ['dapp', 'answered'], // that write done, the app told
   ['wallet', 'receive'], // before the write recording the request completes
   ['wallet', 'show'], // shown, not approved
   ['wallet', 'execute'], // marked executing, the account about to sign
@@ -42,7 +42,9 @@ const POINTS = [
   ['wallet', 'broadcast'], // broadcast, before the answer is written
   ['wallet', 'respond'], // before the write holding the answer completes
   ['wallet', 'sent'], // the answer written, being sent
-  ['wallet', 'ack'], // the dApp acknowledged the answer, before that is written
+  // the dApp acknowledged the answer, before that is written: an ack alone is not written, so in
+  // the next write, the receipt of the dApp's next request (a personal_sign)
+  ['wallet', 'ack'],
   // Killed again while resuming, after a restart (the first life ended at dapp:save / wallet:show):
   ['dapp', 'resume-attempt'], // before the write of its resume attempt number (message 1 unsent)
   ['dapp', 'resume-adopted'], // the new generation written, nothing sent under it yet
@@ -214,7 +216,10 @@ async function dappChild(base: Record<string, string>, point: string, dir: strin
       void req.approve()
     })
     expect(await first.exited, `dapp:${point}: killed at its point: ${first.output()}`).toBe('SIGKILL')
-    if ((await outstanding(dir)) === 0) return null // never written, never sent
+    if ((await outstanding(dir)) === 0) {
+      // Nothing outstanding: never written (never sent), or answered, told and written (dapp:answered)
+      return (await first.next('caller').catch(() => null)) as Answer | null
+    }
     await dieResuming(base, 'dapp', point)
     const again = child({ ...base, CRASH_MODE: 'restore' })
     const response = await again.next('response')
@@ -251,10 +256,24 @@ async function walletChild(base: Record<string, string>, point: string): Promise
         (result) => ({ result }),
         (e: { code: number }) => ({ error: { code: e.code } }),
       )
+    // wallet:ack: the write after the ack is the next request's receipt
+    const after =
+      point === 'ack'
+        ? first
+            .whileAlive(caller, 'the dApp got its answer')
+            .then(() =>
+              session.provider.request({ method: 'personal_sign', params: ['0x6e657874', account.address] }),
+            )
+        : null
+    after?.catch(() => {}) // awaited below
     expect(await first.exited, `wallet:${point}: killed at its point: ${first.output()}`).toBe('SIGKILL')
     const again = child({ ...base, CRASH_MODE: 'restore' })
     expect((await again.next('restored')).sessions, `wallet:${point}: the session was stored`).toBe(1)
     const answer = await again.whileAlive(caller, 'the dApp got its answer')
+    if (after) {
+      const signature = (await again.whileAlive(after, 'the next request was answered')) as `0x${string}`
+      expect(await verifyMessage({ address: account.address, message: 'next', signature })).toBe(true)
+    }
     again.proc.kill('SIGKILL')
     await again.exited
     return answer

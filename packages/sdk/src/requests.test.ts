@@ -180,3 +180,72 @@ describe('issue 10: requests never lost, doubled or confused', () => {
     expect(json.answered.length).toBeLessThanOrEqual(1) // at most the last, its ack maybe in flight
   })
 })
+
+type Written = {
+  requests?: { id?: string; req?: { id: string }; state?: string }[]
+  answered?: [string, number][]
+  channel: { unacked: { body: { id?: string } }[] }
+}
+/** Memory storage that keeps every record written, decoded, in order. */
+function journaled(): { storage: Storage; written: Written[] } {
+  const inner = memoryStorage()
+  const written: Written[] = []
+  return {
+    written,
+    storage: {
+      get: (k) => inner.get(k),
+      keys: (p) => inner.keys(p),
+      delete: (k) => inner.delete(k),
+      set: (k, v) => {
+        written.push(decodeRecord<Written>(v).json)
+        return inner.set(k, v)
+      },
+    },
+  }
+}
+/** What a written record holds of request `id`: where it is (`requests` state, `answered`, `unacked`). */
+function holds(w: Written, id: string): string[] {
+  const r = w.requests?.find((x) => (x.req?.id ?? x.id) === id)
+  return [
+    ...(r ? [`request:${r.state ?? 'outstanding'}`] : []),
+    ...(w.answered?.some(([a]) => a === id) ? ['answered'] : []),
+    ...(w.channel.unacked.some((u) => u.body.id === id) ? ['unacked'] : []),
+  ]
+}
+
+describe('issue 16: sealed writes per request (§14.5, which write covers what)', () => {
+  it('a personal_sign is two writes on the dApp and three on the wallet; an ack alone is not written', async () => {
+    const d = journaled()
+    const w = journaled()
+    const { session, wsession } = await paired({
+      dapp: { storage: d.storage },
+      wallet: { storage: w.storage },
+    })
+    const ids: string[] = []
+    wsession.on('request', (r) => {
+      ids.push(r.id)
+      void r.approve()
+    })
+    await sign(session, 'first') // what pairing left queued is written by now (writes run in order)
+    const [d0, w0] = [d.written.length, w.written.length]
+    await sign(session, 'second')
+    await sign(session, 'third') // its receipt carries the ack of the second's answer
+    const [, second, third] = ids as [string, string, string]
+    // dApp: the request with its message; the answer's receipt, dropping both; then the next request.
+    const dapp = d.written.slice(d0).map((x) => [holds(x, second), holds(x, third)])
+    expect(dapp.slice(0, 3)).toEqual([
+      [['request:outstanding', 'unacked'], []],
+      [[], []],
+      [[], ['request:outstanding', 'unacked']],
+    ])
+    // Wallet: received (pending, before it is shown); executing (before the account signs); the
+    // answer (before it is sent); the next request's receipt then holds the ack of that answer.
+    const wallet = w.written.slice(w0).map((x) => [holds(x, second), holds(x, third)])
+    expect(wallet.slice(0, 4)).toEqual([
+      [['request:pending'], []],
+      [['request:executing'], []],
+      [['answered', 'unacked'], []],
+      [[], ['request:pending']],
+    ])
+  })
+})

@@ -277,7 +277,9 @@ export class Channel extends EventEmitter<Events> {
     // A duplicate is acknowledged again (the peer missed our ack); a fresh one once it is written.
     if (reliable && !fresh && !this.#closed) this.#ack.schedule()
     // One write per message, queued before the owner handles it: the owner's change is in it.
-    if (fresh || released) this.receiptWritten = this.#saves.save()
+    // An ack alone is not written: what it released (and what the owner drops with it) is in the
+    // next write; until then the record holds a superset (resent after a restart, dropped by seq).
+    if (fresh) this.receiptWritten = this.#saves.save()
     if (released) this.emit('acked', message.ack)
     if (fresh || message.seq === 0) this.emit('message', message)
   }

@@ -29,6 +29,8 @@ export type WriterHost = {
  */
 export class ChannelWriter {
   readonly #queue = new SaveQueue()
+  /** The save queued and not yet begun, which a later save() joins. */
+  #next: Promise<boolean> | null = null
 
   constructor(
     private readonly h: WriterHost,
@@ -52,10 +54,18 @@ export class ChannelWriter {
     }
   }
 
-  /** Queues a write of the current state; resolves false (and reports the error) if it failed. */
+  /**
+   * Queues a write of the current state; resolves false (and reports the error) if it failed.
+   * Saves asked for while one is queued and not yet begun are that one write: it reads the state
+   * when it begins, so it holds every change made before any of them was asked for (§14.5).
+   */
   save(): Promise<boolean> {
-    return this.#queue
-      .run(() => this.#write(this.h.state()))
+    if (this.#next) return this.#next
+    const next = this.#queue
+      .run(() => {
+        this.#next = null // begun: a later change needs a later write
+        return this.#write(this.h.state())
+      })
       .then(
         () => true,
         (err) => {
@@ -63,6 +73,8 @@ export class ChannelWriter {
           return false
         },
       )
+    this.#next = next
+    return next
   }
 
   /** Like `save`, but rejects (STORAGE_FAILED) when the write fails, and reports nothing. */

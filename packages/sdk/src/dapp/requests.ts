@@ -9,7 +9,10 @@ export type Outstanding = {
   hash: string
   method: string
   expiresAt: number
-  /** written when the answer arrives, before the app is told; dropped once it has been */
+  /**
+   * The answer, in records written before answers were told as they arrive (the request then
+   * left the record in a second write): told after the restart. Never written any more.
+   */
   answer?: { result?: unknown; error?: RpcErrorBody }
 }
 
@@ -89,18 +92,20 @@ export class DappRequests {
     return o && o.hash === r.req ? o : undefined
   }
 
-  /** Keeps the answer with the request: the receipt's write stores both (so a crash loses neither). */
-  record(r: RpcResponse): void {
+  /** A matched answer: the request is done; tells the caller, or returns it for a `response` event. */
+  answer(r: RpcResponse): LateAnswer | undefined {
     const o = this.#open.get(r.id)
-    if (o) o.answer = r.error ? { error: r.error } : { result: r.result }
+    if (!o) return undefined
+    o.answer = r.error ? { error: r.error } : { result: r.result }
+    return this.deliver(r.id)
   }
 
   /** Tells the caller, or returns the answer for a `response` event; the request is done. */
   deliver(id: string): LateAnswer | undefined {
     const o = this.#open.get(id)
-    this.#open.delete(id)
     const a = o?.answer
     if (!a) return undefined
+    this.#open.delete(id)
     const c = this.#settle(id)
     if (!c) return { id, ...a }
     if (a.error) c.reject(new ProviderRpcError(a.error.code, a.error.message, { data: a.error.data }))
@@ -108,7 +113,7 @@ export class DappRequests {
     return undefined
   }
 
-  /** Answers written before a restart and not yet told to the app. */
+  /** Answers stored before a restart (by an earlier version) and not yet told to the app. */
   stored(): string[] {
     return [...this.#open.values()].filter((o) => o.answer).map((o) => o.id)
   }

@@ -150,14 +150,19 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
       )
       return
     }
-    // Written with the request by the channel's write for this message; the app is told after it,
-    // then the request is dropped from the record. A crash in between: told after the restart.
-    this.#requests.record(r)
-    void this.channel.receiptWritten.then(() => this.#deliver(r.id))
+    // Told at once; the request leaves the record in the channel's write for this message (the
+    // one holding its recvSeq: a persist() asked for now joins it), and only after that write is
+    // the answer acknowledged. Until then the wallet keeps it and resends it: a crash before the
+    // write ends is told again, after the restart, as a `response` event (§14.5).
+    this.#tell(this.#requests.answer(r))
   }
 
+  /** An answer written before a restart by an earlier version (kept with its request): told now. */
   #deliver(id: string): void {
-    const late = this.#requests.deliver(id)
+    this.#tell(this.#requests.deliver(id))
+  }
+
+  #tell(late: LateAnswer | undefined): void {
     void this.persist()
     if (!late) return
     if (this.listenerCount('response') > 0) this.emit('response', late)

@@ -85,10 +85,6 @@ export class RequestJournal {
     for (const [id, seq] of this.#answered) if (seq > 0 && seq <= ack) this.#answered.delete(id)
   }
 
-  get answeredCount(): number {
-    return this.#answered.size
-  }
-
   record(): JournalRecord {
     return {
       requests: [...this.#entries.values()].map(({ req, state, tx }) =>

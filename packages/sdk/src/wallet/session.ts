@@ -69,11 +69,8 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
     this.#relayUrl = init.relayUrl
     this.#batches = new BatchStore(init.batches)
     this.#requests = new WalletRequests(init, this.#host())
-    channel.on('acked', (ack) => {
-      const before = this.#requests.journal.answeredCount
-      this.#requests.journal.prune(ack)
-      if (this.#requests.journal.answeredCount !== before) void this.persist()
-    })
+    // Pruned in memory; the next write holds it (an ack is not written by itself, §14.5).
+    channel.on('acked', (ack) => this.#requests.journal.prune(ack))
     this.#restoring = true
     this.#requests.replay()
     this.#requests.recover()
