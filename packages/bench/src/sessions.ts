@@ -153,8 +153,8 @@ export async function sessionRows(): Promise<Row[]> {
       },
     })
     client.close()
-    // Sealed writes per request, each side: K requests, then a moment for the last acks' writes
-    // (a bench, not a test: the settle time only bounds what is counted).
+    // Sealed writes per request, each side: K requests, then a moment for any write they left queued
+    // (a bench, not a test: the settle time only bounds what is counted; an ack alone is not written).
     const K = 20
     const before = [dappStore.writes(), walletStore.writes()]
     for (let i = 0; i < K; i++) await sign()
