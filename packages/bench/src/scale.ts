@@ -134,9 +134,9 @@ export function scaleDescription(o: ScaleOptions = SCALE): string[] {
     `CPU over a ${o.seconds} s window after ${o.warmSeconds} s of warm-up; ${o.rounds} round(s), fresh children; the RSS per`,
     'session is over the same child with nothing open, after a GC. Wallet rows: the real SDK (createWallet',
     'in a process of its own, memory storage, every pairing and request approved; real createDapp apps in',
-    'the bench process). The wallet keeps one relay connection with one topic per session, so on a relay',
-    'with the default limits (64 topics per connection, PROTOCOL.md limits table) its 65th pairing fails',
-    'RELAY_REJECTED / TOO_MANY_TOPICS: the bench relay allows 10,000. `pnpm bench:scale` measures these',
+    'the bench process). The wallet keeps one relay connection with one topic per session (up to four',
+    'while one resumes); the default relay allows 1,024 per connection (it allowed 64 before, and the 65th',
+    'pairing failed TOO_MANY_TOPICS), the bench relay 10,000. `pnpm bench:scale` measures these',
     'rows alone and rewrites only this section.',
   ]
 }

@@ -17,6 +17,8 @@ import { after, bytesKey, ERROR_TEXT, isPromise, okFrame, ridOf, STORAGE_LIMIT, 
 import type { RelayLimits } from './limits.js'
 
 const kConnection = Symbol('pairline.connection')
+/** Above this many topics a connection keeps a Set of them too. */
+const INDEX_FROM = 16
 type Tagged = WebSocket & { [kConnection]?: Connection; _socket?: { cork(): void; uncork(): void } }
 
 /** The Connection a socket belongs to (set once, when the relay accepts it). */
@@ -42,8 +44,13 @@ function uncork(c: Connection): void {
  * are corked into one syscall.
  */
 export class Connection implements Subscriber {
-  /** Subscribed topic keys; an array, since it is small (≤ maxTopicsPerConnection) and usually 1–4. */
+  /**
+   * Subscribed topic keys; an array, since it is usually small (1–4: a dApp, a wallet with one
+   * session), with a Set beside it once there are more (a wallet holding many sessions), so that an
+   * ACK's check stays O(1) up to maxTopicsPerConnection.
+   */
   readonly topics: string[] = []
+  #index: Set<string> | null = null
   alive = true
   readonly ws: WebSocket
   /** the per-IP limit key of the client's address */
@@ -206,6 +213,8 @@ export class Connection implements Subscriber {
           const i = this.topics.indexOf(bytesKey(t))
           if (i < 0) continue
           const [k] = this.topics.splice(i, 1) as [string]
+          this.#index?.delete(k)
+          this.#ctx.subscriptions.remove(this.source, 1)
           results.push(this.#ctx.broker.unsubscribe(k, this))
         }
         return after(this.#ctx.logger, results.some(isPromise) ? Promise.all(results) : undefined, () =>
@@ -251,13 +260,25 @@ export class Connection implements Subscriber {
     const fresh: string[] = []
     for (const t of topics) {
       const k = bytesKey(t)
-      if (!this.topics.includes(k) && !fresh.includes(k)) fresh.push(k)
+      if (!this.#has(k) && !fresh.includes(k)) fresh.push(k)
     }
-    if (this.topics.length + fresh.length > limits.maxTopicsPerConnection) {
-      this.#ctx.metrics.limit('topics_per_connection')
+    const counts = this.#ctx.subscriptions
+    const over =
+      this.topics.length + fresh.length > limits.maxTopicsPerConnection
+        ? 'topics_per_connection'
+        : counts.of(this.source) + fresh.length > limits.maxTopicsPerIp
+          ? 'topics_per_ip'
+          : counts.total + fresh.length > limits.maxSubscriptions
+            ? 'subscriptions'
+            : null
+    if (over !== null) {
+      this.#ctx.metrics.limit(over)
       return void this.#error(rid, RelayErrorCode.TooManyTopics)
     }
     for (const k of fresh) this.topics.push(k)
+    if (this.#index) for (const k of fresh) this.#index.add(k)
+    else if (this.topics.length > INDEX_FROM) this.#index = new Set(this.topics)
+    counts.add(this.source, fresh.length)
     const results = fresh.map((k) => this.#ctx.broker.subscribe(k, this, now))
     return after(this.#ctx.logger, results.some(isPromise) ? Promise.all(results) : undefined, () =>
       this.#ok(rid),
@@ -270,7 +291,7 @@ export class Connection implements Subscriber {
     const topics: string[] = []
     for (const a of acks) {
       const t = bytesKey(a.topic)
-      if (!this.topics.includes(t)) {
+      if (!this.#has(t)) {
         this.#ctx.metrics.limit('foreign_ack')
         return void this.#error(rid, RelayErrorCode.NotSubscribed)
       }
@@ -312,9 +333,15 @@ export class Connection implements Subscriber {
     }
   }
 
+  #has(topicKey: string): boolean {
+    return this.#index ? this.#index.has(topicKey) : this.topics.includes(topicKey)
+  }
+
   /** Called once when the socket closes: releases every subscription. */
   release(): void {
     this.#closed = true
+    this.#ctx.subscriptions.remove(this.source, this.topics.length)
+    this.#index = null
     for (const k of this.topics) {
       const r = this.#ctx.broker.unsubscribe(k, this)
       if (isPromise(r)) (r as Promise<void>).catch(() => {})

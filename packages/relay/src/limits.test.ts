@@ -96,6 +96,52 @@ describe('topics per connection', () => {
     const d = await h.client(relay)
     expect(await d.subscribe(t.slice(0, 4))).toBe('OK')
   })
+
+  it('by default one connection holds 1,024 topics (a wallet with 256 sessions mid-resume), not 1,025', async () => {
+    const relay = await h.relay()
+    expect(relay.limits.maxTopicsPerConnection).toBe(1024)
+    const wallet = await h.client(relay)
+    const topics = Array.from({ length: 1025 }, randomTopic)
+    for (let i = 0; i < 1024; i += 64) expect(await wallet.subscribe(topics.slice(i, i + 64))).toBe('OK')
+    expect(await wallet.subscribe([topics[1024]!])).toBe('TOO_MANY_TOPICS')
+    // with that many, a message on any of them is delivered and acked as with one
+    const [pub] = await bystanders(relay)
+    const id = randomId()
+    expect(await pub.publish(topics[700]!, id, 60, sized(1))).toBe('OK')
+    expect((await wallet.nextMessage()).id).toEqual(id)
+    expect(await wallet.ack([{ topic: topics[700]!, id }])).toBe('OK')
+    expect(await wallet.ack([{ topic: topics[1024]!, id }])).toBe('NOT_SUBSCRIBED')
+    expect(await wallet.unsubscribe([topics[700]!])).toBe('OK')
+    expect(await wallet.ack([{ topic: topics[700]!, id }])).toBe('NOT_SUBSCRIBED')
+    expect(await wallet.subscribe([topics[1024]!])).toBe('OK')
+    expect(metric(relay.metrics(), 'pairline_relay_subscriptions')).toBe(1024)
+    expect(metric(relay.metrics(), 'pairline_relay_mailbox_messages')).toBe(0)
+  })
+
+  it('per address and in all, subscriptions stay within what 64 per connection allowed (TOO_MANY_TOPICS)', async () => {
+    const relay = await h.relay({
+      trustedProxies: ['127.0.0.1'],
+      limits: { maxTopicsPerConnection: 4, maxTopicsPerIp: 6, maxSubscriptions: 9 },
+    })
+    const here = [await h.client(relay), await h.client(relay)]
+    expect(await here[0]!.subscribe(Array.from({ length: 4 }, randomTopic))).toBe('OK')
+    expect(await here[1]!.subscribe(Array.from({ length: 3 }, randomTopic))).toBe('TOO_MANY_TOPICS')
+    const two = [randomTopic(), randomTopic()]
+    expect(await here[1]!.subscribe(two)).toBe('OK')
+    expect(limitHits(relay, 'topics_per_ip')).toBe(1)
+    // another address: the relay-wide bound (9) is what is left: 3 more
+    const away = await h.client(relay, { headers: { 'x-forwarded-for': '203.0.113.7' } })
+    expect(await away.subscribe(Array.from({ length: 4 }, randomTopic))).toBe('TOO_MANY_TOPICS')
+    expect(await away.subscribe(Array.from({ length: 3 }, randomTopic))).toBe('OK')
+    expect(limitHits(relay, 'subscriptions')).toBe(1)
+    // unsubscribing and closing give the room back
+    expect(await here[1]!.unsubscribe([two[0]!])).toBe('OK')
+    expect(await away.subscribe([randomTopic()])).toBe('OK')
+    await here[0]!.close()
+    await waitUntil(() => metric(relay.metrics(), 'pairline_relay_subscriptions') === 5)
+    expect(await here[1]!.subscribe(Array.from({ length: 3 }, randomTopic))).toBe('OK')
+    expect(metric(relay.metrics(), 'pairline_relay_subscriptions')).toBe(8)
+  })
 })
 
 describe('mailbox limits', () => {

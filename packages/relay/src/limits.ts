@@ -8,8 +8,12 @@ import { RelayError, RelayFailure } from './errors.js'
 export type RelayLimits = {
   /** Largest WebSocket message accepted; larger ones close the connection with 1009. */
   maxFrameBytes: number
-  /** Topics one connection may be subscribed to at once. */
+  /** Topics one connection may be subscribed to at once (a wallet holds all its sessions on one). */
   maxTopicsPerConnection: number
+  /** Subscriptions of all connections from one client address (an IPv6 prefix counts as one). */
+  maxTopicsPerIp: number
+  /** Subscriptions in the whole relay. */
+  maxSubscriptions: number
   /** Stored messages per topic. */
   maxMessagesPerTopic: number
   /** Stored payload bytes per topic. */
@@ -57,7 +61,12 @@ export type RelayLimits = {
 
 export const DEFAULT_LIMITS: RelayLimits = Object.freeze({
   maxFrameBytes: 64 * 1024,
-  maxTopicsPerConnection: 64,
+  // 64 per connection capped a wallet at 64 sessions, fewer while they resume (a session listens on
+  // up to 4 topics then, §8); per address and in all the bounds stay what 64 per connection gave:
+  // 64 connections x 64 per address, 20,000 x 64 in all (§13.5 "Topics").
+  maxTopicsPerConnection: 1024,
+  maxTopicsPerIp: 4096,
+  maxSubscriptions: 1_280_000,
   maxMessagesPerTopic: 256,
   maxBytesPerTopic: 1024 * 1024,
   maxTotalMessages: 200_000,

@@ -14,6 +14,7 @@ import { type RelayLogger, silentLogger } from './log.js'
 import { Metrics } from './metrics.js'
 import { type OpsServer, startOps } from './ops.js'
 import { sendUnavailable, storageEvents } from './storage.js'
+import { SubscriptionCounts } from './subscriptions.js'
 
 export type RelayOptions = {
   /** Interface to bind. Defaults to 127.0.0.1: listening on others is an explicit choice. */
@@ -87,18 +88,14 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
   const metrics = new Metrics()
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5000
   const connections = new Set<Connection>()
-  const context = { broker, limits, metrics, logger, now }
+  const subscriptions = new SubscriptionCounts()
+  const context = { broker, limits, metrics, logger, now, subscriptions }
   /** Sockets refused at a connection limit, until they are closed. */
   const refused = new Set<WebSocket>()
   let closing: Promise<void> | null = null
   let nextConnectionId = 1
 
-  const subscriptions = () => {
-    let n = 0
-    for (const c of connections) n += c.topics.length
-    return n
-  }
-  const renderMetrics = () => metrics.render(broker.stats(), subscriptions(), listener.pending)
+  const renderMetrics = () => metrics.render(broker.stats(), subscriptions.total, listener.pending)
 
   const wss = new WebSocketServer({
     noServer: true,

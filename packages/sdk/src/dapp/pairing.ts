@@ -113,7 +113,16 @@ class PairingFlow {
       )
       .then(
         (ch) => this.#final && !this.#session && void ch.close(),
-        () => {},
+        // The session's topics could not be subscribed (e.g. RELAY_REJECTED / TOO_MANY_TOPICS, a
+        // relay limit): the pairing fails with that now, and the wallet is told, instead of both
+        // waiting for the approval timeout.
+        (err) =>
+          void this.abort(
+            err instanceof PairlineError
+              ? err
+              : fail(ErrorCode.InternalError, 'The session could not start.'),
+            'cancelled',
+          ),
       )
     const expired = fail(ErrorCode.PairingExpired, 'The code was not confirmed on both screens in time.')
     const ms = this.#c.approvalTimeoutSeconds * 1000
