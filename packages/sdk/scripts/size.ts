@@ -42,7 +42,7 @@ export type SizeEntry = {
 // gzip growth over main (createDapp 44,471 -> 45,930 B before reply mode 2; 46,055 with it): createDapp,
 // /dapp, root, wagmi, tabs +1.4 to 1.5 KiB; createWallet +0.8; protocol core and /protocol +0.4;
 // budgets main's + 1.5 / 1 / 0.5 (createDapp and /dapp 45.25, measured 44.98 and 45.01).
-// /siwe is viem's SIWE helpers (parse, validate, verifySiweMessage with ERC-6492): 59.3, budget 60.
+// /siwe is viem's SIWE helpers (parse, validate, verifySiweMessage with ERC-6492): 59.3, budget 60; 59.6 with the refusal reasons and the client's chain check (getChainId).
 export const ENTRIES: SizeEntry[] = [
   { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'`, budgetKiB: 45.25 },
   { name: 'dApp entry: /dapp', code: `export * from '@pairline/sdk/dapp'`, budgetKiB: 45.25 },

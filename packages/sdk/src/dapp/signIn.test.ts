@@ -152,7 +152,8 @@ describe('sign-in at connect', () => {
     await expect(pairing.confirm()).rejects.toMatchObject({
       code: 'SIGN_IN_FAILED',
       shortMessage: 'The wallet’s sign-in did not verify: nothing was connected.',
-      details: 'the signature does not verify for the account, or the message is not valid now',
+      details:
+        'the signature is not the account’s, checked through chain 31337 (ecrecover, ERC-1271, ERC-6492)',
     })
     await expect(proposal.verified).rejects.toMatchObject({ code: 'PAIRING_CANCELLED' })
     expect(dapp.sessions).toEqual([])
@@ -170,7 +171,8 @@ describe('sign-in at connect', () => {
     void proposal.approve().catch(() => {})
     await expect(pairing.confirm()).rejects.toMatchObject({
       code: 'SIGN_IN_FAILED',
-      details: 'the signature does not verify for the account, or the message is not valid now',
+      details:
+        'the message is not valid now (EIP-4361: expired, not yet valid, or another domain, nonce or address)',
     })
 
     let now = NOW
@@ -179,7 +181,11 @@ describe('sign-in at connect', () => {
     const proposal2 = await late.wallet.pair(p2.uri)
     now += 61 // the user took longer than the message allows
     void proposal2.approve().catch(() => {})
-    await expect(p2.confirm()).rejects.toMatchObject({ code: 'SIGN_IN_FAILED' })
+    await expect(p2.confirm()).rejects.toMatchObject({
+      code: 'SIGN_IN_FAILED',
+      details:
+        'the message is not valid now (EIP-4361: expired, not yet valid, or another domain, nonce or address)',
+    })
   })
 
   it('a message for another domain, correctly signed, is not the one asked for', async () => {
@@ -212,6 +218,15 @@ describe('sign-in at connect', () => {
     await expect(
       checkSignIn(r, approve(good, await alice.signMessage({ message: good })), verify, NOW),
     ).resolves.toMatchObject({ address: alice.address, chainId: 31337 })
+    // a verifier of your own: false refuses with the generic details, { failed } with its own
+    const signed = approve(good, await alice.signMessage({ message: good }))
+    await expect(checkSignIn(r, signed, async () => false, NOW)).rejects.toMatchObject({
+      code: 'SIGN_IN_FAILED',
+      details: 'the signature does not verify for the account, or the message is not valid now',
+    })
+    await expect(
+      checkSignIn(r, signed, async () => ({ failed: 'the server has used this nonce' }), NOW),
+    ).rejects.toMatchObject({ code: 'SIGN_IN_FAILED', details: 'the server has used this nonce' })
     const { signIn: _, ...unsigned } = approve(good, '0x00')
     await expect(checkSignIn(r, unsigned, verify, NOW)).rejects.toMatchObject({
       code: 'SIGN_IN_FAILED',

@@ -35,8 +35,11 @@ export type SignInCheck = {
   nonce: string
   time: Date
 }
-/** Verifies a sign-in: `siweVerifier()` from `@pairline/sdk/siwe` (viem), or your own. */
-export type SignInVerifier = (check: SignInCheck) => Promise<boolean>
+/**
+ * Verifies a sign-in: `siweVerifier()` from `@pairline/sdk/siwe` (viem), or your own. Only `true`
+ * accepts it; `false`, or `{ failed }` saying why (the SIGN_IN_FAILED error's details), refuses it.
+ */
+export type SignInVerifier = (check: SignInCheck) => Promise<boolean | { failed: string }>
 
 /** A verified sign-in, on `DappSession.signIn`. */
 export type SignIn = {
@@ -106,9 +109,9 @@ export async function checkSignIn(
   const { message, signature } = a.signIn
   if (message !== signInMessage(r, address, chainId))
     throw failed('the signed message is not the one the dApp asked for')
-  let ok: boolean
+  let verdict: boolean | { failed: string }
   try {
-    ok = await verify({
+    verdict = await verify({
       message,
       signature: signature as `0x${string}`,
       address,
@@ -120,6 +123,11 @@ export async function checkSignIn(
   } catch (err) {
     throw failed('the verifier failed', err)
   }
-  if (!ok) throw failed('the signature does not verify for the account, or the message is not valid now')
+  if (verdict !== true)
+    throw failed(
+      typeof verdict === 'object' && verdict !== null && typeof verdict.failed === 'string'
+        ? verdict.failed
+        : 'the signature does not verify for the account, or the message is not valid now',
+    )
   return { message, signature: signature as `0x${string}`, address, chainId }
 }
