@@ -85,6 +85,7 @@ const SESSION_SEEDS = [
   },
   { ...env, t: 'confirm' },
   { ...env, t: 'abort', reason: 'burned' },
+  { ...env, t: 'abort', reason: 'sign-in-failed' },
   { ...env, t: 'event', name: 'chainChanged', data: '0x1' },
   { ...env, t: 'event', name: 'accountsChanged', data: [ADDRESS] },
   { ...env, t: 'extend', expiresAt: 1_800_700_000 },

@@ -141,7 +141,7 @@ class PairingFlow {
     // The approval counts only once its sign-in verified; until then confirm() waits for it.
     checkSignIn(signIn.request, approve, signIn.verify, this.#c.side.now()).then(
       () => this.#approved(approve),
-      (err: PairlineError) => void this.abort(err, 'cancelled'),
+      (err: PairlineError) => void this.abort(err, 'sign-in-failed'),
     )
   }
 

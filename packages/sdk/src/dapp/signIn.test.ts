@@ -155,7 +155,14 @@ describe('sign-in at connect', () => {
       details:
         'the signature is not the account’s, checked through chain 31337 (ecrecover, ERC-1271, ERC-6492)',
     })
-    await expect(proposal.verified).rejects.toMatchObject({ code: 'PAIRING_CANCELLED' })
+    // the wallet is told why (abort reason sign-in-failed), not just that the dApp cancelled
+    await expect(proposal.verified).rejects.toMatchObject({
+      code: 'SIGN_IN_FAILED',
+      shortMessage: 'The dApp could not verify the sign-in: nothing was connected.',
+      details:
+        'the dApp sent abort reason sign-in-failed (docs/PROTOCOL.md §14.7); which check failed only the dApp knows',
+    })
+    expect(proposal.state).toBe('failed')
     expect(dapp.sessions).toEqual([])
     expect(wallet.sessions).toEqual([])
   })

@@ -36,8 +36,11 @@ export type EventBody = { t: 'event'; name: 'accountsChanged' | 'chainChanged'; 
 export type Close = { t: 'close'; code: number; message: string; reason?: 'taken-over' }
 export type Extend = { t: 'extend'; expiresAt: number }
 export type Reject = { t: 'reject'; code: number; message: string }
-/** dApp -> wallet, before verification: the pairing ends, nothing was connected (§5.1). */
-export const ABORT_REASONS = ['burned', 'rejected', 'cancelled', 'expired'] as const
+/**
+ * dApp -> wallet, before verification: the pairing ends, nothing was connected (§5.1).
+ * `sign-in-failed`: the wallet's sign-in at connect did not verify on the dApp (§14.7).
+ */
+export const ABORT_REASONS = ['burned', 'rejected', 'cancelled', 'expired', 'sign-in-failed'] as const
 export type AbortReason = (typeof ABORT_REASONS)[number]
 export type Abort = { t: 'abort'; reason: AbortReason }
 

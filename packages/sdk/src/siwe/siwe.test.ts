@@ -123,7 +123,7 @@ describe('sign-in at connect by a contract account (ERC-1271, through the chain)
   })
 
   it('a signature by another key fails the approval (SIGN_IN_FAILED); nothing is connected', async () => {
-    const { dapp, wallet, pairing, approved } = await signInOnce(siweVerifier({ client }), stranger)
+    const { dapp, wallet, pairing, proposal, approved } = await signInOnce(siweVerifier({ client }), stranger)
     void approved.catch(() => {})
     await expect(pairing.confirm()).rejects.toMatchObject({
       code: 'SIGN_IN_FAILED',
@@ -131,12 +131,22 @@ describe('sign-in at connect by a contract account (ERC-1271, through the chain)
       details:
         'the signature is not the account’s, checked through chain 31337 (ecrecover, ERC-1271, ERC-6492)',
     })
+    // the wallet is told why (abort reason sign-in-failed): its verified and approve() say so
+    const refused = {
+      code: 'SIGN_IN_FAILED',
+      shortMessage: 'The dApp could not verify the sign-in: nothing was connected.',
+      details:
+        'the dApp sent abort reason sign-in-failed (docs/PROTOCOL.md §14.7); which check failed only the dApp knows',
+    }
+    await expect(proposal.verified).rejects.toMatchObject(refused)
+    await expect(approved).rejects.toMatchObject(refused)
+    expect(proposal.state).toBe('failed')
     expect(dapp.sessions).toEqual([])
     expect(wallet.sessions).toEqual([])
   })
 
   it('without a client (EOA only) the contract account’s sign-in fails and says it needs one', async () => {
-    const { dapp, pairing, approved } = await signInOnce(siweVerifier())
+    const { dapp, wallet, pairing, proposal, approved } = await signInOnce(siweVerifier())
     void approved.catch(() => {})
     const err = await pairing.confirm().then(
       () => null,
@@ -149,7 +159,9 @@ describe('sign-in at connect by a contract account (ERC-1271, through the chain)
         'the signature is not by the account’s own key (ecrecover); a contract account’s sign-in (ERC-1271, ERC-6492) verifies only through its chain: siweVerifier({ client })',
     })
     expect((err as Error).message).toContain('siweVerifier({ client })')
+    await expect(proposal.verified).rejects.toMatchObject({ code: 'SIGN_IN_FAILED' })
     expect(dapp.sessions).toEqual([])
+    expect(wallet.sessions).toEqual([])
   })
 
   it('a client for another chain than the sign-in’s is refused, not asked', async () => {

@@ -49,6 +49,15 @@ function abortError(reason: AbortReason): PairlineError {
       ErrorCode.PairingExpired,
       'The code was not confirmed on both screens in time: nothing was connected.',
     )
+  if (reason === 'sign-in-failed')
+    return new PairlineError(
+      ErrorCode.SignInFailed,
+      'The dApp could not verify the sign-in: nothing was connected.',
+      {
+        details:
+          'the dApp sent abort reason sign-in-failed (docs/PROTOCOL.md §14.7); which check failed only the dApp knows',
+      },
+    )
   return new PairlineError(
     ErrorCode.PairingCancelled,
     'The dApp cancelled the pairing: nothing was connected.',
