@@ -33,6 +33,8 @@ export async function startBenchRelay(port = 0, redis?: RedisBrokerOptions): Pro
       maxStoredBytesPerConnection: MANY,
       maxStoredMessagesPerIp: MANY,
       maxStoredBytesPerIp: MANY,
+      maxTopicsPerIp: MANY,
+      maxSubscriptions: MANY,
       maxPendingUpgrades: CONNECTIONS,
     },
   })
