@@ -210,7 +210,7 @@ export class Channel extends EventEmitter<Events> {
   #retransmit(timer = false): void {
     if (this.#closed) return
     if (!this.#keys.ready) this.resumer.resend()
-    else for (const u of this.#out.unacked) this.#transmit(u.seq, u.body)
+    else for (const u of this.#out.window()) this.#transmit(u.seq, u.body)
     if (timer) this.#out.rearm() // and wait longer for the next
   }
 
@@ -271,9 +271,13 @@ export class Channel extends EventEmitter<Events> {
     this.resumer.confirmed()
     const message = decodeSessionMessage(plaintext)
     wipe(plaintext)
-    const released = this.#out.release(message.ack) // the peer's cumulative ack
     const reliable = message.seq !== 0 && isReliable(message.t)
+    // SEQ_OUT_OF_WINDOW (dropped, nothing changed) for a seq beyond recvSeq + SEQ_WINDOW (§14.1).
     const fresh = reliable && this.#recv.accept(message.seq)
+    const edge = this.#out.windowEnd
+    const released = this.#out.release(message.ack) // the peer's cumulative ack
+    // Messages the ack let into the window go out now (already stored; the resend timer covers loss).
+    if (released) for (const u of this.#out.window()) if (u.seq > edge) this.#transmit(u.seq, u.body)
     // A duplicate is acknowledged again (the peer missed our ack); a fresh one once it is written.
     if (reliable && !fresh && !this.#closed) this.#ack.schedule()
     // One write per message, queued before the owner handles it: the owner's change is in it.

@@ -3,12 +3,15 @@ import { ErrorCode } from '../errors/codes.js'
 import { type Body, maxEncodedSize } from '../messages/envelope.js'
 import { MAX_FRAME_PLAINTEXT } from '../protocol/frame.js'
 import { defaultTimers, type RetransmitOptions, RetransmitTimer, type Timers } from './retransmitTimer.js'
+import { SEQ_WINDOW } from './sequence.js'
 
 export type Unacked = { seq: number; body: Body }
 
 /**
  * The send side of reliable delivery: the last seq used, the messages the peer has not yet
- * acknowledged, and the timer that resends them with backoff until it does.
+ * acknowledged, and the timer that resends them with backoff until it does. Only the window is
+ * transmitted: seqs up to the peer's last ack + SEQ_WINDOW (`unacked` is contiguous from that
+ * ack + 1, so the first SEQ_WINDOW of it); the rest is stored and goes out as acks open the window.
  */
 export class Outbox {
   sendSeq: number
@@ -27,6 +30,17 @@ export class Outbox {
 
   snapshot(): { sendSeq: number; unacked: Unacked[] } {
     return { sendSeq: this.sendSeq, unacked: this.unacked.map((u) => ({ ...u })) }
+  }
+
+  /** What may be transmitted now: the unacknowledged messages within the peer's window. */
+  window(): Unacked[] {
+    return this.unacked.slice(0, SEQ_WINDOW)
+  }
+
+  /** The highest seq the window holds now (Infinity when nothing waits). */
+  get windowEnd(): number {
+    const first = this.unacked[0]
+    return first ? first.seq + SEQ_WINDOW - 1 : Number.POSITIVE_INFINITY
   }
 
   /** The entry `body` gets if it is sent now (committed only once the write holding it succeeded). */

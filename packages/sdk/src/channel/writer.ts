@@ -100,7 +100,8 @@ export class ChannelWriter {
       state.unacked.push(entry)
       await this.#write(state)
       this.h.out.commit(entry)
-      this.h.transmit(entry.seq, body)
+      // Above the window it waits, stored, for the ack that opens it (the peer would refuse it).
+      if (entry.seq <= this.h.out.windowEnd) this.h.transmit(entry.seq, body)
       return entry.seq
     })
   }

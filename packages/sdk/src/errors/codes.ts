@@ -54,6 +54,7 @@ export const ErrorCode = {
   InternalError: 'INTERNAL_ERROR',
   RpcError: 'RPC_ERROR',
   StorageFailed: 'STORAGE_FAILED',
+  SeqOutOfWindow: 'SEQ_OUT_OF_WINDOW',
   // Resume and device binding (handshakes/resume, keys/)
   SessionTakenOver: 'SESSION_TAKEN_OVER',
   DeviceKeyMismatch: 'DEVICE_KEY_MISMATCH',
