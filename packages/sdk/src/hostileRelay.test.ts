@@ -14,7 +14,9 @@ import { createWallet, type WalletSession } from './wallet/index.js'
  * dApp and the wallet a man in the middle that, per delivery and per publish, drops, delays,
  * duplicates, reorders, replays later, reflects to the sender, moves to another session's topic,
  * splices in another session's frames, flips bits, truncates, extends or injects junk, from one
- * seeded generator (the seed printed first; FUZZ_SEED replays it).
+ * seeded generator (the seed printed first; FUZZ_SEED replays it). The SDK's timers (`timers`
+ * option: resends, resume retries, acks) run on the network's virtual clock, which moves only
+ * when nothing else can happen (`net.run`): nothing here waits for wall time.
  */
 const base = privateKeyToAccount(ANVIL_KEYS[0])
 const seed = Number(process.env.FUZZ_SEED ?? 20_261_201)
@@ -34,9 +36,24 @@ afterEach(() => {
 afterAll(() => {
   process.off('unhandledRejection', onUnhandled)
 })
-// The relay's per-connection publish rate (50/s) is not under test: 1,000 answers and their
-// resends would spend it and turn into RATE_LIMITED error events and waits for the resend timer.
-const relay = useRelay({ limits: { publishRate: 100_000, publishBurst: 100_000 }, ignoreCleanupErrors: true })
+// The relay's per-connection rates and storage caps are not under test: 1,000 answers and their
+// resends, which run on the network's virtual clock (a resend round as soon as the network is
+// quiet, not 2 s later), would spend them and turn into RATE_LIMITED and TOPIC_FULL errors.
+const relay = useRelay({
+  limits: {
+    publishRate: 100_000,
+    publishBurst: 100_000,
+    frameRate: 100_000,
+    frameBurst: 100_000,
+    maxMessagesPerTopic: 100_000,
+    maxStoredMessagesPerConnection: 100_000,
+    maxStoredMessagesPerIp: 100_000,
+    maxBytesPerTopic: 1024 ** 3,
+    maxStoredBytesPerConnection: 1024 ** 3,
+    maxStoredBytesPerIp: 1024 ** 3,
+  },
+  ignoreCleanupErrors: true,
+})
 const { cleanup } = relay
 
 /** The account, counting every signature it makes. */
@@ -71,6 +88,7 @@ async function open(net: HostileNetwork, n: number, o: { storage?: unknown } = {
     metadata: { name: 'Hostile dApp', url: 'https://dapp.example' },
     chains: [1],
     now: dappClock.now,
+    timers: net.clock,
     relay: { WebSocket: net.socketClass('dapp') as never },
     ...(o.storage ? { storage: o.storage as never } : {}),
   }
@@ -83,6 +101,7 @@ async function open(net: HostileNetwork, n: number, o: { storage?: unknown } = {
     // every transaction, so nothing is ever sent through it
     transports: { 1: http('http://127.0.0.1:1') },
     now: walletClock.now,
+    timers: net.clock,
     relay: { WebSocket: net.socketClass('wallet') as never },
   })
   cleanup.push(
@@ -109,28 +128,36 @@ async function open(net: HostileNetwork, n: number, o: { storage?: unknown } = {
   return { dapp, wallet, pairs, shown, methods, errors, answer, dappClock, walletClock, dappOptions, signer }
 }
 
-const sign = (s: DappSession, message: string) =>
-  s.provider.request({ method: 'personal_sign', params: [message, base.address] })
+/** A personal_sign through `net`, its resends and acks on the network's clock. */
+const sign = (net: HostileNetwork, s: DappSession, message: string) =>
+  net.run(s.provider.request({ method: 'personal_sign', params: [message, base.address] }))
 
 type Outcome = { result: unknown } | { error: unknown }
 
 /**
  * Sends `count` personal_sign requests spread over the sessions, at most `window` in flight at a
- * time (as an app would; every lost frame waits for the 2 s resend timer), and checks every outcome.
+ * time (as an app would; a lost frame waits for the resend timer, on the network's clock), and
+ * checks every outcome.
  */
-async function storm(pairs: { dapp: DappSession }[], count: number, tag: string, window = 64) {
+async function storm(
+  net: HostileNetwork,
+  pairs: { dapp: DappSession }[],
+  count: number,
+  tag: string,
+  window = 64,
+) {
   const messages = Array.from({ length: count }, (_, i) => `${tag} ${i}`)
   const outcomes: Outcome[] = new Array(count)
   let next = 0
   const worker = async () => {
     for (let i = next++; i < count; i = next++) {
-      outcomes[i] = await sign(pairs[i % pairs.length]!.dapp, messages[i]!).then(
+      outcomes[i] = await sign(net, pairs[i % pairs.length]!.dapp, messages[i]!).then(
         (result) => ({ result }),
         (error: unknown) => ({ error }),
       )
     }
   }
-  await Promise.all(Array.from({ length: Math.min(window, count) }, worker))
+  await net.run(Promise.all(Array.from({ length: Math.min(window, count) }, worker)))
   const failed: Record<number, number> = {}
   let completed = 0
   for (const [i, o] of outcomes.entries()) {
@@ -153,12 +180,12 @@ describe('a hostile relay: every fault at 10 %', () => {
     const net = new HostileNetwork({ seed })
     const { pairs, shown, errors, signer } = await open(net, 2)
     net.rates = Object.fromEntries(FAULTS.map((f) => [f, 0.1])) as HostileRates
-    const { completed, failed } = await storm(pairs, REQUESTS, 'hostile relay request')
+    const { completed, failed } = await storm(net, pairs, REQUESTS, 'hostile relay request')
     net.rates = {}
     // The spec ends a session only on close, disconnect or expiry: both still sign.
     for (const p of pairs) {
       expect(p.dapp.ended).toBe(false)
-      await expect(sign(p.dapp, `after the storm ${p.dapp.id}`)).resolves.toBe(
+      await expect(sign(net, p.dapp, `after the storm ${p.dapp.id}`)).resolves.toBe(
         await base.signMessage({ message: `after the storm ${p.dapp.id}` }),
       )
     }
@@ -166,7 +193,8 @@ describe('a hostile relay: every fault at 10 %', () => {
     console.log(
       `hostile relay: ${REQUESTS} requests, ${completed} completed, failed ${JSON.stringify(failed)}; ` +
         `${shown.size} ids shown, at most ${Math.max(...shown.values())} times each; ${signer.signed()} signatures; ` +
-        `highest epoch ${epoch}; app errors ${errors.length}; faults ${JSON.stringify(net.counts)}`,
+        `highest epoch ${epoch}; app errors ${errors.length}; faults ${JSON.stringify(net.counts)}; ` +
+        `${net.ticks} timers fired, ${Math.round(net.clock.now / 1000)} s of virtual time`,
     )
     expect(completed + Object.values(failed).reduce((a, b) => a + b, 0)).toBe(REQUESTS)
     expect(shown.size).toBe(REQUESTS + pairs.length)
@@ -207,7 +235,7 @@ describe('a hostile relay: each attack alone', () => {
     net.rates = { [fault]: rate }
     // Lost frames wait for the resend timer (2 s, doubling): fewer requests where frames are lost.
     const n = fault === 'drop' || fault === 'move' ? 16 : 20
-    const { completed, failed } = await storm(pairs, n, fault)
+    const { completed, failed } = await storm(net, pairs, n, fault)
     net.rates = {}
     expect({ completed, failed }).toEqual({ completed: n, failed: {} })
     expect(shown.size).toBe(n)
@@ -261,7 +289,7 @@ describe('a hostile relay: replays later', () => {
     const frames = transportFrames(net, 'dapp')
     expect(frames.length).toBeGreaterThanOrEqual(2) // confirm, the request (and acks)
     expect(await replayToWallet(net, frames)).toBe(frames.length)
-    await expect(sign(d, 'after the replay')).resolves.toBe(
+    await expect(sign(net, d, 'after the replay')).resolves.toBe(
       await base.signMessage({ message: 'after the replay' }),
     )
     expect(shown.get(txIds()[0]!)).toBe(1)
@@ -274,13 +302,13 @@ describe('a hostile relay: replays later', () => {
     const before = transportFrames(net, 'dapp')
     const topic = before[0]!.topic
     dappClock.offset += 601 // the dApp's sender rekeys before its next frame (600 s, §7.6)
-    await expect(sign(d, 'epoch 1')).resolves.toBe(await base.signMessage({ message: 'epoch 1' }))
+    await expect(sign(net, d, 'epoch 1')).resolves.toBe(await base.signMessage({ message: 'epoch 1' }))
     expect(net.epochs.get(topic)).toBe(1)
     await replayToWallet(net, before) // the wallet still holds epoch 0's key (grace period)
-    await expect(sign(d, 'in the grace period')).resolves.toBeTypeOf('string')
+    await expect(sign(net, d, 'in the grace period')).resolves.toBeTypeOf('string')
     walletClock.offset += 61 // grace over: epoch 0's key is gone
     await replayToWallet(net, before)
-    await expect(sign(d, 'after the grace period')).resolves.toBeTypeOf('string')
+    await expect(sign(net, d, 'after the grace period')).resolves.toBeTypeOf('string')
     expect(shown.get(txIds()[0]!)).toBe(1)
     expect(shown.size).toBe(4)
     expect(errors).toEqual([])
@@ -295,19 +323,19 @@ describe('a hostile relay: replays later', () => {
     cleanup.push(() => again.close())
     const [restored] = await again.restoreSessions()
     expect(restored!.id).toBe(d.id)
-    await expect(sign(restored!, 'after the resume')).resolves.toBeTypeOf('string')
+    await expect(sign(net, restored!, 'after the resume')).resolves.toBeTypeOf('string')
     // New topics; the old one stays subscribed as a retired generation, to recognise a clone (§8.4).
     expect(net.subscriptions('wallet')).toContain(before[0]!.topic)
     expect(net.subscriptions('wallet').length).toBeGreaterThan(1)
     expect(await replayToWallet(net, before)).toBeGreaterThan(before.length)
-    await expect(sign(restored!, 'after the replay')).resolves.toBeTypeOf('string')
+    await expect(sign(net, restored!, 'after the replay')).resolves.toBeTypeOf('string')
     // The resume's own message 1, replayed: the session keeps working.
     const inits = net.published.filter(
       (f) => f.from === 'dapp' && f.payload[0] === 1 && f.payload[1] === 0x03,
     )
     expect(inits.length).toBeGreaterThan(0)
     await replayToWallet(net, inits)
-    await expect(sign(restored!, 'after the resume replay')).resolves.toBeTypeOf('string')
+    await expect(sign(net, restored!, 'after the resume replay')).resolves.toBeTypeOf('string')
     expect(shown.get(txIds()[0]!)).toBe(1)
     expect(shown.size).toBe(4)
     expect(errors).toEqual([])
@@ -326,7 +354,9 @@ describe('a hostile relay: replays later', () => {
     const pairing = await dapp.pair()
     const [w, again] = await Promise.all([(await wallet.pair(pairing.uri)).approve(), pairing.confirm()])
     w.on('request', (req) => void req.approve())
-    await expect(sign(again, 'new session')).resolves.toBe(await base.signMessage({ message: 'new session' }))
+    await expect(sign(net, again, 'new session')).resolves.toBe(
+      await base.signMessage({ message: 'new session' }),
+    )
     expect(shown.size).toBe(1)
     expect(errors).toEqual([])
   })
@@ -341,12 +371,14 @@ describe('a hostile relay: reordered state changes', () => {
       metadata: { name: 'Hostile dApp', url: 'https://dapp.example' },
       chains: [1],
       optionalChains: [10],
+      timers: net.clock,
       relay: { WebSocket: net.socketClass('dapp') as never },
     })
     const wallet = createWallet({
       metadata: { name: 'Hostile Wallet', url: 'https://wallet.example' },
       accounts: [base, other],
       chains: [1, 10],
+      timers: net.clock,
       relay: { WebSocket: net.socketClass('wallet') as never },
     })
     cleanup.push(
@@ -360,11 +392,15 @@ describe('a hostile relay: reordered state changes', () => {
     d.on('accountsChanged', (a) => seen.push(`accounts ${a.join()}`))
     d.on('chainChanged', (c) => seen.push(`chain ${c}`))
     d.on('extended', (x) => seen.push(`extended ${x}`))
+    /** Until the dApp has seen `n` changes (the held frames are released on the network's clock). */
     const ack = (n: number) =>
-      new Promise<void>((resolve) => {
-        const check = () => (seen.length >= n ? resolve() : setTimeout(check, 5))
-        check()
-      })
+      net.run(
+        new Promise<void>((resolve) => {
+          const check = () => seen.length >= n && resolve()
+          for (const e of ['accountsChanged', 'chainChanged', 'extended'] as const) d.on(e, check)
+          check()
+        }),
+      )
     // Each first change is held back by the relay and delivered after the second (reorder at 100 %).
     net.rates = { reorder: 1 }
     await w.setAccounts([other.address])
@@ -377,7 +413,7 @@ describe('a hostile relay: reordered state changes', () => {
     await w.extend(7200)
     await ack(3)
     net.rates = {}
-    await expect(sign(d, 'in order again')).resolves.toBeTypeOf('string') // everything delivered
+    await expect(sign(net, d, 'in order again')).resolves.toBeTypeOf('string') // everything delivered
     expect(net.counts.reorder).toBeGreaterThanOrEqual(3)
     expect(d.accounts).toEqual([base.address])
     expect(d.chainId).toBe('eip155:1')

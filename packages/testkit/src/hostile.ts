@@ -6,8 +6,14 @@
  * sender, moves to another topic, splices in another session's frames, flips bits, truncates,
  * extends or injects random frames, counting every fault. Targeted attacks (replay a recorded
  * frame after a rekey, a resume or the end of the session) use `record` and `deliver`.
+ *
+ * Time is virtual: the network's own holds (delay, reorder) and, passed as the SDK's `timers`
+ * option, the dApp's and wallet's timers (resends, resume retries, acks) run on `network.clock`,
+ * which `network.run(work)` moves on only when the network is quiet. So a lost frame is resent
+ * as soon as nothing else can happen, never after a wait of the real 2 s.
  */
 import { WebSocket } from 'ws'
+import { type ManualTimers, manualTimers } from './timers.js'
 
 export const FAULTS = [
   'drop',
@@ -77,14 +83,76 @@ export class HostileNetwork {
   /** Keep `published` (targeted tests); the mixed run only keeps a window for splicing. */
   record: boolean
   readonly random: () => number
+  /** The virtual clock of the network's holds; pass it as the SDK's `timers` option too. */
+  readonly clock: ManualTimers = manualTimers()
+  /** Frames sent or delivered by any socket so far: unchanged means nothing is happening. */
+  activity = 0
+  /** Timers the clock fired in `run` (how often the work waited for time rather than frames). */
+  ticks = 0
   readonly #sockets: HostileSocket[] = []
   readonly #recent: Seen[] = []
+  #waiters: { test: () => boolean; resolve: () => void }[] = []
+  #running = 0
+  #driver: Promise<void> | null = null
 
   constructor(o: { seed: number; rates?: HostileRates; record?: boolean }) {
     this.seed = o.seed
     this.rates = { ...o.rates }
     this.record = o.record ?? false
     this.random = seeded(o.seed)
+  }
+
+  /**
+   * Awaits `work`, moving `clock` on whenever the network is quiet: no frame sent or delivered by
+   * any socket for three turns of the event loop. The relay, the dApp and the wallet run in this
+   * process over loopback, so a frame written is readable at the next poll: quiet means every
+   * side waits for a timer, and the earliest one fires. A timer that fires early (the other side
+   * was still computing, e.g. a WebCrypto signature on the thread pool) only resends something the
+   * receiver drops as a duplicate. No sleep and no wall-clock bound: time passes only here. Runs
+   * may overlap (one driver moves the clock while any is waiting).
+   */
+  async run<T>(work: Promise<T>): Promise<T> {
+    this.#running++
+    this.#driver ??= this.#drive()
+    try {
+      return await work
+    } finally {
+      this.#running--
+    }
+  }
+
+  /** Resolves once `test()` holds, checked now and after every frame any socket sends or gets. */
+  when(test: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiters.push({ test, resolve })
+      this.tick()
+    })
+  }
+
+  /** @internal Something was sent or delivered. */
+  tick(): void {
+    this.activity++
+    for (const w of [...this.#waiters])
+      if (w.test()) {
+        this.#waiters.splice(this.#waiters.indexOf(w), 1)
+        w.resolve()
+      }
+  }
+
+  async #drive(): Promise<void> {
+    let seen = -1
+    let quiet = 0
+    while (this.#running > 0) {
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      if (this.activity !== seen) {
+        seen = this.activity
+        quiet = 0
+      } else if (++quiet >= 3 && this.clock.next()) {
+        this.ticks++
+        quiet = 0
+      }
+    }
+    this.#driver = null
   }
 
   /** The WebSocket class to pass as the SDK's `relay.WebSocket` option; `label` names its sockets. */
@@ -205,6 +273,7 @@ class HostileSocket extends WebSocket {
     frame.set(payload, HEAD)
     this.#net.counts.delivered++
     super.emit('message', frame.buffer, true)
+    this.#net.tick()
   }
 
   /** Delivers a frame the relay never sent (a replay, a splice, a reflection). */
@@ -229,6 +298,7 @@ class HostileSocket extends WebSocket {
       if (back && this.#net.hit('reflect')) queueMicrotask(() => this.inject(back, payload))
     }
     ;(super.send as (...a: unknown[]) => void)(data, ...rest)
+    this.#net.tick()
   }
 
   override emit(event: string | symbol, ...args: unknown[]): boolean {
@@ -239,6 +309,7 @@ class HostileSocket extends WebSocket {
     )
     if (frame[0] !== MESSAGE || frame.length <= HEAD) return super.emit(event, ...args)
     this.#onMessage(hex(frame.subarray(1, 33)), frame.slice(33, HEAD), frame.slice(HEAD))
+    this.#net.tick() // a drop counts too
     return true
   }
 
@@ -268,11 +339,11 @@ class HostileSocket extends WebSocket {
     }
     if (this.#held === null && net.hit('reorder')) {
       this.#held = { topic, id, payload } // released after the next delivery, or soon if none comes
-      setTimeout(() => this.#release(), 30)
+      net.clock.setTimeout(() => this.#release(), 30)
       return
     }
     if (net.hit('delay')) {
-      setTimeout(() => this.#deliver(topic, id, payload), Math.floor(random() * 20))
+      net.clock.setTimeout(() => this.#deliver(topic, id, payload), Math.floor(random() * 20))
       return
     }
     this.#deliver(topic, id, payload)

@@ -16,6 +16,8 @@ export type ManualTimers = Timers & {
   armed(ms: number): Promise<void>
   /** Moves the clock forward, firing every timer that falls due, in order. */
   advance(ms: number): void
+  /** Moves the clock to the earliest waiting timer and fires it (and any due then); false if none waits. */
+  next(): boolean
 }
 
 export function manualTimers(): ManualTimers {
@@ -49,6 +51,12 @@ export function manualTimers(): ManualTimers {
         waiters.push({ ms, resolve })
         wake()
       })
+    },
+    next() {
+      const first = Math.min(...[...entries.values()].map((e) => e.due))
+      if (!Number.isFinite(first)) return false
+      this.advance(first - now)
+      return true
     },
     advance(ms) {
       const until = now + ms

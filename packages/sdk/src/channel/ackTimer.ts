@@ -1,22 +1,25 @@
+import type { Timers } from '../util/timers.js'
+
 /** Waits `delayMs` for outgoing traffic to carry an ack before sending a bare one. */
 export class AckTimer {
-  #timer: ReturnType<typeof setTimeout> | null = null
+  #timer: unknown = null
 
   constructor(
     private readonly delayMs: number,
     private readonly sendAck: () => void,
+    private readonly timers: Timers,
   ) {}
 
   schedule(): void {
-    if (this.#timer) return
-    this.#timer = setTimeout(() => {
+    if (this.#timer !== null) return
+    this.#timer = this.timers.setTimeout(() => {
       this.#timer = null
       this.sendAck()
     }, this.delayMs)
   }
 
   cancel(): void {
-    if (this.#timer) clearTimeout(this.#timer)
+    if (this.#timer !== null) this.timers.clearTimeout(this.#timer)
     this.#timer = null
   }
 }

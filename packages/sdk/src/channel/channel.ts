@@ -18,10 +18,12 @@ import type { RelayMessage } from '../transport/index.js'
 import { AckTimer } from './ackTimer.js'
 import type { ChannelEvents as Events } from './events.js'
 import { FrameKeys } from './frameKeys.js'
+import { scheduleOn } from './graceWipe.js'
 import { FrameHold } from './hold.js'
 import { type ChannelOptions, DEFAULT_TTL_SECONDS } from './options.js'
 import { Outbox } from './outbox.js'
 import { FailureCounter, opensUnder, RetryTimer, restoredResumeState, resumeIo } from './resumeLink.js'
+import { defaultTimers } from './retransmitTimer.js'
 import { TopicRoutes } from './routes.js'
 import { ReceiveSequence } from './sequence.js'
 import type { ChannelState } from './state.js'
@@ -61,14 +63,15 @@ export class Channel extends EventEmitter<Events> {
     this.role = role
     this.sessionId = sessionId
     this.id = toBase64Url(sessionId)
-    this.#keys = new FrameKeys(role, state.candidate?.topics ?? state.current.topics)
+    const timers = o.timers ?? defaultTimers
+    this.#keys = new FrameKeys(role, state.candidate?.topics ?? state.current.topics, scheduleOn(timers))
     this.#routes = new TopicRoutes(o.relay, (m) => this.#receive(m))
     this.resumer = new Resumer(role, sessionId, o.randomBytes, o.device, state, resumeIo(this))
-    this.retry = new RetryTimer(o.resumeRetryMs ?? 3000, () => this.#retryResume())
+    this.retry = new RetryTimer(o.resumeRetryMs ?? 3000, () => this.#retryResume(), timers)
     this.#failures = new FailureCounter(o.resumeAfterFailures)
-    this.#ack = new AckTimer(o.ackDelayMs ?? 50, () => this.#transmit(0, { t: 'ack' }))
+    this.#ack = new AckTimer(o.ackDelayMs ?? 50, () => this.#transmit(0, { t: 'ack' }), timers)
     this.#recv = new ReceiveSequence(sent?.recvSeq, [...(sent?.recvAhead ?? [])])
-    this.#out = new Outbox(sent, o, () => this.#retransmit(true))
+    this.#out = new Outbox(sent, { ...o, timers }, () => this.#retransmit(true))
     this.#saves = new ChannelWriter(
       {
         save: o.save,

@@ -3,7 +3,7 @@ import { ErrorCode } from '../errors/codes.js'
 import { FrameSender, type RekeyPolicy } from '../protocol/frameCipher.js'
 import { type HandshakeResult, type Role, wipeHandshakeResult } from '../protocol/handshake.js'
 import type { Topic, TopicPair } from '../protocol/topics.js'
-import { TimedReceiver } from './graceWipe.js'
+import { type Schedule, TimedReceiver } from './graceWipe.js'
 
 /** The transport keys a channel holds (none while its own resume is running) and their topics. */
 export class FrameKeys {
@@ -13,6 +13,7 @@ export class FrameKeys {
   constructor(
     private readonly role: Role,
     public topics: TopicPair,
+    private readonly schedule?: Schedule,
   ) {}
 
   get ready(): boolean {
@@ -32,7 +33,7 @@ export class FrameKeys {
     this.drop()
     this.#tx = new FrameSender({ key: r.sendKey, nowSeconds: now(), ...(policy ? { policy } : {}) })
     // The previous epoch's key is wiped when its grace period ends, on a timer (§7.6).
-    this.#rx = new TimedReceiver(r.receiveKey, now)
+    this.#rx = new TimedReceiver(r.receiveKey, now, this.schedule)
     this.topics = topics
     wipeHandshakeResult(r)
   }

@@ -1,13 +1,18 @@
 import { FrameReceiver } from '../protocol/frameCipher.js'
-import { softTimeout } from '../util/timers.js'
+import { systemTimers, type Timers } from '../util/timers.js'
 
 /** Runs `fn` after `ms` milliseconds; the handle cancels it. Injected in tests. */
 export type Schedule = (fn: () => void, ms: number) => { cancel(): void }
 
-const realSchedule: Schedule = (fn, ms) => {
-  const t = softTimeout(fn, ms)
-  return { cancel: () => clearTimeout(t) }
+/** A Schedule on `timers` (the channel's, which the app may inject). */
+export function scheduleOn(timers: Timers): Schedule {
+  return (fn, ms) => {
+    const handle = timers.setTimeout(fn, ms)
+    return { cancel: () => timers.clearTimeout(handle) }
+  }
 }
+
+const realSchedule: Schedule = scheduleOn(systemTimers)
 
 /**
  * Wipes a receiver's previous-epoch key when its grace period ends (PROTOCOL.md §7.6), on a timer,

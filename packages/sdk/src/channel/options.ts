@@ -31,6 +31,9 @@ export type ChannelOptions = {
   ackDelayMs?: number
   /** Resend timing for unacknowledged messages. */
   retransmit?: RetransmitOptions
-  /** Timer functions (tests inject their own). */
+  /**
+   * Where the channel schedules its resend timer, resume retry, delayed ack and grace-period wipe
+   * (default `setTimeout`, never holding the process): the app's `timers` option.
+   */
   timers?: Timers
 }

@@ -7,6 +7,7 @@ import { FrameReceiver } from '../protocol/frameCipher.js'
 import type { HandshakeResult } from '../protocol/handshake.js'
 import type { Topic, TopicPair } from '../protocol/topics.js'
 import { decodeResumeState, type ResumeState } from '../records/resumeState.js'
+import type { Timers } from '../util/timers.js'
 import type { ChannelState } from './state.js'
 
 /** The part of a Channel the Resumer drives. */
@@ -121,15 +122,17 @@ export class FailureCounter {
 
 /**
  * Resends our resume message 1 while no message 2 comes (it, or the answer, may have been lost),
- * with backoff: `first`, doubling up to 60 s. Never holds the process open.
+ * with backoff: `first`, doubling up to 60 s. On the channel's timers (by default never holding
+ * the process).
  */
 export class RetryTimer {
-  #timer: ReturnType<typeof setTimeout> | null = null
+  #timer: unknown = null
   #delay: number
 
   constructor(
     private readonly first: number,
     private readonly fire: () => void,
+    private readonly timers: Timers,
   ) {
     this.#delay = first
   }
@@ -141,16 +144,15 @@ export class RetryTimer {
   }
 
   #arm(): void {
-    this.#timer = setTimeout(() => {
+    this.#timer = this.timers.setTimeout(() => {
       this.#delay = Math.min(this.#delay * 2, 60_000)
       this.#arm()
       this.fire()
     }, this.#delay)
-    ;(this.#timer as { unref?: () => void }).unref?.()
   }
 
   stop(): void {
-    if (this.#timer) clearTimeout(this.#timer)
+    if (this.#timer !== null) this.timers.clearTimeout(this.#timer)
     this.#timer = null
   }
 }

@@ -1,15 +1,9 @@
-import { softTimeout } from '../util/timers.js'
+import { systemTimers, type Timers } from '../util/timers.js'
 
-/** The timer functions a channel uses (injected by tests; the default never holds a Node process). */
-export type Timers = {
-  setTimeout(fn: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
+export type { Timers } from '../util/timers.js'
 
-export const defaultTimers: Timers = {
-  setTimeout: (fn, ms) => softTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-}
+/** The default timers: `setTimeout`, never holding a Node process open. */
+export const defaultTimers: Timers = systemTimers
 
 /** When unacknowledged messages are sent again (docs/PROTOCOL.md §14.1). */
 export type RetransmitOptions = {

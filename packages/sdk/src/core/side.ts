@@ -74,7 +74,10 @@ export function createSide<S extends LiveSession>(role: 'dapp' | 'wallet', o: Si
   const chains = (o.chains ?? []).map(toCaip2)
   if (chains.length === 0) throw invalid(`${what} need at least one chain.`)
   if (o.now !== undefined && typeof o.now !== 'function') throw invalid('now must be a function.')
-  if (o.timers !== undefined && typeof o.timers?.setTimeout !== 'function')
+  if (
+    o.timers !== undefined &&
+    (typeof o.timers?.setTimeout !== 'function' || typeof o.timers.clearTimeout !== 'function')
+  )
     throw invalid('timers must have setTimeout and clearTimeout.')
   const prefix = `pairline/${role}/`
   const storage = o.storage ?? lazyStorage(defaultStorage)
@@ -99,6 +102,7 @@ export function createSide<S extends LiveSession>(role: 'dapp' | 'wallet', o: Si
     now,
     device: await device(),
     ...(o.resumeRetryMs ? { resumeRetryMs: o.resumeRetryMs } : {}),
+    ...(o.timers ? { timers: o.timers } : {}),
     ...(relayOptions.messageTtlSeconds ? { ttlSeconds: relayOptions.messageTtlSeconds } : {}),
     save: async (state, secrets) => {
       const s = owner()

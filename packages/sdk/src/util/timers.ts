@@ -26,8 +26,9 @@ export function relayDeadline<T>(p: Promise<T>, ms: number, what: string): Promi
 }
 
 /**
- * Where the pairing deadlines (no answer, confirmation, expiry) are scheduled. The default is
- * `softTimeout`; tests pass a manual clock so that "fails within 15 s" is checked without waiting.
+ * Where the pairing deadlines (no answer, confirmation, expiry) and the channels' timers (resend,
+ * resume retry, delayed ack, grace-period wipe) are scheduled. The default is `softTimeout`; tests
+ * pass a manual clock so that "fails within 15 s" is checked without waiting.
  */
 export type Timers = {
   setTimeout(fn: () => void, ms: number): unknown
