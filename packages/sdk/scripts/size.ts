@@ -43,9 +43,12 @@ export type SizeEntry = {
 // /dapp, root, wagmi, tabs +1.4 to 1.5 KiB; createWallet +0.8; protocol core and /protocol +0.4;
 // budgets main's + 1.5 / 1 / 0.5 (createDapp and /dapp 45.25, measured 44.98 and 45.01).
 // /siwe is viem's SIWE helpers (parse, validate, verifySiweMessage with ERC-6492): 59.3, budget 60; 59.6 with the refusal reasons and the client's chain check (getChainId).
+// Issue 15's receive window (SEQ_OUT_OF_WINDOW, the sender's window, §14.1) and the channel
+// timers on the app's `timers` option: createDapp 45.0 -> 45.24 KiB, /dapp 45.01 -> 45.26; those
+// two budgets 45.25 -> 45.5 (root 45.4, tabs 47.5, wagmi 46.3 stay within theirs).
 export const ENTRIES: SizeEntry[] = [
-  { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'`, budgetKiB: 45.25 },
-  { name: 'dApp entry: /dapp', code: `export * from '@pairline/sdk/dapp'`, budgetKiB: 45.25 },
+  { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'`, budgetKiB: 45.5 },
+  { name: 'dApp entry: /dapp', code: `export * from '@pairline/sdk/dapp'`, budgetKiB: 45.5 },
   { name: 'root entry: everything', code: `export * from '@pairline/sdk'`, budgetKiB: 45.5 },
   {
     name: 'wallet: createWallet',
