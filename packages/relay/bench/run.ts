@@ -20,7 +20,9 @@
  * BENCH_LATENCY_DUMP=<dir> (raw latency samples per child as CSV: send time ms, latency ms),
  * BENCH_RELAY_SCRIPT=<file> (another relay child, e.g. a patched copy, in place of relayServer.ts),
  * BENCH_FLOOR_CORK=0 (the floor does not cork a tick's writes per socket as the relay does: the naive
- * router of earlier runs, a softer floor).
+ * router of earlier runs, a softer floor), BENCH_FLOOR_QUIET=1 (the floor does not answer ACKs: a
+ * stricter floor), BENCH_RELAY_MODE=1 (the relay in reply mode 1, every request answered, as before
+ * PROTOCOL §13.3.1).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -82,9 +84,11 @@ const KINDS = (process.env.BENCH_KINDS ?? 'floor,relay').split(',') as Kind[]
  * answers ACKs not at all and every other request with its own OK: a stricter floor).
  */
 const FLOOR_QUIET = process.env.BENCH_FLOOR_QUIET === '1'
+/** BENCH_RELAY_MODE=1: the relay is offered nothing, so it answers as before reply mode 2. */
+const RELAY_MODE_1 = process.env.BENCH_RELAY_MODE === '1'
 export const PROTOCOLS: Record<Kind, string[]> = {
   floor: FLOOR_QUIET ? [RELAY_PROTOCOL_V2] : [],
-  relay: [RELAY_PROTOCOL_V2],
+  relay: RELAY_MODE_1 ? [] : [RELAY_PROTOCOL_V2],
 }
 const SCRIPT: Record<Kind, string> = {
   floor: join(BENCH_DIR, 'bareRouter.ts'),
@@ -754,6 +758,7 @@ async function main(): Promise<void> {
     'BENCH_KINDS',
     'BENCH_FLOOR_CORK',
     'BENCH_FLOOR_QUIET',
+    'BENCH_RELAY_MODE',
   ].filter((k) => process.env[k])
   if (experiment.length) process.stderr.write(`results.md left alone (${experiment.join(', ')} set)\n`)
   else {
