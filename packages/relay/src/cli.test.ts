@@ -132,6 +132,20 @@ describe('main() argument checks (in process: these fail before any relay starts
       write.mockRestore()
     }
   })
+
+  it('--help names every environment variable the CLI reads', async () => {
+    const source = readFileSync(resolve(REPO_ROOT, 'packages/relay/src/cli.ts'), 'utf8')
+    const read = new Set([...source.matchAll(/\bPAIRLINE_RELAY_(?!\$)[A-Z_]+/g)].map((m) => m[0]))
+    expect(read.size).toBeGreaterThanOrEqual(10)
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+    try {
+      await main(['--help'], {})
+      const help = write.mock.calls.map((c) => String(c[0])).join('')
+      expect([...read].filter((name) => !new RegExp(`\\benv ${name}\\n`).test(help))).toEqual([])
+    } finally {
+      write.mockRestore()
+    }
+  })
 })
 
 describe('docs', () => {

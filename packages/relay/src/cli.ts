@@ -13,6 +13,7 @@ const HELP = `pairline-relay: run a Pairline relay
 Usage: pairline-relay [--host 127.0.0.1] [--port 8787] [--redis redis://… | --redis-cluster h:p,h:p] [options] [limits...]
 
   --host <addr>              interface to bind (default 127.0.0.1; 0.0.0.0 listens on all, deliberately)
+                                                                              env PAIRLINE_RELAY_HOST
   --port <n>                 port (default 8787; 0 picks a free one)          env PAIRLINE_RELAY_PORT
   --ops-host <addr>          /healthz and /metrics listener (default 127.0.0.1) env PAIRLINE_RELAY_OPS_HOST
   --ops-port <n>             its port (default 8788; 0 picks a free one)      env PAIRLINE_RELAY_OPS_PORT
