@@ -13,13 +13,15 @@ import { FRAME_MIN_PADDED, MAX_FRAME_PLAINTEXT } from '../src/protocol/frame.js'
 import { FrameSender } from '../src/protocol/frameCipher.js'
 import { pad } from '../src/protocol/padding.js'
 import { type SignInRequest, signInMessage } from '../src/protocol/signIn.js'
+import { buildResumeVectors } from './sessionResumeVectors.js'
 
 /**
  * Session-layer vectors (docs/vectors/pairline-v1-session.json, PROTOCOL.md §14): one session's
  * conversation with a message of every type, each with its `seq` and `ack` as the channel numbers
  * them (§14.1), its exact JSON text and its transport frame; a request/response exchange with the
- * request hash (§14.5); and the two messages that only occur before verification. Checked by
- * packages/sdk/src/messages/sessionVectors.test.ts.
+ * request hash (§14.5); the two messages that only occur before verification; and a resume with
+ * its first frames (./sessionResumeVectors.ts). Checked by packages/sdk/src/messages/sessionVectors.test.ts
+ * and sessionResumeVectors.test.ts.
  */
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
@@ -201,6 +203,7 @@ export function buildSessionVectors() {
         '`address` and `chainId` (what the wallet signs and the dApp requires exactly); `eip191Hash` = ' +
         'keccak256("\\x19Ethereum Signed Message:\\n" ‖ decimal UTF-8 byte length ‖ message); `signature` by the ' +
         'first anvil test key (0xac09…ff80, RFC 6979), r ‖ s ‖ v; `approveJson` the approve carrying them (seq 1, ack 0).',
+      resume: 'A resume with its first frames (§8, §14.1, §14.4): see resume.description.',
     },
     nowSeconds: TEST_NOW,
     keys: KEY_INFO,
@@ -212,5 +215,6 @@ export function buildSessionVectors() {
       messages: beforeVerification,
     },
     signIn: signInVector(),
+    resume: buildResumeVectors(),
   }
 }
