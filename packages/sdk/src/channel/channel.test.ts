@@ -2,11 +2,13 @@ import { createRelay, type Relay } from '@pairline/relay'
 import { pairedResults as testPairedResults } from '@pairline/testkit/protocol'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type DeviceKey, memoryDeviceKey } from '../keys/device.js'
-import type { SessionMessage } from '../messages/envelope.js'
+import { decodeSessionMessage, type SessionMessage } from '../messages/envelope.js'
+import { FrameReceiver } from '../protocol/frameCipher.js'
 import { getRandomSource } from '../protocol/random.js'
 import { createRelayClient, type RelayClient } from '../transport/index.js'
 import { Channel } from './channel.js'
 import type { ChannelOptions } from './options.js'
+import { RESEND_BATCH } from './outbox.js'
 import type { Timers } from './retransmitTimer.js'
 import type { ChannelState } from './state.js'
 
@@ -206,6 +208,29 @@ describe('Channel over a real relay', () => {
     await new Promise<void>((resolve) => dapp.once('acked', () => resolve()))
     expect(dapp.state().unacked).toEqual([])
     expect(timers.delays()).toEqual([]) // progress: nothing left to resend, no timer
+  })
+
+  it('issue 15: a resend round of the timer sends the 16 oldest unacknowledged messages again, not all of them (the relay’s burst)', async () => {
+    const r = pairedResults()
+    const d = client()
+    // Every publish of the dApp is lost; the wallet's key reads what it sent (no wallet runs here).
+    const rx = new FrameReceiver({ key: r.wallet.receiveKey })
+    const sent: number[] = []
+    d.publish = (_topic, payload) => {
+      sent.push(decodeSessionMessage(rx.open(payload, now()).plaintext).seq)
+      return Promise.resolve(new Uint8Array(16))
+    }
+    const timers = manualTimers()
+    const dapp = await Channel.fromHandshake(r.dapp, { ...options(d, [], dappDevice), timers: timers.timers })
+    channels.push(dapp)
+    await Promise.all(Array.from({ length: 40 }, () => dapp.send({ t: 'ping' })))
+    expect(sent).toEqual(Array.from({ length: 40 }, (_, i) => i + 1)) // each sent once
+    sent.length = 0
+    expect(timers.delays()).toEqual([2000])
+    timers.fire()
+    expect(sent).toEqual(Array.from({ length: RESEND_BATCH }, (_, i) => i + 1)) // the oldest hold back the ack
+    expect(RESEND_BATCH).toBe(16)
+    expect(timers.delays()).toEqual([4000])
   })
 
   it('issue 10: a message too large for a frame is refused before anything changes', async () => {

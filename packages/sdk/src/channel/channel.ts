@@ -21,11 +21,11 @@ import { FrameKeys } from './frameKeys.js'
 import { scheduleOn } from './graceWipe.js'
 import { FrameHold } from './hold.js'
 import { type ChannelOptions, DEFAULT_TTL_SECONDS } from './options.js'
-import { Outbox } from './outbox.js'
+import { Outbox, RESEND_BATCH } from './outbox.js'
 import { FailureCounter, opensUnder, RetryTimer, restoredResumeState, resumeIo } from './resumeLink.js'
 import { defaultTimers } from './retransmitTimer.js'
 import { TopicRoutes } from './routes.js'
-import { ReceiveSequence } from './sequence.js'
+import { ReceiveSequence, SEQ_WINDOW } from './sequence.js'
 import type { ChannelState } from './state.js'
 import { ChannelWriter } from './writer.js'
 
@@ -209,11 +209,14 @@ export class Channel extends EventEmitter<Events> {
     this.#out.rearm()
   }
 
-  /** Sends again what is unacknowledged (or resume message 1): on reconnect, resume, resend timer. */
+  /**
+   * Sends again what is unacknowledged (or resume message 1): on reconnect and resume the window,
+   * on the resend timer only its RESEND_BATCH oldest (§14.1 Resend).
+   */
   #retransmit(timer = false): void {
     if (this.#closed) return
     if (!this.#keys.ready) this.resumer.resend()
-    else for (const u of this.#out.window()) this.#transmit(u.seq, u.body)
+    else for (const u of this.#out.window(timer ? RESEND_BATCH : SEQ_WINDOW)) this.#transmit(u.seq, u.body)
     if (timer) this.#out.rearm() // and wait longer for the next
   }
 

@@ -8,6 +8,13 @@ import { SEQ_WINDOW } from './sequence.js'
 export type Unacked = { seq: number; body: Body }
 
 /**
+ * Most messages one resend round of the timer sends again, oldest first (§14.1 Resend): those hold
+ * back the cumulative ack, and a round of the whole window (128) per session would spend the relay's
+ * per-connection burst (200, §13.5) and draw RATE_LIMITED for every session on that connection.
+ */
+export const RESEND_BATCH = 16
+
+/**
  * The send side of reliable delivery: the last seq used, the messages the peer has not yet
  * acknowledged, and the timer that resends them with backoff until it does. Only the window is
  * transmitted: seqs up to the peer's last ack + SEQ_WINDOW (`unacked` is contiguous from that
@@ -32,9 +39,9 @@ export class Outbox {
     return { sendSeq: this.sendSeq, unacked: this.unacked.map((u) => ({ ...u })) }
   }
 
-  /** What may be transmitted now: the unacknowledged messages within the peer's window. */
-  window(): Unacked[] {
-    return this.unacked.slice(0, SEQ_WINDOW)
+  /** What may be transmitted now: the unacknowledged messages within the peer's window (the `max` oldest). */
+  window(max = SEQ_WINDOW): Unacked[] {
+    return this.unacked.slice(0, Math.min(max, SEQ_WINDOW))
   }
 
   /** The highest seq the window holds now (Infinity when nothing waits). */
