@@ -45,7 +45,8 @@ export type SizeEntry = {
 // /siwe is viem's SIWE helpers (parse, validate, verifySiweMessage with ERC-6492): 59.3, budget 60; 59.6 with the refusal reasons and the client's chain check (getChainId).
 // Issue 15's receive window (SEQ_OUT_OF_WINDOW, the sender's window, §14.1) and the channel
 // timers on the app's `timers` option: createDapp 45.0 -> 45.24 KiB, /dapp 45.01 -> 45.26; those
-// two budgets 45.25 -> 45.5 (root 45.4, tabs 47.5, wagmi 46.3 stay within theirs).
+// two budgets 45.25 -> 45.5 (root 45.4, tabs 47.5, wagmi 46.3 stay within theirs). With the timer's
+// resend batch (RESEND_BATCH) tabs reached 47.502 KiB: its budget 47.5 -> 47.75.
 export const ENTRIES: SizeEntry[] = [
   { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'`, budgetKiB: 45.5 },
   { name: 'dApp entry: /dapp', code: `export * from '@pairline/sdk/dapp'`, budgetKiB: 45.5 },
@@ -79,7 +80,7 @@ export const ENTRIES: SizeEntry[] = [
   {
     name: 'tabs: createTabDapp',
     code: `export { createTabDapp } from '@pairline/sdk/tabs'`,
-    budgetKiB: 47.5,
+    budgetKiB: 47.75,
   },
   { name: 'connect modal with qrcode', code: `export { connectModal } from '@pairline/sdk/modal'` },
   { name: 'QR entry: /qr', code: `export * from '@pairline/sdk/qr'`, budgetKiB: 11.5 },
