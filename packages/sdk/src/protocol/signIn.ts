@@ -24,11 +24,16 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const AUTHORITY = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/
 const URI = /^[a-z][a-z0-9+.-]*:[!-~]+$/
 const NONCE = /^[A-Za-z0-9]{8,64}$/
-const PRINTABLE_LINE = /^[^\n\r]+$/
+// EIP-4361: the statement is "a human-readable ASCII assertion" and a request id is pchars. Printable
+// ASCII only, so no character can break or reorder the lines the wallet shows: not just \n and \r
+// but U+2028/U+2029, NEL, vertical tab, form feed and the bidi overrides (docs/PROTOCOL.md §14.7).
+const PRINTABLE_LINE = /^[ -~]+$/
 
 const iso = (v: unknown, p: string, what: string) => {
   const s = check.string(v, p, what, 24, ISO)
-  if (Number.isNaN(Date.parse(s))) throw malformed(what, `${p} must be a date`)
+  // A real date, in its one spelling: Date.parse rolls 2030-02-30 over to 2 March, toISOString does not.
+  const t = Date.parse(s)
+  if (Number.isNaN(t) || new Date(t).toISOString() !== s) throw malformed(what, `${p} must be a date`)
   return s
 }
 
