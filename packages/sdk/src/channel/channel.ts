@@ -259,8 +259,9 @@ export class Channel extends EventEmitter<Events> {
 
   /** A frame on a superseded generation's topic proves the party told "superseded" is live (§8.4). */
   #branchFrame(topic: Topic, frame: Uint8Array): void {
-    const key = this.resumer.branchKey(topic)
-    if (key && opensUnder(key, frame, this.o.now())) this.resumer.branchConfirmed()
+    const now = this.o.now()
+    if (this.resumer.branchKeys(topic).some((key) => opensUnder(key, frame, now)))
+      this.resumer.branchConfirmed()
   }
 
   #handleFrame(frame: Uint8Array): void {

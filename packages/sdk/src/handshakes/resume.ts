@@ -246,9 +246,9 @@ export class Resumer {
     this.io.publish(sendTopicOf(this.role, g.topics), message2)
   }
 
-  /** The key that opens the proof of life of a party told "superseded" on `topic`, if any. */
-  branchKey(topic: Topic): Uint8Array | null {
-    return this.#superseded.key(topic)
+  /** The keys that open the proof of life of a party told "superseded" on `topic` (none if not told). */
+  branchKeys(topic: Topic): Uint8Array[] {
+    return this.#superseded.keys(topic)
   }
 
   /** The party told "superseded" proved it is live: two parties hold one side's secrets (§8.4). */

@@ -21,32 +21,41 @@ export type ResumeIo = {
   error(e: PairlineError): void
 }
 
-/** Our signed "superseded" answers (§8.4), one per retired topic: a retry gets the same bytes, so its proof still opens. */
+/**
+ * How many "superseded" answers each retired topic keeps (§8.4). More than one, so that a relay
+ * replaying an earlier message 1 on that topic cannot displace the answer whose proof of life is on
+ * its way (each answer has its own keys); bounded, so that a flood of them costs bounded memory.
+ */
+export const MAX_SUPERSEDED_ANSWERS = 8
+
+type Answer = { msg1: string; msg2: Uint8Array; result: HandshakeResult }
+
+/** Our signed "superseded" answers (§8.4), newest last, per retired topic: a retry gets the same bytes, so its proof still opens. */
 export class SupersededAnswers {
-  readonly #answers = new Map<Topic, { msg1: string; msg2: Uint8Array; result: HandshakeResult }>()
+  readonly #answers = new Map<Topic, Answer[]>()
 
   /** The answer already given to this message 1 (by hash) on this topic, or null. */
   known(topic: Topic, msg1: string): Uint8Array | null {
-    const a = this.#answers.get(topic)
-    return a?.msg1 === msg1 ? a.msg2 : null
+    return this.#answers.get(topic)?.find((a) => a.msg1 === msg1)?.msg2 ?? null
   }
 
-  /** Keeps only the receive key of `result` (wipes the rest), replacing the topic's older answer. */
+  /** Keeps only the receive key of `result` (wipes the rest); the topic's oldest answer goes past the bound. */
   set(topic: Topic, msg1: string, msg2: Uint8Array, result: HandshakeResult): void {
-    const old = this.#answers.get(topic)
-    if (old) wipeHandshakeResult(old.result)
     result.sendKey.fill(0)
     result.resumePsk.fill(0)
-    this.#answers.set(topic, { msg1, msg2, result })
+    const list = this.#answers.get(topic) ?? []
+    list.push({ msg1, msg2, result })
+    while (list.length > MAX_SUPERSEDED_ANSWERS) wipeHandshakeResult((list.shift() as Answer).result)
+    this.#answers.set(topic, list)
   }
 
-  /** The key that opens the proof of life of the party told "superseded" on `topic`. */
-  key(topic: Topic): Uint8Array | null {
-    return this.#answers.get(topic)?.result.receiveKey ?? null
+  /** The keys that open the proof of life of a party told "superseded" on `topic` (one per answer). */
+  keys(topic: Topic): Uint8Array[] {
+    return (this.#answers.get(topic) ?? []).map((a) => a.result.receiveKey)
   }
 
   destroy(): void {
-    for (const a of this.#answers.values()) wipeHandshakeResult(a.result)
+    for (const list of this.#answers.values()) for (const a of list) wipeHandshakeResult(a.result)
     this.#answers.clear()
   }
 }
