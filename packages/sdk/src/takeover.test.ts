@@ -1,6 +1,7 @@
 import { createRelay, type Relay } from '@pairline/relay'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Channel } from './channel/channel.js'
 import type { PairlineError } from './errors/base.js'
 import {
   createDapp,
@@ -133,5 +134,58 @@ describe('observation 5: a copied record (docs/PROTOCOL.md §8.3, §8.4)', () =>
     await walletGone
     expect(await thiefError).toMatchObject({ code: 'SESSION_TAKEN_OVER' })
     expect(await storage.keys('pairline/dapp/')).toEqual([]) // the real dApp forgot the session
+  })
+
+  it('the clone race: one record and device key restored in two processes at once; both real parties and both copies learn SESSION_TAKEN_OVER', async () => {
+    const { device, storage, dapp, wsession } = await paired()
+    const twin = await copyOf(storage)
+    await dapp.close()
+    // Both copies start their resume from the same stored attempt number: the wallet answers the
+    // first message 1 it reads and drops the other (same n, another message); the loser's retry then
+    // lands on the generation the winner has retired and is told "superseded" (§8.4).
+    const walletError = once<PairlineError>(wsession as WalletSession, 'error')
+    const walletGone = once(wsession as WalletSession, 'disconnect')
+    const [a, b] = await Promise.all([dappWith(storage, device), dappWith(twin, device)])
+    const [sa, sb] = await Promise.all([a.restoreSessions(), b.restoreSessions()])
+    const errors = [sa?.[0], sb?.[0]].map((s) => once<PairlineError>(s as DappSession, 'error'))
+    expect(await walletError).toMatchObject({ code: 'SESSION_TAKEN_OVER' })
+    await walletGone
+    for (const e of await Promise.all(errors))
+      expect(e).toMatchObject({
+        code: 'SESSION_TAKEN_OVER',
+        shortMessage: 'This session was taken over by another device.',
+      })
+  })
+
+  it('a taken-over close is the peer’s claim: a malicious dApp sending one ends only its own session, says so, and the wallet’s other sessions keep signing', async () => {
+    const { dapp, wallet, wsession } = await paired()
+    // A second, honest dApp paired with the same wallet.
+    const honest = await dappWith(memoryStorage())
+    const pairing = await honest.pair()
+    const proposal = await wallet.pair(pairing.uri)
+    const [other] = await Promise.all([proposal.approve(), pairing.confirm()])
+    // The first dApp closes with reason taken-over although nothing was resumed.
+    const walletError = once<PairlineError>(wsession as WalletSession, 'error')
+    const walletGone = once<{ code: number }>(wsession as WalletSession, 'disconnect')
+    const evil = dapp.sessions[0] as unknown as { channel: Channel }
+    await evil.channel.send({
+      t: 'close',
+      code: 4900,
+      message: 'The session has ended.',
+      reason: 'taken-over',
+    })
+    expect(await walletError).toMatchObject({
+      code: 'SESSION_TAKEN_OVER',
+      shortMessage: 'This session was taken over by another device.',
+      details: 'The peer found that someone resumed this session with a copy of its secrets.',
+    })
+    expect(await walletGone).toMatchObject({ code: 4900 })
+    const shown = once<{ method: string; reject(): Promise<void> }>(other as WalletSession, 'request')
+    const answer = honest.sessions[0]?.provider.request({
+      method: 'personal_sign',
+      params: ['0x01', ACCOUNT.address],
+    })
+    await (await shown).reject()
+    await expect(answer).rejects.toMatchObject({ code: 4001 })
   })
 })
