@@ -23,15 +23,20 @@ export const MAX_FRAME_LEN = FRAME_HEADER_LEN + 2 + paddedLength(MAX_FRAME_PLAIN
 
 export type FrameHeader = { epoch: number; counter: number }
 
-export function encodeFrameHeader({ epoch, counter }: FrameHeader): Uint8Array {
+export function encodeFrameHeader(header: FrameHeader): Uint8Array {
   const out = new Uint8Array(FRAME_HEADER_LEN)
-  const view = new DataView(out.buffer)
+  writeFrameHeader(out, header)
+  return out
+}
+
+/** The header into the first FRAME_HEADER_LEN bytes of `out` (the sender writes the frame in one buffer). */
+export function writeFrameHeader(out: Uint8Array, { epoch, counter }: FrameHeader): void {
+  const view = new DataView(out.buffer, out.byteOffset)
   out[0] = WIRE_VERSION
   out[1] = MessageType.Transport
-  view.setUint32(2, epoch, false)
-  view.setUint32(6, Math.floor(counter / 2 ** 32), false)
-  view.setUint32(10, counter >>> 0, false)
-  return out
+  view.setUint32(2, epoch)
+  view.setUint32(6, Math.floor(counter / 2 ** 32))
+  view.setUint32(10, counter >>> 0)
 }
 
 export type ParsedFrame = FrameHeader & { header: Uint8Array; ciphertext: Uint8Array }
@@ -54,11 +59,11 @@ export function parseFrame(bytes: Uint8Array): ParsedFrame {
       details: `${bytes.length} bytes; frames are ${FRAME_HEADER_LEN + TAG_LEN} + a padded length (§7.3), ${MIN_FRAME_LEN} to ${MAX_FRAME_LEN}`,
     })
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const hi = view.getUint32(6, false)
-  const lo = view.getUint32(10, false)
+  const view = new DataView(bytes.buffer, bytes.byteOffset)
+  const hi = view.getUint32(6)
+  const lo = view.getUint32(10)
   return {
-    epoch: view.getUint32(2, false),
+    epoch: view.getUint32(2),
     counter: hi >= 2 ** 21 ? Number.POSITIVE_INFINITY : hi * 2 ** 32 + lo,
     header: bytes.subarray(0, FRAME_HEADER_LEN),
     ciphertext: bytes.subarray(FRAME_HEADER_LEN),

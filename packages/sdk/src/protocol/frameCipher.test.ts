@@ -1,10 +1,18 @@
+import { chacha20poly1305 } from '@noble/ciphers/chacha'
 import { refusal } from '@pairline/testkit/errors'
 import { fixedBytes } from '@pairline/testkit/protocol'
 import { propertySeed } from '@pairline/testkit/seed'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { equalBytes, fromUtf8, utf8 } from './bytes.js'
-import { FRAME_MIN_PADDED, MAX_FRAME_LEN, MAX_FRAME_PLAINTEXT, MIN_FRAME_LEN, parseFrame } from './frame.js'
+import { concatBytes, equalBytes, fromUtf8, utf8 } from './bytes.js'
+import {
+  encodeFrameHeader,
+  FRAME_MIN_PADDED,
+  MAX_FRAME_LEN,
+  MAX_FRAME_PLAINTEXT,
+  MIN_FRAME_LEN,
+  parseFrame,
+} from './frame.js'
 import {
   FrameReceiver,
   FrameSender,
@@ -14,6 +22,8 @@ import {
   receiverState,
   senderState,
 } from './frameCipher.js'
+import { chachaNonce } from './noise/suite.js'
+import { pad } from './padding.js'
 import { REPLAY_WINDOW } from './replay.js'
 
 const code = (c: string) => expect.objectContaining({ code: c })
@@ -73,6 +83,23 @@ describe('transport frames', () => {
     expect(tx.seal(text('a'.repeat(33)), NOW).length).toBe(tx.seal(text('b'.repeat(64)), NOW).length)
   })
 
+  it('seals in place: the frame equals header ‖ AEAD(pad(plaintext)), its padded part on a 4-byte boundary', () => {
+    const { tx, rx, key } = pair()
+    const plaintext = text('x'.repeat(1000))
+    const f = tx.seal(plaintext, NOW)
+    expect((f.byteOffset + 14) % 4).toBe(0)
+    const header = encodeFrameHeader({ epoch: 0, counter: 0 })
+    const expected = chacha20poly1305(key, chachaNonce(0), header).encrypt(
+      pad(plaintext, MAX_FRAME_PLAINTEXT, 256),
+    )
+    expect(equalBytes(f, concatBytes(header, expected))).toBe(true)
+    // The plaintext is a view of the decrypted buffer: everything else in it is the prefix and zeros.
+    const opened = rx.open(f, NOW).plaintext
+    expect(read(opened)).toBe('x'.repeat(1000))
+    const all = new Uint8Array(opened.buffer)
+    opened.fill(0)
+    expect(all.slice(2).every((b) => b === 0)).toBe(true)
+  })
   it('any single bit flip anywhere in a frame fails, and the receiver state does not change', () => {
     const { tx, rx } = pair()
     const f = tx.seal(text('{"id":1,"method":"personal_sign"}'), NOW)

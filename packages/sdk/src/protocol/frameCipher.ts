@@ -1,10 +1,16 @@
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
-import { assertBytes, concatBytes, wipe } from './bytes.js'
-import { encodeFrameHeader, FRAME_MIN_PADDED, MAX_FRAME_PLAINTEXT, parseFrame } from './frame.js'
+import { assertBytes, wipe } from './bytes.js'
+import {
+  FRAME_HEADER_LEN,
+  FRAME_MIN_PADDED,
+  MAX_FRAME_PLAINTEXT,
+  parseFrame,
+  writeFrameHeader,
+} from './frame.js'
 import { CipherState } from './noise/cipherState.js'
-import { aeadDecrypt, aeadEncrypt, chachaNonce } from './noise/suite.js'
-import { pad, unpad } from './padding.js'
+import { aeadDecrypt, aeadEncrypt, chachaNonce, TAG_LEN } from './noise/suite.js'
+import { paddedSize, padInto, unpadView } from './padding.js'
 import { type ReplaySnapshot, ReplayWindow } from './replay.js'
 
 /** Frames per direction, across epochs. Far below 2^53, so counters stay exact JS numbers. */
@@ -22,6 +28,8 @@ export type RekeyPolicy = {
 export const DEFAULT_REKEY_POLICY: RekeyPolicy = { afterMessages: 1000, afterSeconds: 600 }
 /** How long a receiver keeps the previous epoch's key for late frames, then wipes it. */
 export const DEFAULT_GRACE_SECONDS = 60
+/** (SLACK + FRAME_HEADER_LEN) % 4 === 0 */
+const SLACK = 2
 
 /** Noise §4.2 Rekey() on a bare key, returning the next key (the input is not modified). */
 export function nextEpochKey(key: Uint8Array): Uint8Array {
@@ -117,13 +125,24 @@ export class FrameSender {
       s.epochStartedAt = nowSeconds
       s.messagesInEpoch = 0
     }
-    const padded = pad(plaintext, MAX_FRAME_PLAINTEXT, FRAME_MIN_PADDED)
-    const header = encodeFrameHeader({ epoch: s.epoch, counter: s.counter })
-    const sealed = aeadEncrypt(s.key, chachaNonce(s.counter), header, padded)
-    wipe(padded)
+    // One buffer per frame, padded and encrypted in place: no plaintext copy is left to wipe. Its
+    // first SLACK bytes are not the frame's: they put the padded plaintext (after the 14-byte
+    // header) on a 4-byte boundary, where noble's ChaCha20 XORs a word at a time.
+    const size = paddedSize(plaintext, MAX_FRAME_PLAINTEXT, FRAME_MIN_PADDED)
+    const frame = new Uint8Array(SLACK + FRAME_HEADER_LEN + size + TAG_LEN).subarray(SLACK)
+    writeFrameHeader(frame, s)
+    const body = frame.subarray(FRAME_HEADER_LEN)
+    padInto(body, plaintext)
+    aeadEncrypt(
+      s.key,
+      chachaNonce(s.counter),
+      frame.subarray(0, FRAME_HEADER_LEN),
+      body.subarray(0, size),
+      body,
+    )
     s.counter++
     s.messagesInEpoch++
-    return concatBytes(header, sealed)
+    return frame
   }
 
   static {
@@ -232,9 +251,11 @@ export class FrameReceiver {
     try {
       const padded = aeadDecrypt(key, chachaNonce(f.counter), f.header, f.ciphertext)
       try {
-        plaintext = unpad(padded, FRAME_MIN_PADDED)
-      } finally {
+        // A view: the rest of `padded` is the length prefix and zeros, nothing to wipe.
+        plaintext = unpadView(padded, FRAME_MIN_PADDED)
+      } catch (err) {
         wipe(padded)
+        throw err
       }
     } catch (err) {
       if (advance) wipe(advance.previous, advance.current)

@@ -69,14 +69,14 @@ export function isPaddedSize(total: number, minPadded = 32): boolean {
 }
 
 /**
- * Pads `plaintext` (1..maxLength bytes) to its NIP-44 bucket behind a length prefix, and to at
- * least `minPadded` bytes (transport frames use a floor so that small answers look alike).
+ * The length `pad(plaintext, maxLength, minPadded)` returns: the prefix and the bucket. Refuses
+ * what `pad` refuses, with the same errors.
  */
-export function pad(
+export function paddedSize(
   plaintext: Uint8Array,
   maxLength: number = MAX_PADDED_PLAINTEXT,
   minPadded = 32,
-): Uint8Array {
+): number {
   if (!(plaintext instanceof Uint8Array)) {
     throw new PairlineError(ErrorCode.InvalidArgument, 'Plaintext must be a Uint8Array.')
   }
@@ -93,12 +93,33 @@ export function pad(
       details: `${n} bytes, limit ${maxLength}`,
     })
   }
-  const prefix = n < FIRST_LONG ? SHORT_PREFIX : LONG_PREFIX
-  const out = new Uint8Array(prefix + flooredLength(n, minPadded)) // zero-filled: the padding
-  const view = new DataView(out.buffer)
-  if (prefix === SHORT_PREFIX) view.setUint16(0, n)
-  else view.setUint32(2, n) // bytes 0..1 stay 0x0000: the long-form marker
-  out.set(plaintext, prefix)
+  return (n < FIRST_LONG ? SHORT_PREFIX : LONG_PREFIX) + flooredLength(n, minPadded)
+}
+
+/**
+ * Writes `pad(plaintext)` into `out`, zero-filled and exactly `paddedSize` bytes: the transport
+ * frame pads in place, inside the buffer it then encrypts (no copy to wipe).
+ */
+export function padInto(out: Uint8Array, plaintext: Uint8Array): void {
+  const n = plaintext.length
+  const view = new DataView(out.buffer, out.byteOffset)
+  // the long form leaves bytes 0..1 at 0x0000: its marker
+  if (n < FIRST_LONG) view.setUint16(0, n)
+  else view.setUint32(2, n)
+  out.set(plaintext, n < FIRST_LONG ? SHORT_PREFIX : LONG_PREFIX)
+}
+
+/**
+ * Pads `plaintext` (1..maxLength bytes) to its NIP-44 bucket behind a length prefix, and to at
+ * least `minPadded` bytes (transport frames use a floor so that small answers look alike).
+ */
+export function pad(
+  plaintext: Uint8Array,
+  maxLength: number = MAX_PADDED_PLAINTEXT,
+  minPadded = 32,
+): Uint8Array {
+  const out = new Uint8Array(paddedSize(plaintext, maxLength, minPadded)) // zero-filled: the padding
+  padInto(out, plaintext)
   return out
 }
 
@@ -111,6 +132,14 @@ function invalid(shortMessage: string, details: string): PairlineError {
  * buggy or hostile peer can still send any bytes, so only the one canonical encoding is accepted.
  */
 export function unpad(padded: Uint8Array, minPadded = 32): Uint8Array {
+  return unpadView(padded, minPadded).slice()
+}
+
+/**
+ * `unpad` without the copy: the plaintext as a view into `padded` (whose other bytes are the
+ * length prefix and zeros). The transport frame uses it on the buffer it just decrypted.
+ */
+export function unpadView(padded: Uint8Array, minPadded = 32): Uint8Array {
   const floor = checkFloor(minPadded)
   if (!(padded instanceof Uint8Array)) {
     throw new PairlineError(ErrorCode.InvalidArgument, 'Padded payload must be a Uint8Array.')
@@ -156,5 +185,5 @@ export function unpad(padded: Uint8Array, minPadded = 32): Uint8Array {
   let acc = 0
   for (let i = prefix + n; i < total; i++) acc |= padded[i]!
   if (acc !== 0) throw invalid('Padded payload has non-zero padding bytes.', `length ${n}`)
-  return padded.slice(prefix, prefix + n)
+  return padded.subarray(prefix, prefix + n)
 }

@@ -9,7 +9,7 @@ import hkdfVectors from '../../../vectors/rfc5869-hkdf-sha256.json' with { type:
 import x25519Vectors from '../../../vectors/rfc7748-x25519.json' with { type: 'json' }
 import chachaVectors from '../../../vectors/rfc8439-chacha20poly1305.json' with { type: 'json' }
 import { dh, isLowOrderPublicKey, keyPairFromPrivate } from './dh.js'
-import { aeadDecrypt, aeadEncrypt } from './suite.js'
+import { aeadDecrypt, aeadEncrypt, chachaNonce } from './suite.js'
 
 fc.configureGlobal({ seed: propertySeed(import.meta.url) })
 
@@ -137,6 +137,23 @@ describe('RFC 8439 ChaCha20-Poly1305 (as aeadEncrypt calls it)', () => {
           )
         },
       ),
+    )
+  })
+})
+
+describe('Noise §12.3 ChaChaPoly nonce', () => {
+  it('is 32 zero bits then the counter as a little-endian u64, for every counter below 2^53 (property)', () => {
+    const reference = (n: number) => {
+      const out = new Uint8Array(12)
+      const view = new DataView(out.buffer)
+      view.setBigUint64(4, BigInt(n), true)
+      return out
+    }
+    expect([...chachaNonce(2 ** 32 + 0x01020304)]).toEqual([0, 0, 0, 0, 4, 3, 2, 1, 1, 0, 0, 0])
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (n) => {
+        expect([...chachaNonce(n)]).toEqual([...reference(n)])
+      }),
     )
   })
 })

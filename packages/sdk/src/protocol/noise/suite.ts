@@ -40,9 +40,19 @@ export function chachaNonce(n: number): Uint8Array {
 /** The Noise-reserved nonce 2^64-1, used only by Rekey() (§4.2, §11.3). */
 export const REKEY_NONCE = new Uint8Array([0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
 
-export function aeadEncrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, pt: Uint8Array): Uint8Array {
+/**
+ * `out`, when given, is exactly pt.length + TAG_LEN bytes and may start with `pt` itself (encryption
+ * in place); 4-byte aligned, noble's ChaCha20 XORs a word at a time.
+ */
+export function aeadEncrypt(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  ad: Uint8Array,
+  pt: Uint8Array,
+  out?: Uint8Array,
+): Uint8Array {
   // A fresh cipher per message: noble refuses to reuse an instance, and counters are the nonces.
-  return chacha20poly1305(key, nonce, ad).encrypt(pt)
+  return chacha20poly1305(key, nonce, ad).encrypt(pt, out)
 }
 
 export function aeadDecrypt(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ct: Uint8Array): Uint8Array {
