@@ -11,7 +11,7 @@ import {
 } from './handshakeResult.js'
 import { type KeyPair, keyPairFromPrivate, type RandomBytes } from './noise/dh.js'
 import { HandshakeState } from './noise/handshakeState.js'
-import { PATTERNS } from './noise/patterns.js'
+import { NKpsk0 } from './noise/patterns.js'
 import { pad } from './padding.js'
 import {
   decodeAnswer,
@@ -61,7 +61,7 @@ export function burnedError(): PairlineError {
 
 function nkpsk0(uri: PairingUri, initiator: boolean, randomBytes: RandomBytes, s?: KeyPair): HandshakeState {
   return new HandshakeState({
-    pattern: PATTERNS.NKpsk0,
+    pattern: NKpsk0,
     initiator,
     prologue: pairingPrologue(uri),
     psks: [uri.psk],

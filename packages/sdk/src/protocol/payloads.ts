@@ -52,7 +52,8 @@ export const DEVICE_KEY_TEXT = /^B[A-P][A-Za-z0-9_-]{85}$/
 export const CAIP2 = /^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$/
 export const NAMESPACE = /^[-a-z0-9]{3,8}$/
 export const METHOD = /^[A-Za-z0-9_]{1,64}$/
-export const EVENT = /^[A-Za-z0-9_]{1,64}$/
+/** Event names follow the method-name rule. */
+export const EVENT = METHOD
 const HTTP_URL = /^https?:\/\/[\x21-\x7e]+$/
 
 export function validateMetadata(v: unknown, path: string, what: string): Metadata {

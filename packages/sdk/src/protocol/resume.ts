@@ -13,7 +13,7 @@ import {
 import { LABELS } from './labels.js'
 import type { KeyPair, RandomBytes } from './noise/dh.js'
 import { HandshakeState } from './noise/handshakeState.js'
-import { PATTERNS } from './noise/patterns.js'
+import { NNpsk0 } from './noise/patterns.js'
 import { pad } from './padding.js'
 
 function resumeState(
@@ -26,7 +26,7 @@ function resumeState(
   assertBytes(resumePsk, 32, 'resume psk')
   assertBytes(sessionId, 16, 'session id')
   return new HandshakeState({
-    pattern: PATTERNS.NNpsk0,
+    pattern: NNpsk0,
     initiator,
     prologue: concatBytes(utf8(LABELS.resumePrologue), sessionId),
     psks: [resumePsk],

@@ -1,6 +1,7 @@
 import { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
 import { assertBytes, toBase64Url, utf8 } from './bytes.js'
+import { CAIP2 as CHAIN_ID, METHOD as METHOD_NAME } from './payloads.js'
 
 /**
  * The pairing URI (version 1), shown by the dApp as a QR code and scanned by the wallet:
@@ -49,8 +50,6 @@ export const FIELDS = ['s', 'k', 'r', 'x', 'c', 'm'] as const
 export type Field = (typeof FIELDS)[number]
 export const REQUIRED_FIELDS = ['s', 'k', 'r', 'x'] as const
 
-const CHAIN_ID = /^[-a-z0-9]{3,8}:[-_a-zA-Z0-9]{1,32}$/
-const METHOD_NAME = /^[A-Za-z0-9_]{1,64}$/
 export const POSITIVE_DECIMAL = /^[1-9][0-9]*$/
 export const BASE64URL_KEY = /^[A-Za-z0-9_-]{43}$/
 const PRINTABLE_ASCII = /^[\x21-\x7e]*$/

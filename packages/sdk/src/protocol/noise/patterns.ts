@@ -10,51 +10,58 @@ export type HandshakePattern = {
   messages: readonly (readonly Token[])[]
 }
 
-export const PATTERNS = {
-  NN: { name: 'NN', initiatorPre: [], responderPre: [], messages: [['e'], ['e', 'ee']] },
-  NK: {
-    name: 'NK',
-    initiatorPre: [],
-    responderPre: ['s'],
-    messages: [
-      ['e', 'es'],
-      ['e', 'ee'],
-    ],
-  },
-  NNpsk0: {
-    name: 'NNpsk0',
-    initiatorPre: [],
-    responderPre: [],
-    messages: [
-      ['psk', 'e'],
-      ['e', 'ee'],
-    ],
-  },
-  NKpsk0: {
-    name: 'NKpsk0',
-    initiatorPre: [],
-    responderPre: ['s'],
-    messages: [
-      ['psk', 'e', 'es'],
-      ['e', 'ee'],
-    ],
-  },
-  NKpsk2: {
-    name: 'NKpsk2',
-    initiatorPre: [],
-    responderPre: ['s'],
-    messages: [
-      ['e', 'es'],
-      ['e', 'ee', 'psk'],
-    ],
-  },
-  XXpsk3: {
-    name: 'XXpsk3',
-    initiatorPre: [],
-    responderPre: [],
-    messages: [['e'], ['e', 'ee', 's', 'es'], ['s', 'se', 'psk']],
-  },
-} as const satisfies Record<string, HandshakePattern>
+// Each pattern is its own constant, so a bundle holds only the ones its code names (the SDK runs
+// NKpsk0 and NNpsk0; the rest are for the vectors).
+const NN = { name: 'NN', initiatorPre: [], responderPre: [], messages: [['e'], ['e', 'ee']] } as const
+const NK = {
+  name: 'NK',
+  initiatorPre: [],
+  responderPre: ['s'],
+  messages: [
+    ['e', 'es'],
+    ['e', 'ee'],
+  ],
+} as const
+/** The resume handshake's pattern (§8). */
+export const NNpsk0 = {
+  name: 'NNpsk0',
+  initiatorPre: [],
+  responderPre: [],
+  messages: [
+    ['psk', 'e'],
+    ['e', 'ee'],
+  ],
+} as const satisfies HandshakePattern
+/** The pairing handshake's pattern (§4). */
+export const NKpsk0 = {
+  name: 'NKpsk0',
+  initiatorPre: [],
+  responderPre: ['s'],
+  messages: [
+    ['psk', 'e', 'es'],
+    ['e', 'ee'],
+  ],
+} as const satisfies HandshakePattern
+const NKpsk2 = {
+  name: 'NKpsk2',
+  initiatorPre: [],
+  responderPre: ['s'],
+  messages: [
+    ['e', 'es'],
+    ['e', 'ee', 'psk'],
+  ],
+} as const
+const XXpsk3 = {
+  name: 'XXpsk3',
+  initiatorPre: [],
+  responderPre: [],
+  messages: [['e'], ['e', 'ee', 's', 'es'], ['s', 'se', 'psk']],
+} as const
+
+export const PATTERNS = { NN, NK, NNpsk0, NKpsk0, NKpsk2, XXpsk3 } as const satisfies Record<
+  string,
+  HandshakePattern
+>
 
 export type PatternName = keyof typeof PATTERNS
 
