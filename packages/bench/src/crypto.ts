@@ -2,7 +2,9 @@
  * Crypto rows: a session frame sealed and opened (FrameSender/FrameReceiver: padding, header, epoch
  * keys, replay window) against node:crypto's ChaCha20-Poly1305, bare noble, and WalletConnect's own
  * envelope (@walletconnect/utils encrypt/decrypt: type-0 envelope, base64), all in this process,
- * rounds alternating.
+ * rounds alternating. The floors beside the goals: bare noble against node:crypto (what no pure-JS
+ * frame can beat), noble sealing a 64-byte frame's padded bytes (framing apart from padding), and
+ * X25519 in noble against WebCrypto and node:crypto (the native paths the SDK does not take).
  */
 import {
   createCipheriv,
@@ -11,12 +13,13 @@ import {
   createPublicKey,
   diffieHellman,
   randomBytes,
+  webcrypto,
 } from 'node:crypto'
 import { chacha20poly1305 } from '@noble/ciphers/chacha'
 import { x25519 } from '@noble/curves/ed25519'
 import { FrameReceiver, FrameSender } from '@pairline/sdk/protocol'
 import { decrypt, encrypt } from '@walletconnect/utils'
-import { alternate, cpuPerOp, type Row, ratioGoal } from './measure.js'
+import { alternate, cpuPerAsyncOp, cpuPerOp, type Row, ratioGoal } from './measure.js'
 
 const NOW = 1_800_000_000
 
@@ -54,6 +57,24 @@ function nodeX25519(privateKey: Uint8Array, ownPublic: Uint8Array, publicKey: Ui
   })
 }
 
+/**
+ * WebCrypto X25519 as a native path would run it on both platforms (browsers, and Node's
+ * crypto.subtle): the private key generated inside WebCrypto, non-extractable, so no raw secret to
+ * import; per operation the peer's raw public key is imported and deriveBits run. Async.
+ */
+async function webCryptoX25519(): Promise<() => Promise<Uint8Array>> {
+  const subtle = webcrypto.subtle
+  const pair = (await subtle.generateKey({ name: 'X25519' }, false, ['deriveBits'])) as CryptoKeyPair
+  const peer = x25519.getPublicKey(new Uint8Array(randomBytes(32)))
+  return async () => {
+    const pub = await subtle.importKey('raw', peer, { name: 'X25519' }, false, [])
+    return new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: pub }, pair.privateKey, 256))
+  }
+}
+
+/** The padded plaintext of a 64-byte frame: 2-byte length prefix + the 256-byte floor (§7.3). */
+const PADDED_64 = 2 + 256
+
 export async function cryptoRows(n = 4000): Promise<Row[]> {
   const kib = new Uint8Array(randomBytes(1024))
   const small = new Uint8Array(randomBytes(64))
@@ -70,6 +91,8 @@ export async function cryptoRows(n = 4000): Promise<Row[]> {
   let pair = framePair()
   // its own sender: frames sealed and never opened must not run ahead of `pair`'s receiver
   const sealOnly = framePair().tx
+  const webX25519 = await webCryptoX25519()
+  const padded64 = new Uint8Array(PADDED_64)
   const sealOpen = (pt: Uint8Array) => {
     if (pair.tx.counter > 1e6) pair = framePair()
     return pair.rx.open(pair.tx.seal(pt, NOW), NOW)
@@ -77,12 +100,19 @@ export async function cryptoRows(n = 4000): Promise<Row[]> {
   const r = await alternate({
     oursKib: () => cpuPerOp(() => sealOpen(kib), n),
     nodeKib: () => cpuPerOp(() => nodeSealOpen(key, nonce, ad, kib), n),
+    nobleKib: () =>
+      cpuPerOp(() => {
+        const ct = chacha20poly1305(key, nonce, ad).encrypt(kib)
+        chacha20poly1305(key, nonce, ad).decrypt(ct)
+      }, n),
     wcKib: () =>
       cpuPerOp(() => decrypt({ symKey: wcKey, encoded: encrypt({ symKey: wcKey, message: wcMessage }) }), n),
     oursSeal64: () => cpuPerOp(() => sealOnly.seal(small, NOW), n),
     nobleSeal64: () => cpuPerOp(() => chacha20poly1305(key, nonce, ad).encrypt(small), n),
+    nobleSealPadded64: () => cpuPerOp(() => chacha20poly1305(key, nonce, ad).encrypt(padded64), n),
     nobleX25519: () => cpuPerOp(() => x25519.getSharedSecret(priv, peer), n / 20),
     nodeX25519: () => cpuPerOp(() => nodeX25519(priv, own, peer), n / 4),
+    webX25519: () => cpuPerAsyncOp(webX25519, n / 4),
   })
   const section = 'crypto'
   return [
@@ -97,6 +127,15 @@ export async function cryptoRows(n = 4000): Promise<Row[]> {
       },
       2.5,
     ),
+    {
+      section,
+      quantity: 'bare noble chacha20poly1305 seal+open, 1 KiB (the floor of any pure-JS frame)',
+      unit: 'µs',
+      ours: r.nobleKib,
+      baselineName: 'node:crypto ChaCha20-Poly1305 seal+open',
+      baseline: r.nodeKib,
+      note: 'WebCrypto has no ChaCha20-Poly1305, so browsers have no native path',
+    },
     {
       ...ratioGoal(
         {
@@ -125,12 +164,29 @@ export async function cryptoRows(n = 4000): Promise<Row[]> {
     ),
     {
       section,
+      quantity: 'frame seal, 64 B, against noble sealing its 258 padded bytes (framing alone)',
+      unit: 'µs',
+      ours: r.oursSeal64,
+      baselineName: 'bare noble chacha20poly1305 seal, 258 B',
+      baseline: r.nobleSealPadded64,
+    },
+    {
+      section,
       quantity: 'one X25519 operation, pure JS (noble, what the SDK runs; 7 per pairing)',
       unit: 'µs',
       ours: r.nobleX25519,
-      baselineName: 'node:crypto X25519 (keys imported from raw bytes each time)',
+      baselineName: 'WebCrypto X25519 (crypto.subtle in Node, async: raw peer key imported + deriveBits)',
+      baseline: r.webX25519,
+      note: 'not adopted: WebCrypto is async while the handshake (protocol/) is synchronous, and browsers without WebCrypto X25519 would need noble as a second code path',
+    },
+    {
+      section,
+      quantity: 'one X25519 operation, pure JS, against node:crypto',
+      unit: 'µs',
+      ours: r.nobleX25519,
+      baselineName: 'node:crypto X25519, synchronous (keys imported from raw bytes each time)',
       baseline: r.nodeX25519,
-      note: 'not adopted: WebCrypto X25519 is async and the protocol layer is synchronous, so a native path would be a second code path per side',
+      note: 'Node only: browsers would still need another path',
     },
   ]
 }
