@@ -7,6 +7,7 @@
  */
 
 import { setTimeout as sleep } from 'node:timers/promises'
+import { x25519 } from '@noble/curves/ed25519'
 import { createDapp, type DappSession, memoryStorage, type Storage } from '@pairline/sdk'
 import { createWallet, type WalletSession } from '@pairline/sdk/wallet'
 import { deriveSymKey, generateKeyPair, generateRandomBytes32, hashKey } from '@walletconnect/utils'
@@ -60,6 +61,13 @@ async function pairOnce({ dapp, wallet }: Apps) {
   const proposal = await wallet.pair(pairing.uri)
   const [wsession, session] = await Promise.all([proposal.approve(), pairing.confirm()])
   return { wsession: wsession as WalletSession, session: session as DappSession }
+}
+
+const X_PRIV = crypto.getRandomValues(new Uint8Array(32))
+const X_PEER = x25519.getPublicKey(crypto.getRandomValues(new Uint8Array(32)))
+function x25519Seven(): void {
+  for (let i = 0; i < 3; i++) x25519.getPublicKey(X_PRIV)
+  for (let i = 0; i < 4; i++) x25519.getSharedSecret(X_PRIV, X_PEER)
 }
 
 function wcPairingKeys(): void {
@@ -137,6 +145,8 @@ export async function sessionRows(): Promise<Row[]> {
           1,
         ),
       core: () => cpuPerOp(protocolPairing, 30),
+      // the 7 X25519 operations of a pairing (3 key generations, 4 exchanges), noble as the SDK runs it
+      x25519: () => cpuPerOp(x25519Seven, 30),
       wc: () => cpuPerOp(wcPairingKeys, 30),
     })
     wsession.on('request', (req) => void req.approve().catch(() => {}))
@@ -191,6 +201,13 @@ export async function sessionRows(): Promise<Row[]> {
         ours: pairing.core.map((us) => us / 1000),
         baselineName: "WalletConnect's pairing key work (@walletconnect/utils)",
         baseline: pairing.wc.map((us) => us / 1000),
+      },
+      {
+        section,
+        quantity: "of which X25519: a pairing's 7 operations in pure JS (noble)",
+        unit: 'ms',
+        ours: pairing.x25519.map((us) => us / 1000),
+        note: 'the floor of a pure-JS pairing; WebCrypto does one in about a tenth (crypto rows)',
       },
       ratioGoal(
         {
