@@ -33,8 +33,8 @@ vi.mock('./protocol/noise/suite.js', async (importOriginal) => {
       if (n === 3) keep(ikm) // MixKeyAndHash(psk); MixKey's input is a DH output (kept below) or, in psk handshakes, the public `e`
       return keep(m.noiseHkdf(h, ck, ikm, n))
     },
-    aeadEncrypt: (key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, pt: Uint8Array) =>
-      m.aeadEncrypt(keep(key), nonce, ad, pt),
+    aeadEncrypt: (key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, pt: Uint8Array, out?: Uint8Array) =>
+      m.aeadEncrypt(keep(key), nonce, ad, pt, out),
     aeadDecrypt: (key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ct: Uint8Array) =>
       m.aeadDecrypt(keep(key), nonce, ad, ct),
   }
