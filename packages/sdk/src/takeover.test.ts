@@ -98,6 +98,7 @@ describe('observation 5: a copied record (docs/PROTOCOL.md §8.3, §8.4)', () =>
     await expect(thief.restoreSessions()).rejects.toMatchObject({
       code: 'DEVICE_KEY_MISMATCH',
       shortMessage: 'This stored session belongs to another device key.',
+      details: expect.stringContaining('in Node, pass deviceKey: fileDeviceKey(path)'),
     })
   })
 

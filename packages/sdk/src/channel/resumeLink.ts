@@ -68,7 +68,9 @@ export function restoredResumeState(
       ErrorCode.DeviceKeyMismatch,
       'This stored session belongs to another device key.',
       {
-        details: 'The record was copied from another installation, or its device key was lost. Pair again.',
+        details:
+          'The record was copied from another installation, or its device key was lost: in Node, pass ' +
+          'deviceKey: fileDeviceKey(path) (@pairline/sdk/storage/file) to keep one key across restarts. Pair again.',
       },
     )
   }
