@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRelay, type Relay } from '@pairline/relay'
 // The repository's anvil launcher (a test helper in the private testkit, never published).
@@ -66,9 +69,14 @@ export async function servePage(
   config: PageConfig,
   o: WebStackOptions,
 ): Promise<ViteDevServer> {
+  // Test servers pre-bundle dependencies into a directory of their own: the browser, tabs and wagmi
+  // tests serve the same page roots at once, and two servers optimizing into one root's shared
+  // node_modules/.vite can replace the files a page is loading (the page then stays at "Loading…").
+  const cacheDir = o.watch ? undefined : await mkdtemp(join(tmpdir(), 'pairline-vite-'))
   const server = await createServer({
     configFile: false,
     root,
+    ...(cacheDir ? { cacheDir } : {}),
     logLevel: o.logLevel ?? 'info',
     clearScreen: false,
     // Workspace packages resolve to their TypeScript sources.
@@ -83,6 +91,13 @@ export async function servePage(
     },
     plugins: [pageConfigPlugin(config)],
   })
+  if (cacheDir) {
+    const closeServer = server.close.bind(server)
+    server.close = async () => {
+      await closeServer()
+      await rm(cacheDir, { recursive: true, force: true })
+    }
+  }
   try {
     await server.listen()
   } catch (err) {
