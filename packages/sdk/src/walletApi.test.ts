@@ -1,16 +1,16 @@
 import { ANVIL_KEYS, type Anvil, startAnvil } from '@pairline/testkit/anvil'
 import { useRelay } from '@pairline/testkit/relay'
+import { pairSessions } from '@pairline/testkit/session'
 import { createPublicClient, http, parseEther, type Transport } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDapp, type DappSession } from './index.js'
-import { createWallet, type RequestOutcome, type WalletOptions, type WalletRequest } from './wallet/index.js'
+import type { DappSession } from './index.js'
+import type { RequestOutcome, WalletOptions, WalletRequest } from './wallet/index.js'
 
 /** Issue 10, observation 6: the wallet API is safe to use as the README shows it. */
 
 const account = privateKeyToAccount(ANVIL_KEYS[0])
 const relay = useRelay({ ignoreCleanupErrors: true })
-const { cleanup } = relay
 let chain: Anvil
 beforeAll(async () => {
   chain = await startAnvil({ chainId: 31337 })
@@ -37,24 +37,15 @@ function countingTransport(): { transport: Transport; broadcasts: () => number }
 }
 
 async function connect(o: Partial<WalletOptions> = {}) {
-  const dapp = createDapp({
-    relayUrl: relay.url,
-    metadata: { name: 'API dApp', url: 'https://dapp.example' },
-    chains: [31337],
+  const { wsession, session } = await pairSessions(relay, {
+    dapp: { metadata: { name: 'API dApp', url: 'https://dapp.example' }, chains: [31337] },
+    wallet: {
+      metadata: { name: 'API Wallet', url: 'https://wallet.example' },
+      accounts: [account],
+      chains: [31337],
+      ...o,
+    },
   })
-  const wallet = createWallet({
-    metadata: { name: 'API Wallet', url: 'https://wallet.example' },
-    accounts: [account],
-    chains: [31337],
-    ...o,
-  })
-  cleanup.push(
-    () => dapp.close(),
-    () => wallet.close(),
-  )
-  const pairing = await dapp.pair()
-  const proposal = await wallet.pair(pairing.uri)
-  const [wsession, session] = await Promise.all([proposal.approve(), pairing.confirm()])
   return { wsession, session }
 }
 

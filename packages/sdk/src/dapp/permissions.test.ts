@@ -1,35 +1,21 @@
 import { ANVIL_KEYS } from '@pairline/testkit/anvil'
 import { useRelay } from '@pairline/testkit/relay'
+import { pairSessions } from '@pairline/testkit/session'
 import { connect, createConfig, disconnect, getConnection, injected } from '@wagmi/core'
 import { http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { describe, expect, it, vi } from 'vitest'
-import { createWallet } from '../wallet/createWallet.js'
-import { createDapp } from './createDapp.js'
 
 const account = privateKeyToAccount(ANVIL_KEYS[0])
 const relay = useRelay()
 const { cleanup } = relay
 
 async function connected() {
-  const dapp = createDapp({
-    relayUrl: relay.url,
-    metadata: { name: 'Perm dApp', url: 'https://perm.example' },
-    chains: [31337],
+  const { wsession, session } = await pairSessions(relay, {
+    dapp: { metadata: { name: 'Perm dApp', url: 'https://perm.example' }, chains: [31337] },
+    wallet: { metadata: { name: 'W', url: 'https://w.example' }, accounts: [account], chains: [31337] },
   })
-  const wallet = createWallet({
-    metadata: { name: 'W', url: 'https://w.example' },
-    accounts: [account],
-    chains: [31337],
-  })
-  cleanup.push(
-    () => dapp.close(),
-    () => wallet.close(),
-  )
-  const pairing = await dapp.pair()
-  const proposal = await wallet.pair(pairing.uri)
-  const [wsession, session] = await Promise.all([proposal.approve(), pairing.confirm()])
   return { wsession, session }
 }
 

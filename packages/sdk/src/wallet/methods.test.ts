@@ -1,5 +1,6 @@
 import { ANVIL_KEYS, type Anvil, startAnvil } from '@pairline/testkit/anvil'
 import { useRelay } from '@pairline/testkit/relay'
+import { pairSessions } from '@pairline/testkit/session'
 import {
   createPublicClient,
   createWalletClient,
@@ -13,8 +14,8 @@ import {
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDapp, type DappSession } from '../index.js'
-import { createWallet, type WalletOptions, type WalletRequest, type WalletSession } from './index.js'
+import type { DappSession } from '../index.js'
+import type { WalletOptions, WalletRequest, WalletSession } from './index.js'
 
 /** Issue 13: the EVM methods today's dApps call (docs/PROTOCOL.md §14.6). */
 
@@ -24,7 +25,6 @@ const [to1, to2] = [
   privateKeyToAccount(generatePrivateKey()).address,
 ]
 const relay = useRelay({ ignoreCleanupErrors: true })
-const { cleanup } = relay
 let chain: Anvil
 beforeAll(async () => {
   chain = await startAnvil({ chainId: 31337 })
@@ -34,25 +34,16 @@ afterAll(async () => {
 })
 
 async function connect(o: Partial<WalletOptions> = {}) {
-  const dapp = createDapp({
-    relayUrl: relay.url,
-    metadata: { name: 'Methods dApp', url: 'https://dapp.example' },
-    chains: [31337],
+  const { wsession, session } = await pairSessions(relay, {
+    dapp: { metadata: { name: 'Methods dApp', url: 'https://dapp.example' }, chains: [31337] },
+    wallet: {
+      metadata: { name: 'Methods Wallet', url: 'https://wallet.example' },
+      accounts: [alice],
+      chains: [31337],
+      transports: { 31337: http(chain.rpcUrl) },
+      ...o,
+    },
   })
-  const wallet = createWallet({
-    metadata: { name: 'Methods Wallet', url: 'https://wallet.example' },
-    accounts: [alice],
-    chains: [31337],
-    transports: { 31337: http(chain.rpcUrl) },
-    ...o,
-  })
-  cleanup.push(
-    () => dapp.close(),
-    () => wallet.close(),
-  )
-  const pairing = await dapp.pair()
-  const proposal = await wallet.pair(pairing.uri)
-  const [wsession, session] = await Promise.all([proposal.approve(), pairing.confirm()])
   const client = createWalletClient({
     account: alice.address,
     chain: foundry,

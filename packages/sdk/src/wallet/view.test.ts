@@ -1,5 +1,6 @@
 import { ANVIL_KEYS, type Anvil, startAnvil } from '@pairline/testkit/anvil'
 import { useRelay } from '@pairline/testkit/relay'
+import { pairSessions } from '@pairline/testkit/session'
 import { BrowserProvider } from 'ethers'
 import {
   createPublicClient,
@@ -18,15 +19,14 @@ import {
 } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDapp, type DappSession } from '../index.js'
-import { createWallet, type WalletOptions, type WalletRequest, type WalletSession } from './index.js'
+import type { DappSession } from '../index.js'
+import type { WalletOptions, WalletRequest, WalletSession } from './index.js'
 
 /** Issue 13: the wallet shows exactly what it signs (docs/PROTOCOL.md §14.6). */
 
 const [alice, bob] = [privateKeyToAccount(ANVIL_KEYS[0]), privateKeyToAccount(ANVIL_KEYS[1])]
 const stranger = privateKeyToAccount(generatePrivateKey()).address
 const relay = useRelay({ ignoreCleanupErrors: true })
-const { cleanup } = relay
 let chain: Anvil
 beforeAll(async () => {
   chain = await startAnvil({ chainId: 31337 })
@@ -37,29 +37,21 @@ afterAll(async () => {
 
 /** A session on 31337 (and 31338), approved for alice only; the wallet also holds bob. */
 async function connect(o: Partial<WalletOptions> = {}) {
-  const dapp = createDapp({
-    relayUrl: relay.url,
-    metadata: { name: 'View dApp', url: 'https://dapp.example' },
-    chains: [31337],
-    optionalChains: [31338],
+  const { wsession, session } = await pairSessions(relay, {
+    dapp: {
+      metadata: { name: 'View dApp', url: 'https://dapp.example' },
+      chains: [31337],
+      optionalChains: [31338],
+    },
+    wallet: {
+      metadata: { name: 'View Wallet', url: 'https://wallet.example' },
+      accounts: [alice, bob],
+      chains: [31337, 31338],
+      transports: { 31337: http(chain.rpcUrl) },
+      ...o,
+    },
+    approve: { accounts: [alice.address] },
   })
-  const wallet = createWallet({
-    metadata: { name: 'View Wallet', url: 'https://wallet.example' },
-    accounts: [alice, bob],
-    chains: [31337, 31338],
-    transports: { 31337: http(chain.rpcUrl) },
-    ...o,
-  })
-  cleanup.push(
-    () => dapp.close(),
-    () => wallet.close(),
-  )
-  const pairing = await dapp.pair()
-  const proposal = await wallet.pair(pairing.uri)
-  const [wsession, session] = await Promise.all([
-    proposal.approve({ accounts: [alice.address] }),
-    pairing.confirm(),
-  ])
   return { wsession, session }
 }
 
