@@ -1,18 +1,12 @@
-import { createRelay, type Relay } from '@pairline/relay'
 import { pairedResults } from '@pairline/testkit/protocol'
-import { LossyBroker } from '@pairline/testkit/relay'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Channel } from '../channel/channel.js'
 import type { ChannelOptions } from '../channel/options.js'
 import type { ChannelState } from '../channel/state.js'
 import { type DeviceKey, memoryDeviceKey } from '../keys/device.js'
-import type { SessionMessage } from '../messages/envelope.js'
 import { MessageType } from '../protocol/envelope.js'
-import { getRandomSource } from '../protocol/random.js'
-import { createRelayClient, type RelayClient } from '../transport/index.js'
+import { event, next, random, useResumeRig } from './resumeRig.fixture.js'
 
-const random = getRandomSource()
-const now = () => Date.now() / 1000
 const devices = { wallet: await memoryDeviceKey(), dapp: await memoryDeviceKey() }
 
 /** One side's storage: the last write that landed; writes can be made to fail by number. */
@@ -26,35 +20,13 @@ type Disk = {
 }
 const disk = (): Disk => ({ state: null, secrets: null, writes: 0, failAt: new Set(), onLost: () => {} })
 
-let broker: LossyBroker
-let relay: Relay
-const clients: RelayClient[] = []
-const channels: Channel[] = []
-beforeEach(async () => {
-  broker = new LossyBroker()
-  relay = await createRelay({ port: 0, broker })
-})
-afterEach(async () => {
-  await Promise.all(channels.splice(0).map((c) => c.close()))
-  await Promise.all(clients.splice(0).map((c) => c.close()))
-  await relay.close()
-})
-
-function client(): RelayClient {
-  const c = createRelayClient({ url: relay.url })
-  clients.push(c)
-  return c
-}
+const rig = useResumeRig()
+const { channels, client } = rig
 
 function options(d: Disk, device: DeviceKey, extra: Partial<ChannelOptions> = {}): ChannelOptions {
-  return {
-    relay: client(),
-    randomBytes: random,
-    now,
+  return rig.options(
     device,
-    resumeRetryMs: 20,
-    ...extra,
-    save: async (state, secrets) => {
+    async (state, secrets) => {
       d.writes++
       if (d.failAt.has(d.writes)) {
         d.onLost()
@@ -63,7 +35,8 @@ function options(d: Disk, device: DeviceKey, extra: Partial<ChannelOptions> = {}
       d.state = structuredClone(state)
       d.secrets = secrets.slice()
     },
-  }
+    extra,
+  )
 }
 
 type Side = 'wallet' | 'dapp'
@@ -95,21 +68,6 @@ async function restart(p: Pair, side: Side, device = devices[side]): Promise<Cha
   return c
 }
 
-function next(c: Channel, t: string): Promise<SessionMessage> {
-  return new Promise((resolve) => {
-    const on = (m: SessionMessage) => {
-      if (m.t !== t) return
-      c.off('message', on)
-      resolve(m)
-    }
-    c.on('message', on)
-  })
-}
-
-function event<T = void>(c: Channel, name: 'resumed' | 'takenOver' | 'error'): Promise<T> {
-  return new Promise((resolve) => c.once(name, resolve as () => void))
-}
-
 let nextId = 1
 /** A request from the dApp reaches the wallet: the session works. */
 async function works(p: Pair): Promise<void> {
@@ -129,11 +87,11 @@ async function works(p: Pair): Promise<void> {
 describe('observation 4: resume with key confirmation (docs/PROTOCOL.md §8.2)', () => {
   it('bricked by one lost message (obs. 4): the relay drops resume message 2 once, the session recovers', async () => {
     const p = await pair()
-    broker.dropNth(MessageType.ResumeReply, 1)
+    rig.broker.dropNth(MessageType.ResumeReply, 1)
     const dapp = await restart(p, 'dapp')
     await event(dapp, 'resumed') // message 1 was sent again; the wallet answered it the same way
     await works(p)
-    expect(broker.dropped).toBe(1)
+    expect(rig.broker.dropped).toBe(1)
     // and it still resumes later, with an honest relay
     await event(await restart(p, 'dapp'), 'resumed')
     await works(p)
@@ -141,19 +99,19 @@ describe('observation 4: resume with key confirmation (docs/PROTOCOL.md §8.2)',
 
   it('the relay drops resume message 1 once: the retry sends it again and the session recovers', async () => {
     const p = await pair()
-    broker.dropNth(MessageType.ResumeInit, 1)
+    rig.broker.dropNth(MessageType.ResumeInit, 1)
     await event(await restart(p, 'wallet'), 'resumed')
     await works(p)
-    expect(broker.dropped).toBe(1)
+    expect(rig.broker.dropped).toBe(1)
   })
 
   it('the relay drops the first frame under the new keys: the responder keeps both generations, then commits', async () => {
     const p = await pair()
-    broker.dropNth(MessageType.Transport, 1) // the initiator's key confirmation (a bare ack)
+    rig.broker.dropNth(MessageType.Transport, 1) // the initiator's key confirmation (a bare ack)
     const dapp = await restart(p, 'dapp')
     await event(dapp, 'resumed')
     await works(p) // the request is the first frame the wallet authenticates under the new keys
-    expect(broker.dropped).toBe(1)
+    expect(rig.broker.dropped).toBe(1)
     expect(p.wallet.resumer.state.candidate).toBeNull()
     expect(p.wallet.resumer.state.current.gen).toBe(1)
     await event(await restart(p, 'dapp'), 'resumed')
@@ -162,10 +120,10 @@ describe('observation 4: resume with key confirmation (docs/PROTOCOL.md §8.2)',
 
   it('the initiator restarts before its confirmation arrives: it resumes again under the new generation', async () => {
     const p = await pair()
-    broker.drop = (payload) => payload[1] === MessageType.Transport // nothing under the new keys arrives
+    rig.broker.drop = (payload) => payload[1] === MessageType.Transport // nothing under the new keys arrives
     await event(await restart(p, 'dapp'), 'resumed')
     expect(p.wallet.resumer.state.candidate?.gen).toBe(1) // the wallet holds both gen 0 and gen 1
-    broker.drop = () => false
+    rig.broker.drop = () => false
     await event(await restart(p, 'dapp'), 'resumed') // under gen 1: for the wallet, that confirms it
     await works(p)
     expect(p.wallet.resumer.state.current.gen).toBe(2)
@@ -206,7 +164,7 @@ describe('observation 4: resume with key confirmation (docs/PROTOCOL.md §8.2)',
     await event(await restart(p, 'dapp'), 'resumed')
     await works(p)
     const before = structuredClone(p.wallet.state())
-    const m1 = broker.seen.find((m) => m.payload[1] === MessageType.ResumeInit)
+    const m1 = rig.broker.seen.find((m) => m.payload[1] === MessageType.ResumeInit)
     expect(m1).toBeDefined()
     const replayer = client()
     const topic = before.resume?.retired[0]?.topics.d2w as string // where that message 1 went
@@ -229,7 +187,7 @@ describe('observation 8: a session whose frames keep failing re-runs the resume'
     const p = await pair({ rekey: { afterMessages: 1, afterSeconds: 600 } })
     let lost = 0
     const tenLost = new Promise<void>((resolve) => {
-      broker.drop = (payload) => {
+      rig.broker.drop = (payload) => {
         if (payload[1] !== MessageType.Transport || lost === 10) return false
         if (++lost === 10) resolve()
         return true

@@ -1,23 +1,19 @@
-import { createRelay, type Relay } from '@pairline/relay'
 import { pairedResults } from '@pairline/testkit/protocol'
-import { LossyBroker } from '@pairline/testkit/relay'
 import { manualTimers } from '@pairline/testkit/timers'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Channel } from '../channel/channel.js'
 import type { ChannelOptions } from '../channel/options.js'
 import { RetryTimer } from '../channel/resumeLink.js'
 import type { ChannelState } from '../channel/state.js'
 import type { PairlineError } from '../errors/base.js'
 import { type DeviceKey, memoryDeviceKey } from '../keys/device.js'
-import type { SessionMessage } from '../messages/envelope.js'
 import { fromBase64Url } from '../protocol/bytes.js'
 import { MessageType } from '../protocol/envelope.js'
 import { generateKeyPair } from '../protocol/noise/dh.js'
-import { getRandomSource } from '../protocol/random.js'
 import { startResume } from '../protocol/resume.js'
 import { encodeResumeInit, resumeInitSignedData } from '../protocol/resumePayload.js'
-import { createRelayClient, type RelayClient } from '../transport/index.js'
 import { MAX_SUPERSEDED_ANSWERS, SupersededAnswers } from './resumeIo.js'
+import { event, next, random, useResumeRig } from './resumeRig.fixture.js'
 
 /*
  * Resume (docs/PROTOCOL.md §8) attacked as a malicious relay and as a thief with a copied record,
@@ -25,45 +21,22 @@ import { MAX_SUPERSEDED_ANSWERS, SupersededAnswers } from './resumeIo.js'
  * (docs/THREAT-MODEL.md §3.1, §3.7).
  */
 
-const random = getRandomSource()
-const now = () => Date.now() / 1000
 const devices = { wallet: await memoryDeviceKey(), dapp: await memoryDeviceKey() }
 
 type Disk = { state: ChannelState | null; secrets: Uint8Array | null }
 
-let broker: LossyBroker
-let relay: Relay
-const clients: RelayClient[] = []
-const channels: Channel[] = []
-beforeEach(async () => {
-  broker = new LossyBroker()
-  relay = await createRelay({ port: 0, broker })
-})
-afterEach(async () => {
-  await Promise.all(channels.splice(0).map((c) => c.close()))
-  await Promise.all(clients.splice(0).map((c) => c.close()))
-  await relay.close()
-})
-
-function client(): RelayClient {
-  const c = createRelayClient({ url: relay.url })
-  clients.push(c)
-  return c
-}
+const rig = useResumeRig()
+const { channels, client } = rig
 
 function options(d: Disk, device: DeviceKey, extra: Partial<ChannelOptions> = {}): ChannelOptions {
-  return {
-    relay: client(),
-    randomBytes: random,
-    now,
+  return rig.options(
     device,
-    resumeRetryMs: 20,
-    ...extra,
-    save: async (state, secrets) => {
+    async (state, secrets) => {
       d.state = structuredClone(state)
       d.secrets = secrets.slice()
     },
-  }
+    extra,
+  )
 }
 
 const copy = (d: Disk): Disk => ({
@@ -96,21 +69,6 @@ async function restoreFrom(d: Disk, device: DeviceKey, into: Disk = d): Promise<
   return c
 }
 
-function next(c: Channel, t: string): Promise<SessionMessage> {
-  return new Promise((resolve) => {
-    const on = (m: SessionMessage) => {
-      if (m.t !== t) return
-      c.off('message', on)
-      resolve(m)
-    }
-    c.on('message', on)
-  })
-}
-
-function event<T = void>(c: Channel, name: 'resumed' | 'takenOver' | 'error'): Promise<T> {
-  return new Promise((resolve) => c.once(name, resolve as () => void))
-}
-
 function errors(c: Channel): PairlineError[] {
   const out: PairlineError[] = []
   c.on('error', (e) => out.push(e))
@@ -129,11 +87,11 @@ async function works(wallet: Channel, dapp: Channel): Promise<void> {
 /** Resolves on the `count`-th publish (from now) of an envelope of `type`, with its payload. */
 function published(type: number, count = 1): Promise<Uint8Array> {
   let seen = 0
-  const before = broker.drop
+  const before = rig.broker.drop
   return new Promise((resolve) => {
-    broker.drop = (payload, topicKey) => {
+    rig.broker.drop = (payload, topicKey) => {
       if (payload[1] === type && ++seen === count) {
-        broker.drop = before
+        rig.broker.drop = before
         resolve(payload)
       }
       return before(payload, topicKey)
@@ -141,8 +99,8 @@ function published(type: number, count = 1): Promise<Uint8Array> {
   })
 }
 
-const resumeInits = () => broker.seen.filter((m) => m.payload[1] === MessageType.ResumeInit)
-const resumeReplies = () => broker.seen.filter((m) => m.payload[1] === MessageType.ResumeReply)
+const resumeInits = () => rig.broker.seen.filter((m) => m.payload[1] === MessageType.ResumeInit)
+const resumeReplies = () => rig.broker.seen.filter((m) => m.payload[1] === MessageType.ResumeReply)
 
 describe('resume message 1 forged by a thief with the wallet’s record (§8.3)', () => {
   // The thief has the wallet's resume psk (from its record) and a signature by the real dApp's
@@ -262,7 +220,7 @@ describe('a relay that withholds resume message 2 forever (§8.1)', () => {
 
   it('resume message 2 withheld forever: the initiator resends one message 1, byte-identical, and holds one attempt', async () => {
     const p = await pair()
-    broker.drop = (payload) => payload[1] === MessageType.ResumeReply
+    rig.broker.drop = (payload) => payload[1] === MessageType.ResumeReply
     await p.dapp.close()
     const from = resumeInits().length
     const sixth = published(MessageType.ResumeInit, 6)
@@ -273,7 +231,7 @@ describe('a relay that withholds resume message 2 forever (§8.1)', () => {
     for (const m of sent) expect(m.payload).toEqual(sent[0]?.payload) // the same attempt, resent
     expect(dapp.resumer.state.attempt).toBe(1) // one attempt number used, not one per retry
     expect(p.wallet.resumer.state.peerAttempt).toBe(1) // the wallet answered once, then from its cache
-    broker.drop = () => false
+    rig.broker.drop = () => false
     await event(dapp, 'resumed') // the relay relents: the next retry gets the cached answer
     await works(p.wallet, dapp)
   })
