@@ -41,27 +41,22 @@ const TX = { from: ADDRESS, to: ADDRESS, value: '0x1', data: '0xabcdef', gas: '0
 const HASH = requestHash(req('personal_sign', ['0x68656c6c6f', ADDRESS]))
 
 /** One message of every type, and JSON-RPC bodies the wallet decodes (§14.2). */
+const APPROVE = {
+  ...env,
+  t: 'approve',
+  accounts: [`eip155:1:${ADDRESS}`],
+  chains: ['eip155:1'],
+  methods: ['personal_sign'],
+  events: ['chainChanged'],
+  chainId: 'eip155:1',
+  expiresAt: 1_800_604_800,
+}
+
 const SESSION_SEEDS = [
-  {
-    ...env,
-    t: 'approve',
-    accounts: [`eip155:1:${ADDRESS}`],
-    chains: ['eip155:1'],
-    methods: ['personal_sign'],
-    events: ['chainChanged'],
-    chainId: 'eip155:1',
-    expiresAt: 1_800_604_800,
-  },
+  APPROVE,
   // with the wallet's device key (§8.3) and a sign-in at connect (§14.7)
   {
-    ...env,
-    t: 'approve',
-    accounts: [`eip155:1:${ADDRESS}`],
-    chains: ['eip155:1'],
-    methods: ['personal_sign'],
-    events: ['chainChanged'],
-    chainId: 'eip155:1',
-    expiresAt: 1_800_604_800,
+    ...APPROVE,
     device: `BA${'A'.repeat(85)}`,
     signIn: {
       message: `dapp.example wants you to sign in with your Ethereum account:\n${ADDRESS}\n\nURI: https://dapp.example\nVersion: 1\nChain ID: 1\nNonce: 0123456789abcdef\nIssued At: 2027-01-15T08:00:00.000Z`,
