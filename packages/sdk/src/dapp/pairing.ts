@@ -124,9 +124,14 @@ class PairingFlow {
             'cancelled',
           ),
       )
-    const expired = fail(ErrorCode.PairingExpired, 'The code was not confirmed on both screens in time.')
-    const ms = this.#c.approvalTimeoutSeconds * 1000
-    this.#timer = this.#c.side.timers.setTimeout(() => void this.abort(expired, 'expired'), ms)
+    // Errors are made when they happen: each one captures a stack, which costs more than a pairing's
+    // JSON (issue 16).
+    const expired = () =>
+      void this.abort(
+        fail(ErrorCode.PairingExpired, 'The code was not confirmed on both screens in time.'),
+        'expired',
+      )
+    this.#timer = this.#c.side.timers.setTimeout(expired, this.#c.approvalTimeoutSeconds * 1000)
   }
 
   #onApproval(outcome: { approve: Approve } | { error: PairlineError }): void {
@@ -210,10 +215,6 @@ export async function startPairing(c: PairingContext): Promise<Pairing> {
     await flow.abort(err as PairlineError)
     throw err
   }
-  const rejected = fail(
-    ErrorCode.UserRejected,
-    'The codes did not match: the pairing was cancelled on the dApp.',
-  )
   return {
     uri: flow.uri,
     expiresAt: c.expiresAt,
@@ -225,7 +226,11 @@ export async function startPairing(c: PairingContext): Promise<Pairing> {
     on: (event, fn) => void flow.events.on(event, fn),
     off: (event, fn) => void flow.events.off(event, fn),
     confirm: () => flow.confirm(),
-    reject: () => flow.abort(rejected, 'rejected'),
+    reject: () =>
+      flow.abort(
+        fail(ErrorCode.UserRejected, 'The codes did not match: the pairing was cancelled on the dApp.'),
+        'rejected',
+      ),
     cancel: () => void flow.abort(fail(ErrorCode.SessionClosed, 'The pairing was cancelled.'), 'cancelled'),
   }
 }

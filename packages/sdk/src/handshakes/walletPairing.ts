@@ -5,7 +5,7 @@ import { MessageType, peekMessageType } from '../protocol/envelope.js'
 import { type HandshakeResult, startWalletHandshake } from '../protocol/handshake.js'
 import type { Metadata, Proposal } from '../protocol/payloads.js'
 import type { RandomBytes } from '../protocol/random.js'
-import { pairingTopics } from '../protocol/topics.js'
+import type { TopicPair } from '../protocol/topics.js'
 import type { PairingUri } from '../protocol/uri.js'
 import type { RelayClient, RelayMessage } from '../transport/index.js'
 import { relayDeadline, type Timers } from '../util/timers.js'
@@ -17,6 +17,8 @@ export type WalletPairingOptions = {
   relay: RelayClient
   /** The parsed URI; its psk is wiped here. */
   uri: PairingUri
+  /** pairingTopics(uri.psk), which the caller has computed already (one HKDF fewer). */
+  topics: TopicPair
   wallet: Metadata
   random: RandomBytes
   /** unix seconds */
@@ -43,8 +45,7 @@ const noAnswer = (ms: number) =>
 export function answerPairing(
   o: WalletPairingOptions,
 ): Promise<{ proposal: Proposal; result: HandshakeResult }> {
-  const { relay, uri, now, timers } = o
-  const topics = pairingTopics(uri.psk)
+  const { relay, uri, now, timers, topics } = o
   const hs = startWalletHandshake({
     uri,
     hello: { v: 1, wallet: o.wallet },

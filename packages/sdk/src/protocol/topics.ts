@@ -1,4 +1,4 @@
-import { hkdf } from '@noble/hashes/hkdf'
+import { expand, extract } from '@noble/hashes/hkdf'
 import { sha256 } from '@noble/hashes/sha2'
 import { assertBytes, toBase64Url, utf8, wipe } from './bytes.js'
 import { LABELS } from './labels.js'
@@ -19,9 +19,11 @@ export type TopicPair = {
  */
 export function pairingTopics(psk: Uint8Array): TopicPair {
   assertBytes(psk, 32, 'psk')
-  const salt = utf8(LABELS.pairingTopicSalt)
-  const w = hkdf(sha256, psk, salt, utf8(LABELS.pairingTopicW2D), 32)
-  const d = hkdf(sha256, psk, salt, utf8(LABELS.pairingTopicD2W), 32)
+  // Both are HKDF(psk, salt, info): one Extract and an Expand per info (RFC 5869 §2), same bytes.
+  const prk = extract(sha256, psk, utf8(LABELS.pairingTopicSalt))
+  const w = expand(sha256, prk, utf8(LABELS.pairingTopicW2D), 32)
+  const d = expand(sha256, prk, utf8(LABELS.pairingTopicD2W), 32)
+  wipe(prk)
   return { w2d: toBase64Url(w), d2w: toBase64Url(d) }
 }
 
@@ -41,10 +43,15 @@ export type SessionExports = {
 export function exportSession(chainingKey: Uint8Array, handshakeHash: Uint8Array): SessionExports {
   assertBytes(chainingKey, 32, 'chaining key')
   assertBytes(handshakeHash, 32, 'handshake hash')
-  const out = (label: string, length: number) => hkdf(sha256, chainingKey, handshakeHash, utf8(label), length)
+  // Four HKDFs with the same ikm and salt: Extract once, Expand per label (RFC 5869 §2), same bytes.
+  // The PRK is as secret as ck and wiped with it.
+  const prk = extract(sha256, chainingKey, handshakeHash)
+  const out = (label: string, length: number) => expand(sha256, prk, utf8(label), length)
   const w = out(LABELS.sessionTopicW2D, 32)
   const d = out(LABELS.sessionTopicD2W, 32)
   const topics = { w2d: toBase64Url(w), d2w: toBase64Url(d) }
   wipe(w, d)
-  return { topics, resumePsk: out(LABELS.resumePsk, 32), sessionId: out(LABELS.sessionId, 16) }
+  const exports = { topics, resumePsk: out(LABELS.resumePsk, 32), sessionId: out(LABELS.sessionId, 16) }
+  wipe(prk)
+  return exports
 }

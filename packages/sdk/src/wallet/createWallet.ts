@@ -48,10 +48,12 @@ export function createWallet(options: WalletOptions): Wallet {
     const uri = parsePairingUri(uriText, { nowSeconds: side.now() })
     const relayUrl = uri.relayUrl
     const relay = side.relay(relayUrl)
-    const release = used.claim(pairingTopics(uri.psk).w2d, uri.expiresAt)
+    const topics = pairingTopics(uri.psk)
+    const release = used.claim(topics.w2d, uri.expiresAt)
     const { proposal, result } = await answerPairing({
       relay,
       uri,
+      topics,
       wallet: side.metadata,
       random: side.random,
       now: side.now,

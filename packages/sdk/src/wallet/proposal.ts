@@ -88,14 +88,19 @@ class ProposalFlow {
   constructor(c: ProposalContext) {
     this.#c = c
     c.channel.on('message', this.#onMessage)
-    const expired = new PairlineError(
-      ErrorCode.PairingExpired,
-      'The code was not confirmed on both screens in time.',
+    // Errors are made when they happen, not per pairing: each one captures a stack (issue 16).
+    const expired = () =>
+      void this.end(
+        new PairlineError(ErrorCode.PairingExpired, 'The code was not confirmed on both screens in time.'),
+        'The wallet stopped waiting for the confirmation.',
+      )
+    this.#timer = c.timers.setTimeout(expired, c.confirmTimeoutMs)
+    this.#removeCloser = c.onClose(() =>
+      this.end(
+        new PairlineError(ErrorCode.SessionClosed, 'The wallet client was closed.'),
+        'The wallet was closed.',
+      ),
     )
-    const tell = 'The wallet stopped waiting for the confirmation.'
-    this.#timer = c.timers.setTimeout(() => void this.end(expired, tell), c.confirmTimeoutMs)
-    const closed = new PairlineError(ErrorCode.SessionClosed, 'The wallet client was closed.')
-    this.#removeCloser = c.onClose(() => this.end(closed, 'The wallet was closed.'))
   }
 
   #receive(m: SessionMessage): void {
