@@ -6,6 +6,8 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
 import { createDapp } from './dapp/createDapp.js'
 import type { DappPairingState, Pairing } from './dapp/types.js'
+import { decodeRecord } from './records/record.js'
+import { memoryStorage, type Storage } from './storage/index.js'
 import { createWallet } from './wallet/createWallet.js'
 
 /**
@@ -18,22 +20,24 @@ const thief = privateKeyToAccount(ANVIL_KEYS[1])
 const relay = useRelay()
 const { cleanup } = relay
 
-function parties() {
+function parties(storage: { dapp?: Storage; wallet?: Storage } = {}) {
   const clocks = { dapp: manualTimers(), wallet: manualTimers(), attacker: manualTimers() }
   const dapp = createDapp({
     relayUrl: relay.url,
     metadata: { name: 'Real dApp', url: 'https://dapp.example' },
     chains: [1],
     timers: clocks.dapp,
+    ...(storage.dapp ? { storage: storage.dapp } : {}),
   })
-  const walletFor = (name: string, account: typeof user, timers: ManualTimers) =>
+  const walletFor = (name: string, account: typeof user, timers: ManualTimers, store?: Storage) =>
     createWallet({
       metadata: { name, url: 'https://wallet.example' },
       accounts: [account],
       chains: [1],
       timers,
+      ...(store ? { storage: store } : {}),
     })
-  const wallet = walletFor('Real Wallet', user, clocks.wallet)
+  const wallet = walletFor('Real Wallet', user, clocks.wallet, storage.wallet)
   const attacker = walletFor('MetaMask', thief, clocks.attacker) // a self-declared name, as the attacker likes
   cleanup.push(
     () => dapp.close(),
@@ -122,6 +126,38 @@ describe('numeric comparison on both screens', () => {
       expect(dapp.sessions).toEqual([session])
       expect(wallet.sessions).toEqual([wsession])
       expect(session.accounts).toEqual([user.address])
+    }
+  })
+
+  it('a verified session is one write on each side, in either order: the dApp record holds the approval receipt and confirm', async () => {
+    /** Memory storage that keeps the channel part of every record written. */
+    const recording = () => {
+      const inner = memoryStorage()
+      const writes: unknown[] = []
+      const storage: Storage = {
+        ...inner,
+        set: (key, value) => {
+          const { json, secret } = decodeRecord<{ channel: object }>(value)
+          secret.fill(0)
+          writes.push(json.channel)
+          return inner.set(key, value)
+        },
+      }
+      return { storage, writes }
+    }
+    for (const dappFirst of [true, false]) {
+      const [d, w] = [recording(), recording()]
+      const { dapp, wallet } = parties({ dapp: d.storage, wallet: w.storage })
+      const pairing = await dapp.pair()
+      const proposal = await wallet.pair(pairing.uri)
+      const first = dappFirst ? pairing.confirm() : proposal.approve()
+      await reaches(pairing, dappFirst ? 'dappConfirmed' : 'walletConfirmed')
+      await Promise.all([first, dappFirst ? proposal.approve() : pairing.confirm()])
+      await proposal.verified // after the dApp's write: its confirm is sent only once written
+      expect(d.writes).toMatchObject([
+        { role: 'dapp', sendSeq: 1, recvSeq: 1, unacked: [{ seq: 1, body: { t: 'confirm' } }] },
+      ])
+      expect(w.writes).toMatchObject([{ role: 'wallet', sendSeq: 1, recvSeq: 1 }])
     }
   })
 

@@ -49,6 +49,8 @@ class PairingFlow {
   #approval: Approve | null = null
   #confirmed = false
   #session: DappSessionImpl | null = null
+  /** The session as the channel's writes see it: set within the write that sends `confirm`. */
+  #stored: DappSessionImpl | null = null
   #timer: unknown
 
   constructor(c: PairingContext) {
@@ -103,7 +105,7 @@ class PairingFlow {
     this.#move('handshakeDone')
     this.sas.resolve(result.sas)
     void this.#c.side
-      .channelOptions(this.#c.relay, () => this.#session)
+      .channelOptions(this.#c.relay, () => this.#stored)
       .then((options) =>
         Channel.fromHandshake(result, options, (ch) => {
           this.#channel = ch
@@ -186,8 +188,14 @@ class PairingFlow {
     this.#move('verified')
     // Spent: s and the psk are wiped and the pairing topic dropped; later message 1s change nothing.
     this.#finish()
-    // Persisted with the session (its owner now exists); tells the wallet it is verified too.
-    void channel.send({ t: 'confirm' }).catch(() => {})
+    // Tells the wallet it is verified too. The session is stored in the write that holds this
+    // `confirm` (persist before send), with the approval's receipt: that receipt's own write, queued
+    // before this ran, finds no owner yet and stores nothing, so a verified session is one write, not
+    // two (issue 16), and a crash before it leaves nothing stored, as when the approval comes first.
+    const store = () => {
+      this.#stored = session
+    }
+    void channel.send({ t: 'confirm' }, store).catch(() => {})
     this.approved.resolve(session)
   }
 
