@@ -47,10 +47,13 @@ export type SizeEntry = {
 // timers on the app's `timers` option: createDapp 45.0 -> 45.24 KiB, /dapp 45.01 -> 45.26; those
 // two budgets 45.25 -> 45.5 (root 45.4, tabs 47.5, wagmi 46.3 stay within theirs). With the timer's
 // resend batch (RESEND_BATCH) tabs reached 47.502 KiB: its budget 47.5 -> 47.75.
+// Issue 16's held acks (§13.9: an ACK waits for the next request, corked with it, or 50 ms on the
+// app's timers): +0.11 KiB everywhere the relay client is; root 45.47 -> 45.58 and wagmi 46.42 ->
+// 46.52 KiB passed theirs: those two budgets +0.25.
 export const ENTRIES: SizeEntry[] = [
   { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'`, budgetKiB: 45.5 },
   { name: 'dApp entry: /dapp', code: `export * from '@pairline/sdk/dapp'`, budgetKiB: 45.5 },
-  { name: 'root entry: everything', code: `export * from '@pairline/sdk'`, budgetKiB: 45.5 },
+  { name: 'root entry: everything', code: `export * from '@pairline/sdk'`, budgetKiB: 45.75 },
   {
     name: 'wallet: createWallet',
     code: `export { createWallet } from '@pairline/sdk/wallet'`,
@@ -65,7 +68,7 @@ export const ENTRIES: SizeEntry[] = [
   {
     name: 'wagmi connector: pairline',
     code: `export { pairline } from '@pairline/sdk/wagmi'`,
-    budgetKiB: 46.5,
+    budgetKiB: 46.75,
   },
   // issue 14: the connect modal, QR rendering aside, 5.5 KiB (the issue's ceiling: about 10)
   {

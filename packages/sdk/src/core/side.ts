@@ -88,7 +88,7 @@ export function createSide<S extends LiveSession>(role: 'dapp' | 'wallet', o: Si
   const closers = new Set<() => void | Promise<void>>()
   let closed = false
 
-  const { relays, relay } = relayPool(relayOptions)
+  const { relays, relay } = relayPool(relayOptions, o.timers)
 
   let deviceKey: Promise<DeviceKey> | null = null
   const device = () => {
@@ -156,7 +156,7 @@ export function createSide<S extends LiveSession>(role: 'dapp' | 'wallet', o: Si
 }
 
 /** One relay client per relay URL, created on first use with the side's relay options. */
-function relayPool(o: RelayOptions) {
+function relayPool(o: RelayOptions, timers: Timers | undefined) {
   const relays = new Map<string, RelayClient>()
   const relay = (url: string): RelayClient => {
     let r = relays.get(url)
@@ -169,6 +169,7 @@ function relayPool(o: RelayOptions) {
         requestTimeoutMs,
         pingIntervalMs,
         allowInsecureRelay,
+        timers,
       })
       r.on('error', () => {}) // surfaced per session; the client reconnects by itself
       relays.set(url, r)

@@ -40,6 +40,9 @@ export type ConnectionHandlers = {
   lost(reason: PairlineError, closeCode: number | undefined, retry: Request[]): void
 }
 
+/** Node's `ws` socket exposes its net.Socket: corked, the frames sent meanwhile leave in one write. */
+type Corkable = { _socket?: { cork?: () => void; uncork?: () => void } }
+
 /** `timer` is undefined for a request no reply is awaited for (an ACK in reply mode 2). */
 type InFlight = { request: Request; timer: ReturnType<typeof setTimeout> | undefined; size: number }
 
@@ -146,6 +149,20 @@ export class Connection {
       this.#lose(relayUnavailable(details), undefined)
     }
     return true
+  }
+
+  /**
+   * Runs `fn` with the socket corked where the socket class allows it (Node's `ws`), so the frames
+   * it sends reach the relay in one write; a browser's WebSocket cannot be corked (a write each).
+   */
+  corked<T>(fn: () => T): T {
+    const raw = (this.#socket as Corkable | null)?._socket
+    raw?.cork?.()
+    try {
+      return fn()
+    } finally {
+      raw?.uncork?.()
+    }
   }
 
   /** Closes on request: no `lost` callback. Returns every unanswered request. */

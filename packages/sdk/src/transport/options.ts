@@ -1,5 +1,6 @@
 import { WebSocket as DefaultWebSocket } from 'isows'
 import { getRandomSource } from '../protocol/random.js'
+import { systemTimers, type Timers } from '../util/timers.js'
 import { type Backoff, MAX_TIMER_MS, resolveBackoff } from './backoff.js'
 import type { ConnectionConfig } from './connection.js'
 import { invalidArgument } from './errors.js'
@@ -13,6 +14,7 @@ export type ResolvedOptions = ConnectionConfig & {
   backoff: Backoff
   random: () => number
   randomBytes: (length: number) => Uint8Array
+  timers: Timers
 }
 
 function timerMs(name: string, value: number): number {
@@ -57,5 +59,6 @@ export function resolveOptions(options: RelayClientOptions): ResolvedOptions {
     backoff: resolveBackoff(options.reconnect),
     random: options.random ?? Math.random,
     randomBytes: options.randomBytes ?? getRandomSource(),
+    timers: options.timers ?? systemTimers,
   }
 }

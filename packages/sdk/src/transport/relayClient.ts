@@ -4,7 +4,7 @@ import type { PairlineError } from '../errors/base.js'
 import { ErrorCode } from '../errors/codes.js'
 import { toBase64Url } from '../protocol/bytes.js'
 import type { Topic } from '../protocol/topics.js'
-import { createAckBatcher } from './ackBatcher.js'
+import { type AckBatcher, createAckBatcher } from './ackBatcher.js'
 import { backoffDelay } from './backoff.js'
 import { Connection } from './connection.js'
 import { invalidArgument, listenerFailed, sessionClosed } from './errors.js'
@@ -53,14 +53,7 @@ class Client implements RelayClient {
   readonly #routes = new Map<Topic, (message: RelayMessage) => void>()
   /** Requests waiting for an open connection, in call order. */
   readonly #queue: Request[] = []
-  readonly #acks = createAckBatcher((batch) =>
-    this.#connection?.send(
-      ackRequest(
-        batch,
-        reportRefusal((e) => this.#emit('error', e)),
-      ),
-    ),
-  )
+  readonly #acks: AckBatcher
   #status: RelayClientStatus = 'connecting'
   #connection: Connection | null = null
   /** Reconnect attempts since the last healthy connection. */
@@ -70,6 +63,11 @@ class Client implements RelayClient {
 
   constructor(config: ResolvedOptions) {
     this.#config = config
+    const refused = reportRefusal((e) => this.#emit('error', e))
+    this.#acks = createAckBatcher(
+      (batch) => this.#connection?.send(ackRequest(batch, refused)),
+      config.timers,
+    )
     this.#connect()
   }
 
@@ -86,10 +84,17 @@ class Client implements RelayClient {
     }
   }
 
-  /** Sends now when open, else queues. Pending acks go first, so frames keep the call order. */
+  /**
+   * Sends now when open, else queues. Held acks go first, so frames keep the call order, and in the
+   * same socket write where the socket can be corked (§13.9).
+   */
   #send(request: Request): void {
-    this.#acks.flush()
-    if (!this.#connection?.send(request)) this.#queue.push(request)
+    const conn = this.#connection
+    const send = (): boolean => {
+      this.#acks.flush()
+      return conn?.send(request) === true
+    }
+    if (!(conn !== null && this.#acks.pending ? conn.corked(send) : send())) this.#queue.push(request)
   }
 
   #call(make: (settle: Settle) => Request): Promise<void> {

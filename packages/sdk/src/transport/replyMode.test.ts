@@ -71,7 +71,7 @@ describe('relay client: reply mode 2 (PROTOCOL.md §13.3.1)', () => {
     // is none (an unanswered request with a timer drops the connection with REQUEST_TIMEOUT).
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     b.ack(topic, m.id)
-    await Promise.resolve() // the ack batch goes out in a microtask
+    // the ack waits (ACK_HOLD_MS, §13.9) on fake timers too: advancing sends it, with no timer of its own
     vi.advanceTimersByTime(10_000)
     vi.useRealTimers()
     expect([b.status, reconnecting, errors]).toEqual(['open', [], []])

@@ -1,5 +1,6 @@
 import type { PairlineError } from '../errors/base.js'
 import type { Topic } from '../protocol/topics.js'
+import type { Timers } from '../util/timers.js'
 
 /**
  * The part of a WebSocket the relay client uses. The browser's `WebSocket` and `ws`'s both fit, so
@@ -50,6 +51,8 @@ export type RelayClientOptions = {
   random?: (() => number) | undefined
   /** For message ids. Default crypto.getRandomValues. */
   randomBytes?: ((length: number) => Uint8Array) | undefined
+  /** Where an ack waits for the next request (at most 50 ms). Default: setTimeout, never holding the process. */
+  timers?: Timers | undefined
 }
 
 export type RelayMessage = {
@@ -108,7 +111,11 @@ export type RelayClient = {
    * Returns the function that removes the route. 'message' events still see every message.
    */
   route(topic: Topic, fn: (message: RelayMessage) => void): () => void
-  /** Batched and fire-and-forget; dropped while disconnected (the relay delivers again). */
+  /**
+   * Batched and fire-and-forget: sent with the next request (in the same socket write where the
+   * socket can be corked) or after at most 50 ms; dropped while disconnected (the relay delivers
+   * again).
+   */
   ack(topic: Topic, id: Uint8Array): void
   on<E extends RelayClientEventName>(event: E, fn: RelayClientEvents[E]): RelayClient
   once<E extends RelayClientEventName>(event: E, fn: RelayClientEvents[E]): RelayClient
