@@ -1,19 +1,28 @@
 import {
+  ACK_ITEM_LEN,
+  ACK_ITEMS_AT,
   type ClientFrame,
+  clientFrameOp,
   decodeClientFrame,
   encodeError,
-  encodeMessage,
   MESSAGE_ID_LEN,
   Op,
+  PUBLISH_ID_AT,
+  PUBLISH_PAYLOAD_AT,
+  PUBLISH_TOPIC_AT,
+  PUBLISH_TTL_AT,
   RelayCloseCode,
   RelayErrorCode,
+  Reply,
+  ridAt,
   TOPIC_LEN,
 } from '@pairline/wire'
 import type { WebSocket } from 'ws'
 import { Message, type PublishResult, type StoredMessage, type Subscriber } from './broker/types.js'
 import { Budget } from './budget.js'
 import type { ConnectionContext } from './context.js'
-import { after, bytesKey, ERROR_TEXT, isPromise, okFrame, ridOf, STORAGE_LIMIT, terminate } from './frames.js'
+import { after, ERROR_TEXT, isPromise, okFrame, ridOf, STORAGE_LIMIT, terminate } from './frames.js'
+import { bytesKey, idKeyAt, isKeyAt, topicKeyAt } from './keys.js'
 import type { RelayLimits } from './limits.js'
 
 const kConnection = Symbol('pairline.connection')
@@ -34,9 +43,20 @@ function onSocketPong(this: WebSocket): void {
   const c = connectionOf(this)
   if (c) c.alive = true
 }
-function uncork(c: Connection): void {
-  c.uncork()
+
+/**
+ * The connections corked in this tick, uncorked together by one nextTick callback (one queued
+ * callback per tick instead of one per connection). Iterated by index: an uncork that corks
+ * another connection (it cannot today) would still be flushed in the same pass.
+ */
+const corked: Connection[] = []
+function uncorkAll(): void {
+  for (let i = 0; i < corked.length; i++) corked[i]!.uncork()
+  corked.length = 0
 }
+
+/** Topic keys of one ACK frame, checked whole before any is acked (synchronous use only). */
+const ackTopics: string[] = []
 
 /**
  * One client socket. Frames are handled in arrival order; a Broker that answers with promises is
@@ -70,6 +90,12 @@ export class Connection implements Subscriber {
   readonly #quiet: boolean
   /** mode 2: the rid of the last successful request not yet answered, or -1 */
   #pendingOk = -1
+  /**
+   * The key of the topic this connection last published to: a client publishes to the same topic
+   * (its session's) again and again, and a key whose hash V8 has computed once is looked up faster
+   * than a new string for every PUBLISH.
+   */
+  #publishedKey = ''
 
   constructor(ws: WebSocket, source: string, id: number, ctx: ConnectionContext, quiet = false) {
     this.ws = ws
@@ -131,7 +157,8 @@ export class Connection implements Subscriber {
     if (this.#corked) return
     this.#corked = true
     ws._socket?.cork()
-    process.nextTick(uncork, this)
+    if (corked.length === 0) process.nextTick(uncorkAll)
+    corked.push(this)
   }
 
   /** A request succeeded: OK now (mode 1), or at the end of the tick for every request till now (mode 2). */
@@ -185,26 +212,25 @@ export class Connection implements Subscriber {
       if (this.#strike(now)) this.#error(0, RelayErrorCode.NotBinary)
       return
     }
-    const frame = decodeClientFrame(data)
-    if (!frame) {
+    // PUBLISH and ACK, one each per delivered message, are read in place; the rest is decoded.
+    const op = clientFrameOp(data)
+    if (op === 0) {
       if (this.#strike(now)) this.#error(ridOf(data, true), RelayErrorCode.MalformedFrame)
       return
     }
     try {
-      return this.#dispatch(frame, now, this.#ctx.limits)
+      if (op === Op.Publish) return this.#publish(data, now, this.#ctx.limits)
+      if (op === Op.Ack) return this.#ack(data)
+      return this.#dispatch(decodeClientFrame(data)!, now, this.#ctx.limits)
     } catch (err) {
-      this.#ctx.logger('error', 'frame handling failed', {
-        op: frame.op,
-        error: String((err as Error)?.name),
-      })
-      return void this.#error(frame.rid, RelayErrorCode.MalformedFrame)
+      this.#ctx.logger('error', 'frame handling failed', { op, error: String((err as Error)?.name) })
+      return void this.#error(ridAt(data), RelayErrorCode.MalformedFrame)
     }
   }
 
+  /** SUBSCRIBE, UNSUBSCRIBE and PING (PUBLISH and ACK are read in place, see #handle). */
   #dispatch(frame: ClientFrame, now: number, limits: RelayLimits): Promise<void> | undefined {
     switch (frame.op) {
-      case Op.Publish:
-        return this.#publish(frame, now, limits)
       case Op.Subscribe:
         return this.#subscribe(frame.rid, frame.topics, now, limits)
       case Op.Unsubscribe: {
@@ -221,39 +247,52 @@ export class Connection implements Subscriber {
           this.#ok(frame.rid),
         )
       }
-      case Op.Ack:
-        return this.#ack(frame.rid, frame.acks)
       case Op.Ping:
         return void this.#ok(frame.rid)
+      default:
+        return undefined
     }
   }
 
-  #publish(frame: ClientFrame & { op: typeof Op.Publish }, now: number, limits: RelayLimits) {
+  /** A well-formed PUBLISH frame (clientFrameOp), its fields read at their offsets. */
+  #publish(data: Buffer, now: number, limits: RelayLimits) {
     const { broker, metrics } = this.#ctx
+    const rid = ridAt(data)
     if (!this.#budget.publish(now)) {
       metrics.limit('publish_rate')
-      return void this.#error(frame.rid, RelayErrorCode.RateLimited)
+      return void this.#error(rid, RelayErrorCode.RateLimited)
     }
-    if (frame.ttl < 1 || frame.ttl > limits.maxTtlSeconds) {
+    const ttl = data.readUInt32BE(PUBLISH_TTL_AT)
+    if (ttl < 1 || ttl > limits.maxTtlSeconds) {
       metrics.limit('ttl')
-      return void this.#error(frame.rid, RelayErrorCode.TtlOutOfRange)
+      return void this.#error(rid, RelayErrorCode.TtlOutOfRange)
     }
-    const { topic, id, payload, rid } = frame
-    const out = broker.frameBuffer?.(1 + TOPIC_LEN + MESSAGE_ID_LEN + payload.length)
+    let topicKey = this.#publishedKey
+    if (topicKey.length !== TOPIC_LEN || !isKeyAt(topicKey, data, PUBLISH_TOPIC_AT)) {
+      topicKey = topicKeyAt(data, PUBLISH_TOPIC_AT)
+      this.#publishedKey = topicKey
+    }
+    // MESSAGE = op ‖ topic ‖ id ‖ payload: the PUBLISH's bytes without rid and ttl (§13.3).
+    const size = data.length - PUBLISH_PAYLOAD_AT
+    const length = 1 + TOPIC_LEN + MESSAGE_ID_LEN + size
+    const frame = broker.frameBuffer?.(length) ?? new Uint8Array(length)
+    frame[0] = Reply.Message
+    frame.set(data.subarray(PUBLISH_TOPIC_AT, PUBLISH_TTL_AT), 1)
+    frame.set(data.subarray(PUBLISH_PAYLOAD_AT), 1 + TOPIC_LEN + MESSAGE_ID_LEN)
     const message = new Message(
-      bytesKey(topic),
-      bytesKey(id),
-      encodeMessage(topic, id, payload, out),
-      payload.length,
-      now + frame.ttl * 1000,
+      topicKey,
+      idKeyAt(data, PUBLISH_ID_AT),
+      frame,
+      size,
+      now + ttl * 1000,
       now,
       this.source,
       this.id,
     )
     const r = broker.publish(message)
     // The in-memory broker answers synchronously: no closure on that path, it runs per message.
-    if (!isPromise(r)) return void this.#published(rid, message.size, r as PublishResult)
-    return after(this.#ctx.logger, r, (v) => this.#published(rid, message.size, v))
+    if (!isPromise(r)) return void this.#published(rid, size, r as PublishResult)
+    return after(this.#ctx.logger, r, (v) => this.#published(rid, size, v))
   }
 
   #subscribe(rid: number, topics: Uint8Array[], now: number, limits: RelayLimits) {
@@ -285,30 +324,49 @@ export class Connection implements Subscriber {
     )
   }
 
-  /** Only a subscriber of a topic may ack (and so delete) its messages: the batch is checked whole. */
-  #ack(rid: number, acks: { topic: Uint8Array; id: Uint8Array }[]) {
-    // Runs per delivered message: plain loops, and no closure unless the broker is async.
-    const topics: string[] = []
-    for (const a of acks) {
-      const t = bytesKey(a.topic)
-      if (!this.#has(t)) {
+  /**
+   * Only a subscriber of a topic may ack (and so delete) its messages: the batch is checked whole.
+   * A well-formed ACK frame (clientFrameOp), its items read at their offsets.
+   */
+  #ack(data: Buffer) {
+    // Runs per delivered message: plain loops, no views, and no closure unless the broker is async.
+    const rid = ridAt(data)
+    const n = data[5]!
+    ackTopics.length = 0
+    for (let i = 0; i < n; i++) {
+      const t = this.#subscribedAt(data, ACK_ITEMS_AT + i * ACK_ITEM_LEN)
+      if (t === null) {
         this.#ctx.metrics.limit('foreign_ack')
         return void this.#error(rid, RelayErrorCode.NotSubscribed)
       }
-      topics.push(t)
+      ackTopics.push(t)
     }
     let pending: unknown[] | null = null
-    for (let i = 0; i < acks.length; i++) {
-      const r = this.#ctx.broker.ack(topics[i]!, bytesKey(acks[i]!.id))
+    for (let i = 0; i < n; i++) {
+      const r = this.#ctx.broker.ack(
+        ackTopics[i]!,
+        idKeyAt(data, ACK_ITEMS_AT + i * ACK_ITEM_LEN + TOPIC_LEN),
+      )
       if (!isPromise(r)) continue
       pending ??= []
       pending.push(r)
     }
+    ackTopics.length = 0
     // Mode 2: a successful ACK is not answered (§13.3.1).
     if (!pending) return this.#quiet ? undefined : void this.#send(okFrame(rid))
     return after(this.#ctx.logger, Promise.all(pending), () => {
       if (!this.#quiet) this.#send(okFrame(rid))
     })
+  }
+
+  /** The key of the topic at `at` in `data` if this connection subscribes to it, else null. */
+  #subscribedAt(data: Buffer, at: number): string | null {
+    if (this.#index) {
+      const k = topicKeyAt(data, at)
+      return this.#index.has(k) ? k : null
+    }
+    for (const k of this.topics) if (isKeyAt(k, data, at)) return k
+    return null
   }
 
   #published(rid: number, size: number, r: PublishResult): void {

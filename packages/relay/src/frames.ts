@@ -25,12 +25,6 @@ export const STORAGE_LIMIT: Record<number, string> = {
   [RelayErrorCode.IpQuotaExceeded]: 'ip_quota',
 }
 
-/** Map keys for 32-byte topics and 16-byte ids: one char per byte, cheap and exact. */
-export function bytesKey(b: Uint8Array): string {
-  // Frames from ws are Buffers, and so are the decoder's subarrays of them: no wrapper needed.
-  return (b instanceof Buffer ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('latin1')
-}
-
 /**
  * An OK reply, as a Buffer from Node's shared pool rather than wire's encodeOk(): ws sends a Buffer
  * as is but wraps any other Uint8Array in one through its `.buffer`, and for an array this small

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  ACK_ITEM_LEN,
+  ACK_ITEMS_AT,
   type ClientFrame,
+  clientFrameOp,
   decodeClientFrame,
   decodeRelayFrame,
   encodeAck,
@@ -16,8 +19,13 @@ import {
   MAX_BATCH,
   MESSAGE_ID_LEN,
   Op,
+  PUBLISH_ID_AT,
+  PUBLISH_PAYLOAD_AT,
+  PUBLISH_TOPIC_AT,
+  PUBLISH_TTL_AT,
   type RelayFrame,
   Reply,
+  ridAt,
   TOPIC_LEN,
 } from './codec.js'
 import { RelayErrorCode, RelayErrorName } from './errors.js'
@@ -188,6 +196,49 @@ describe('round trips', () => {
       rid: 0xdeadbeef,
       acks: [{ topic: filled(32, 1), id: filled(16, 2) }],
     })
+  })
+})
+
+describe('clientFrameOp and the field offsets (what the relay reads without decoding)', () => {
+  it('accepts exactly the frames decodeClientFrame accepts, with their op (random bytes and valid frames)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 160 }), clientFrameArb), (b) => {
+        expect(clientFrameOp(b)).toBe(decodeClientFrame(b)?.op ?? 0)
+      }),
+      { numRuns: 20_000 },
+    )
+  })
+
+  it('each length one short or one long of a valid frame is refused', () => {
+    for (const b of [
+      encodeSubscribe(1, [filled(32, 1)]),
+      encodeAck(1, [{ topic: filled(32, 1), id: filled(16, 2) }]),
+      encodePing(1),
+    ]) {
+      const longer = new Uint8Array(b.length + 1)
+      longer.set(b)
+      expect([clientFrameOp(b.subarray(0, b.length - 1)), clientFrameOp(longer)]).toEqual([0, 0])
+    }
+    // a PUBLISH has a payload of at least one byte, and any length above
+    const p = encodePublish(1, filled(32, 1), filled(16, 2), 60, bytes('68'))
+    expect([clientFrameOp(p.subarray(0, p.length - 1)), clientFrameOp(p)]).toEqual([0, Op.Publish])
+  })
+
+  it('the offsets name the fields encodePublish and encodeAck write, and ridAt the rid', () => {
+    const p = encodePublish(0xfeedf00d, filled(32, 7), filled(16, 9), 300, bytes('6869'))
+    expect(p.subarray(PUBLISH_TOPIC_AT, PUBLISH_ID_AT)).toEqual(filled(32, 7))
+    expect(p.subarray(PUBLISH_ID_AT, PUBLISH_TTL_AT)).toEqual(filled(16, 9))
+    expect(hex(p.subarray(PUBLISH_TTL_AT, PUBLISH_PAYLOAD_AT))).toBe('0000012c')
+    expect(hex(p.subarray(PUBLISH_PAYLOAD_AT))).toBe('6869')
+    expect(ridAt(p)).toBe(0xfeedf00d)
+    const a = encodeAck(3, [
+      { topic: filled(32, 1), id: filled(16, 2) },
+      { topic: filled(32, 3), id: filled(16, 4) },
+    ])
+    expect(a.subarray(ACK_ITEMS_AT + ACK_ITEM_LEN, ACK_ITEMS_AT + ACK_ITEM_LEN + TOPIC_LEN)).toEqual(
+      filled(32, 3),
+    )
+    expect(a.subarray(ACK_ITEMS_AT + ACK_ITEM_LEN + TOPIC_LEN)).toEqual(filled(16, 4))
   })
 })
 

@@ -115,47 +115,84 @@ export function encodePing(rid: number): Uint8Array {
   return out
 }
 
+/** Byte offsets in a PUBLISH frame: op ‖ rid ‖ topic ‖ id ‖ u32be ttl ‖ payload (§13.2). */
+export const PUBLISH_TOPIC_AT = 5
+export const PUBLISH_ID_AT = PUBLISH_TOPIC_AT + TOPIC_LEN
+export const PUBLISH_TTL_AT = PUBLISH_ID_AT + MESSAGE_ID_LEN
+export const PUBLISH_PAYLOAD_AT = PUBLISH_TTL_AT + 4
+/** Byte offsets in an ACK frame: op ‖ rid ‖ n ‖ (topic ‖ id) × n (§13.2). */
+export const ACK_ITEMS_AT = 6
+export const ACK_ITEM_LEN = TOPIC_LEN + MESSAGE_ID_LEN
+
+/**
+ * The op of `b` when it is a well-formed client frame, else 0: the same rules as
+ * decodeClientFrame (which is built on it), without allocating, so that the relay can read the
+ * fields of its busiest frames (PUBLISH, ACK) at the offsets above, straight from `b` (issue 16).
+ */
+export function clientFrameOp(b: Uint8Array): Op | 0 {
+  if (b.length < 5) return 0
+  switch (b[0]) {
+    case Op.Subscribe:
+    case Op.Unsubscribe: {
+      const n = b[5]
+      return n !== undefined && n >= 1 && n <= MAX_BATCH && b.length === 6 + n * TOPIC_LEN ? (b[0] as Op) : 0
+    }
+    case Op.Publish:
+      return b.length > PUBLISH_PAYLOAD_AT ? Op.Publish : 0
+    case Op.Ack: {
+      const n = b[5]
+      return n !== undefined && n >= 1 && n <= MAX_BATCH && b.length === ACK_ITEMS_AT + n * ACK_ITEM_LEN
+        ? Op.Ack
+        : 0
+    }
+    case Op.Ping:
+      return b.length === 5 ? Op.Ping : 0
+    default:
+      return 0
+  }
+}
+
+/** The rid of a frame of at least 5 bytes (bytes 1–4, u32be). */
+export function ridAt(b: Uint8Array): number {
+  return u32(b, 1)
+}
+
 /** Views into `b` (no copies): the relay copies what it stores. */
 export function decodeClientFrame(b: Uint8Array): ClientFrame | null {
-  if (b.length < 5) return null
-  const op = b[0]
+  const op = clientFrameOp(b)
+  if (op === 0) return null
   const rid = u32(b, 1)
   switch (op) {
     case Op.Subscribe:
     case Op.Unsubscribe: {
-      const n = b[5]
-      if (n === undefined || n < 1 || n > MAX_BATCH || b.length !== 6 + n * TOPIC_LEN) return null
+      const n = b[5]!
       const topics: Uint8Array[] = []
       for (let i = 0; i < n; i++) topics.push(b.subarray(6 + i * TOPIC_LEN, 6 + (i + 1) * TOPIC_LEN))
       return { op, rid, topics }
     }
-    case Op.Publish: {
-      const head = 9 + TOPIC_LEN + MESSAGE_ID_LEN
-      if (b.length <= head) return null
+    case Op.Publish:
       return {
         op,
         rid,
-        topic: b.subarray(5, 5 + TOPIC_LEN),
-        id: b.subarray(5 + TOPIC_LEN, 5 + TOPIC_LEN + MESSAGE_ID_LEN),
-        ttl: u32(b, 5 + TOPIC_LEN + MESSAGE_ID_LEN),
-        payload: b.subarray(head),
+        topic: b.subarray(PUBLISH_TOPIC_AT, PUBLISH_ID_AT),
+        id: b.subarray(PUBLISH_ID_AT, PUBLISH_TTL_AT),
+        ttl: u32(b, PUBLISH_TTL_AT),
+        payload: b.subarray(PUBLISH_PAYLOAD_AT),
       }
-    }
     case Op.Ack: {
-      const n = b[5]
-      const item = TOPIC_LEN + MESSAGE_ID_LEN
-      if (n === undefined || n < 1 || n > MAX_BATCH || b.length !== 6 + n * item) return null
+      const n = b[5]!
       const acks: { topic: Uint8Array; id: Uint8Array }[] = []
       for (let i = 0; i < n; i++) {
-        const at = 6 + i * item
-        acks.push({ topic: b.subarray(at, at + TOPIC_LEN), id: b.subarray(at + TOPIC_LEN, at + item) })
+        const at = ACK_ITEMS_AT + i * ACK_ITEM_LEN
+        acks.push({
+          topic: b.subarray(at, at + TOPIC_LEN),
+          id: b.subarray(at + TOPIC_LEN, at + ACK_ITEM_LEN),
+        })
       }
       return { op, rid, acks }
     }
     case Op.Ping:
-      return b.length === 5 ? { op, rid } : null
-    default:
-      return null
+      return { op, rid }
   }
 }
 
