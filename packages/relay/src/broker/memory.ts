@@ -2,14 +2,22 @@ import { RelayErrorCode } from '@pairline/wire'
 import type { RelayLimits } from '../limits.js'
 import { type QuotaLimits, Quotas, type SourceUsage } from './quotas.js'
 import { FrameSlabs } from './slab.js'
-import type { Broker, BrokerStats, PublishResult, StoredMessage, Subscriber } from './types.js'
+import {
+  type Broker,
+  type BrokerStats,
+  type DueList,
+  Message,
+  type PublishResult,
+  type StoredMessage,
+  type Subscriber,
+} from './types.js'
 
 /**
  * A topic. Most topics have one subscriber and few stored messages, so both start small: the
  * message Map is created on the first message, and one subscriber is held without a Set.
  */
 type Box = {
-  messages: Map<string, StoredMessage> | null
+  messages: Map<string, Message> | null
   bytes: number
   subscribers: Subscriber | Set<Subscriber> | null
 }
@@ -40,11 +48,14 @@ export type MailboxLimits = QuotaLimits &
 /**
  * The single-node broker: topics, subscribers and mailboxes in memory, bounded by the mailbox
  * limits and shared fairly by the quotas (Broker.publish in types.ts has the rules). Expiry is
- * bucketed by second so an ack removes a message in O(1) and a sweep touches only what is due.
+ * bucketed by second so an ack removes a message in O(1) and a sweep touches only what is due;
+ * each second's messages are a list linked through them (Message.prevDue / nextDue), not a Set.
  */
 export class MemoryBroker implements Broker {
   readonly #boxes = new Map<string, Box>()
-  readonly #expiry = new Map<number, Set<StoredMessage>>()
+  readonly #expiry = new Map<number, DueList>()
+  /** the list last added to: most messages of one second share their TTL, so their second */
+  #lastDue: DueList | null = null
   readonly #limits: MailboxLimits
   readonly #quotas: Quotas
   readonly #frames = new FrameSlabs()
@@ -78,7 +89,9 @@ export class MemoryBroker implements Broker {
     return this.#frames.alloc(length)
   }
 
-  publish(message: StoredMessage): PublishResult {
+  publish(stored: StoredMessage): PublishResult {
+    // The relay publishes Messages; anything else gets one (its bookkeeping fields live there).
+    const message = stored instanceof Message ? stored : copyOf(stored)
     const box = this.#box(message.topicKey)
     if (box.messages?.has(message.idKey)) {
       this.#frames.free(message.frame)
@@ -103,22 +116,51 @@ export class MemoryBroker implements Broker {
     this.#messages++
     this.#bytes += message.size
     this.#quotas.add(message)
-    const second = Math.ceil(message.expiresAt / 1000)
-    let bucket = this.#expiry.get(second)
-    if (!bucket) {
-      bucket = new Set()
-      this.#expiry.set(second, bucket)
-    }
-    bucket.add(message)
+    this.#addDue(message)
     return STORED
   }
 
-  #fits(m: StoredMessage): boolean {
+  #addDue(m: Message): void {
+    const second = Math.ceil(m.expiresAt / 1000)
+    let list = this.#lastDue
+    if (list === null || list.second !== second) {
+      list = this.#expiry.get(second) ?? null
+      if (list === null) {
+        list = { second, first: null }
+        this.#expiry.set(second, list)
+      }
+      this.#lastDue = list
+    }
+    const first = list.first
+    m.nextDue = first
+    m.prevDue = null
+    if (first) first.prevDue = m
+    list.first = m
+    m.due = list
+  }
+
+  #removeDue(m: Message): void {
+    const list = m.due
+    if (list === null) return
+    const { prevDue: prev, nextDue: next } = m
+    if (prev) prev.nextDue = next
+    else list.first = next
+    if (next) next.prevDue = prev
+    m.prevDue = null
+    m.nextDue = null
+    m.due = null
+    if (list.first === null) {
+      if (this.#expiry.get(list.second) === list) this.#expiry.delete(list.second)
+      if (this.#lastDue === list) this.#lastDue = null
+    }
+  }
+
+  #fits(m: Message): boolean {
     const l = this.#limits
     return this.#messages < l.maxTotalMessages && this.#bytes + m.size <= l.maxTotalBytes
   }
 
-  #refusal(box: Box, m: StoredMessage): RelayErrorCode | null {
+  #refusal(box: Box, m: Message): RelayErrorCode | null {
     const l = this.#limits
     if ((box.messages?.size ?? 0) >= l.maxMessagesPerTopic || box.bytes + m.size > l.maxBytesPerTopic)
       return RelayErrorCode.TopicMailboxFull
@@ -133,7 +175,7 @@ export class MemoryBroker implements Broker {
    * is heavier than `m`'s own. A batch of at least 1/1024 of the totals each time, so that the scan
    * for the heaviest source runs once per batch and not once per publish.
    */
-  #makeRoom(m: StoredMessage): void {
+  #makeRoom(m: Message): void {
     this.#expireDue(m.publishedAt)
     const l = this.#limits
     const batchMessages = Math.ceil(l.maxTotalMessages / 1024)
@@ -181,14 +223,14 @@ export class MemoryBroker implements Broker {
     this.#dropIfEmpty(topicKey, box)
   }
 
-  #remove(box: Box, message: StoredMessage): void {
+  #remove(box: Box, message: Message): void {
     box.messages?.delete(message.idKey)
     box.bytes -= message.size
     this.#messages--
     this.#bytes -= message.size
     this.#quotas.remove(message)
     this.#frames.free(message.frame)
-    this.#expiry.get(Math.ceil(message.expiresAt / 1000))?.delete(message)
+    this.#removeDue(message)
     this.#dropIfEmpty(message.topicKey, box)
   }
 
@@ -202,16 +244,17 @@ export class MemoryBroker implements Broker {
   #expireDue(nowMs: number): void {
     const now = Math.floor(nowMs / 1000)
     for (let s = this.#sweptTo; s <= now; s++) {
-      const bucket = this.#expiry.get(s)
-      if (!bucket) continue
-      this.#expiry.delete(s)
-      for (const m of bucket) {
+      const list = this.#expiry.get(s)
+      if (!list) continue
+      for (let m = list.first, next: Message | null; m !== null; m = next) {
+        next = m.nextDue
         const box = this.#boxes.get(m.topicKey)
         if (box?.messages?.get(m.idKey) === m) {
           this.#remove(box, m)
           this.#expired++
-        }
+        } else this.#removeDue(m)
       }
+      this.#expiry.delete(s)
     }
     this.#sweptTo = Math.max(this.#sweptTo, now + 1)
   }
@@ -242,9 +285,14 @@ export class MemoryBroker implements Broker {
   async close(): Promise<void> {
     this.#boxes.clear()
     this.#expiry.clear()
+    this.#lastDue = null
     this.#frames.clear()
     this.#quotas.clear()
     this.#messages = 0
     this.#bytes = 0
   }
+}
+
+function copyOf(m: StoredMessage): Message {
+  return new Message(m.topicKey, m.idKey, m.frame, m.size, m.expiresAt, m.publishedAt, m.source, m.publisher)
 }

@@ -1,6 +1,6 @@
 import { RelayErrorCode } from '@pairline/wire'
 import type { RelayLimits } from '../limits.js'
-import type { StoredMessage } from './types.js'
+import type { Message, StoredMessage } from './types.js'
 
 export type QuotaLimits = Pick<
   RelayLimits,
@@ -16,9 +16,14 @@ class Usage {
   bytes = 0
 }
 
-/** What one source (a client address) stores, oldest first: eviction takes from the front. */
+/**
+ * What one source (a client address) stores, oldest first: eviction takes from the front. A list
+ * linked through the messages (Message.olderOfSource / newerOfSource), not a Set: adding and
+ * removing touch no hash table.
+ */
 export class SourceUsage extends Usage {
-  readonly stored = new Set<StoredMessage>()
+  oldest: Message | null = null
+  newest: Message | null = null
 }
 
 /**
@@ -51,7 +56,7 @@ export class Quotas {
     return null
   }
 
-  add(m: StoredMessage): void {
+  add(m: Message): void {
     let p = this.#publishers.get(m.publisher)
     if (!p) {
       p = new Usage()
@@ -66,16 +71,27 @@ export class Quotas {
     }
     s.messages++
     s.bytes += m.size
-    s.stored.add(m)
+    m.olderOfSource = s.newest
+    m.newerOfSource = null
+    if (s.newest) s.newest.newerOfSource = m
+    else s.oldest = m
+    s.newest = m
   }
 
-  remove(m: StoredMessage): void {
+  /** Forgets `m` (stored with add() before; a message never added is ignored). */
+  remove(m: Message): void {
     const p = this.#publishers.get(m.publisher)
     if (p && --p.messages === 0) this.#publishers.delete(m.publisher)
     else if (p) p.bytes -= m.size
     const s = this.#sources.get(m.source)
-    if (!s) return
-    s.stored.delete(m)
+    if (!s || (s.oldest !== m && m.olderOfSource === null)) return
+    const { olderOfSource: older, newerOfSource: newer } = m
+    if (older) older.newerOfSource = newer
+    else s.oldest = newer
+    if (newer) newer.olderOfSource = older
+    else s.newest = older
+    m.olderOfSource = null
+    m.newerOfSource = null
     if (--s.messages === 0) this.#sources.delete(m.source)
     else s.bytes -= m.size
   }
@@ -100,15 +116,12 @@ export class Quotas {
   }
 
   /** A source's oldest message, preferring one whose topic has no subscriber (within the first 64). */
-  static victim(u: SourceUsage, unsubscribed: (m: StoredMessage) => boolean): StoredMessage | undefined {
-    let first: StoredMessage | undefined
+  static victim(u: SourceUsage, unsubscribed: (m: StoredMessage) => boolean): Message | undefined {
     let looked = 0
-    for (const m of u.stored) {
-      first ??= m
+    for (let m = u.oldest; m !== null && looked < 64; m = m.newerOfSource, looked++) {
       if (unsubscribed(m)) return m
-      if (++looked >= 64) break
     }
-    return first
+    return u.oldest ?? undefined
   }
 
   clear(): void {

@@ -44,6 +44,17 @@ export class Message implements StoredMessage {
   readonly publishedAt: number
   readonly source: string
   readonly publisher: number
+  /**
+   * Bookkeeping of the broker that stores it, not part of StoredMessage: links in two lists that
+   * need no hash table, so that storing and acking a message is pointer work (issue 16). The
+   * messages of one source, oldest first (Quotas, for eviction), and those due in one second
+   * (MemoryBroker, for expiry), with that second's list. Null while not in a list.
+   */
+  olderOfSource: Message | null
+  newerOfSource: Message | null
+  prevDue: Message | null
+  nextDue: Message | null
+  due: DueList | null
 
   constructor(
     topicKey: string,
@@ -63,8 +74,16 @@ export class Message implements StoredMessage {
     this.publishedAt = publishedAt
     this.source = source
     this.publisher = publisher
+    this.olderOfSource = null
+    this.newerOfSource = null
+    this.prevDue = null
+    this.nextDue = null
+    this.due = null
   }
 }
+
+/** The messages due in one second, linked through Message.prevDue / nextDue (MemoryBroker). */
+export type DueList = { readonly second: number; first: Message | null }
 
 /** A local connection subscribed to topics. */
 export interface Subscriber {

@@ -12,7 +12,7 @@ const NO_FRAME = new Uint8Array(0)
  * the origin node; see RedisBroker).
  */
 export class Ledger {
-  readonly #entries = new Map<string, StoredMessage>()
+  readonly #entries = new Map<string, Message>()
   /** second -> ids expiring then */
   readonly #due = new Map<number, string[]>()
   readonly #quotas: Quotas
@@ -73,7 +73,7 @@ export class Ledger {
     return true
   }
 
-  #forget(id: string, e: StoredMessage): void {
+  #forget(id: string, e: Message): void {
     this.#entries.delete(id)
     this.#quotas.remove(e)
     this.messages--
