@@ -277,8 +277,13 @@ export class Connection implements Subscriber {
     const length = 1 + TOPIC_LEN + MESSAGE_ID_LEN + size
     const frame = broker.frameBuffer?.(length) ?? new Uint8Array(length)
     frame[0] = Reply.Message
-    frame.set(data.subarray(PUBLISH_TOPIC_AT, PUBLISH_TTL_AT), 1)
-    frame.set(data.subarray(PUBLISH_PAYLOAD_AT), 1 + TOPIC_LEN + MESSAGE_ID_LEN)
+    // Plain Uint8Array views to copy from: cheaper to make than Buffer subarrays.
+    const bytes = data.buffer
+    frame.set(new Uint8Array(bytes, data.byteOffset + PUBLISH_TOPIC_AT, TOPIC_LEN + MESSAGE_ID_LEN), 1)
+    frame.set(
+      new Uint8Array(bytes, data.byteOffset + PUBLISH_PAYLOAD_AT, size),
+      1 + TOPIC_LEN + MESSAGE_ID_LEN,
+    )
     const message = new Message(
       topicKey,
       idKeyAt(data, PUBLISH_ID_AT),
