@@ -3,11 +3,23 @@
  * each subscribed to its own topic, on one server (the relay or the bare router) in a child
  * process. Once per second per session the dApp socket publishes a request frame to the wallet's
  * topic; the wallet socket acks the delivery and publishes an answer frame to the dApp's topic,
- * which the dApp socket acks and follows with one more frame to the wallet (the SDK's dApp sends a
- * third sealed frame per personal_sign today), which the wallet acks: a request's publishes as the
- * SDK makes them, without the crypto (random bytes of the sealed frames' sizes; the relay cannot tell).
+ * which the dApp socket acks and follows with one more frame to the wallet, which the wallet acks:
+ * a request's publishes as the SDK makes them (counted through a real relay: 3 PUBLISH and 3 ACK per
+ * personal_sign at one request per 120 ms; the third is the dApp's bare channel ack, PROTOCOL §14.1,
+ * which the SDK sends 50 ms after the answer when no request carries it, and this load at once),
+ * without the crypto (random bytes of the sealed frames' sizes; the relay cannot tell). The sockets
+ * offer what they are given: the relay's offer reply mode 2 (`pairline-relay.2`, §13.3.1) as the
+ * SDK's relay client does (PROTOCOLS in packages/relay/bench/run.ts).
  */
-import { encodeAck, encodePublish, encodeSubscribe, MESSAGE_ID_LEN, Reply, TOPIC_LEN } from '@pairline/wire'
+import {
+  encodeAck,
+  encodePublish,
+  encodeSubscribe,
+  MESSAGE_ID_LEN,
+  Reply,
+  replyMode,
+  TOPIC_LEN,
+} from '@pairline/wire'
 import { WebSocket } from 'ws'
 
 // Offsets (wire/codec.ts): PUBLISH op‖rid‖topic‖id‖ttl‖payload, MESSAGE op‖topic‖id‖payload,
@@ -55,9 +67,9 @@ function ack(e: End, message: Buffer): void {
   e.ws.send(e.ack)
 }
 
-function open(url: string, topic: Uint8Array): Promise<WebSocket> {
+function open(url: string, topic: Uint8Array, protocols: string[]): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false })
+    const ws = new WebSocket(url, protocols, { perMessageDeflate: false })
     ws.once('error', reject)
     ws.once('open', () => {
       ws.once('message', (data: Buffer) => {
@@ -87,25 +99,28 @@ export class ScaleLoad {
   #timer: NodeJS.Timeout | undefined
   #sockets: WebSocket[] = []
   #onDrained: (() => void) | undefined
+  /** the reply modes the server gave the sockets (§13.3.1): one of them, unless it is inconsistent */
+  readonly replyModes = new Set<1 | 2>()
 
   constructor(options: LoadOptions) {
     this.#o = options
   }
 
-  /** Opens and subscribes every session's two sockets, in batches. */
-  async open(url: string): Promise<void> {
+  /** Opens and subscribes every session's two sockets, in batches, each offering `protocols`. */
+  async open(url: string, protocols: string[] = []): Promise<void> {
     for (let done = 0; done < this.#o.sessions; ) {
       const batch = Math.min(OPEN_BATCH / 2, this.#o.sessions - done)
-      await Promise.all(Array.from({ length: batch }, () => this.#session(url)))
+      await Promise.all(Array.from({ length: batch }, () => this.#session(url, protocols)))
       done += batch
     }
   }
 
-  async #session(url: string): Promise<void> {
+  async #session(url: string, protocols: string[]): Promise<void> {
     const dTopic = random(TOPIC_LEN)
     const wTopic = random(TOPIC_LEN)
-    const [dws, wws] = await Promise.all([open(url, dTopic), open(url, wTopic)])
+    const [dws, wws] = await Promise.all([open(url, dTopic, protocols), open(url, wTopic, protocols)])
     this.#sockets.push(dws, wws)
+    this.replyModes.add(replyMode(dws.protocol)).add(replyMode(wws.protocol))
     const dapp = end(dws, wTopic, dTopic, this.#o.requestBytes)
     const wallet = end(wws, dTopic, wTopic, this.#o.answerBytes)
     wws.on('message', (data: Buffer) => {

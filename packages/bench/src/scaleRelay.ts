@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ChildStats } from '../../relay/bench/child.js'
-import { Child, type Kind } from '../../relay/bench/run.js'
+import { Child, type Kind, PROTOCOLS } from '../../relay/bench/run.js'
 import { alternate } from './measure.js'
 import { ScaleLoad } from './scaleLoad.js'
 
@@ -106,7 +106,11 @@ async function measureOnce(kind: Kind, o: ScaleOptions): Promise<ScaleResult> {
   try {
     const empty = await child.stats(true)
     const t0 = performance.now()
-    await load.open(child.url)
+    await load.open(child.url, PROTOCOLS[kind])
+    // the relay in reply mode 2 as the SDK gets it (1 only with BENCH_RELAY_MODE=1), the floor in 1
+    const mode = PROTOCOLS[kind].length > 0 ? 2 : 1
+    if (load.replyModes.size !== 1 || !load.replyModes.has(mode))
+      throw new Error(`scale ${kind}: reply modes ${[...load.replyModes].join(',')}, expected ${mode}`)
     const openSeconds = (performance.now() - t0) / 1000
     load.start()
     await sleep(o.warmSeconds * 1000)
