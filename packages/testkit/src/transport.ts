@@ -49,6 +49,40 @@ export function countingWebSocket(): {
   }
 }
 
+/** A frame a `writeCountingSocket` was asked to send: its op and the socket writes made before it. */
+export type SentFrame = { op: number; write: number }
+
+/**
+ * A WebSocket constructor (ws's) that records each frame it is asked to send with the number of
+ * writes to its TCP socket made before it. Every write, a corked batch of frames included, goes
+ * through net.Socket's `_writeGeneric`: two frames recorded with the same count and followed by
+ * one write left in one syscall.
+ */
+export function writeCountingSocket(): {
+  readonly seen: { sent: SentFrame[]; writes: number }
+  WebSocket: new (url: string, protocols?: string[]) => WebSocket
+} {
+  const seen = { sent: [] as SentFrame[], writes: 0 }
+  class Counting extends WebSocket {
+    constructor(url: string, protocols?: string[]) {
+      super(url, protocols)
+      this.on('open', () => {
+        const socket = (this as unknown as { _socket: Record<string, (...a: unknown[]) => unknown> })._socket
+        const write = socket._writeGeneric!
+        socket._writeGeneric = function (this: unknown, ...args: unknown[]) {
+          seen.writes++
+          return write.apply(this, args)
+        }
+      })
+    }
+    override send(data: Uint8Array): void {
+      seen.sent.push({ op: data[0]!, write: seen.writes })
+      super.send(data)
+    }
+  }
+  return { seen, WebSocket: Counting }
+}
+
 /** Creates clients for one test and closes all of them in `cleanup()` (afterEach). */
 export class Clients<O extends { url: string }> {
   readonly #all: RelayClient[] = []

@@ -1,9 +1,16 @@
 import { createRelay, type Relay } from '@pairline/relay'
 import { manualTimers } from '@pairline/testkit/timers'
-import { bytes, Clients, nextEvent, randomTopic, record } from '@pairline/testkit/transport'
+import {
+  bytes,
+  Clients,
+  nextEvent,
+  randomTopic,
+  record,
+  type SentFrame,
+  writeCountingSocket,
+} from '@pairline/testkit/transport'
 import { Op } from '@pairline/wire'
 import { afterEach, describe, expect, it } from 'vitest'
-import { WebSocket as WsWebSocket } from 'ws'
 import { ACK_HOLD_MS } from './ackBatcher.js'
 import { createRelayClient } from './relayClient.js'
 
@@ -20,34 +27,8 @@ async function relay(): Promise<Relay> {
   return r
 }
 
-type Sent = { op: number; write: number }
-
-/** ws, recording each frame it is asked to send with the number of socket writes made before it. */
-function writeCountingSocket() {
-  const seen = { sent: [] as Sent[], writes: 0 }
-  class Counting extends WsWebSocket {
-    constructor(url: string, protocols?: string[]) {
-      super(url, protocols)
-      this.on('open', () => {
-        // every write to the TCP socket, a corked batch included, goes through _writeGeneric
-        const socket = (this as unknown as { _socket: Record<string, (...a: unknown[]) => unknown> })._socket
-        const write = socket._writeGeneric!
-        socket._writeGeneric = function (this: unknown, ...args: unknown[]) {
-          seen.writes++
-          return write.apply(this, args)
-        }
-      })
-    }
-    override send(data: Uint8Array): void {
-      seen.sent.push({ op: data[0]!, write: seen.writes })
-      super.send(data)
-    }
-  }
-  return { seen, WebSocket: Counting }
-}
-
 /** The frames sent after the first `from`, as [op, writes made before it]. */
-const after = (sent: Sent[], from: number) => sent.slice(from).map((s) => [s.op, s.write])
+const after = (sent: SentFrame[], from: number) => sent.slice(from).map((s) => [s.op, s.write])
 
 describe('relay client: acks ride with the next request (PROTOCOL.md §13.9)', () => {
   it('holds an ack until the next request, then sends both in one socket write; the relay removed it', async () => {
