@@ -24,11 +24,15 @@ import type { ConnectionContext } from './context.js'
 import { after, ERROR_TEXT, isPromise, okFrame, ridOf, STORAGE_LIMIT, terminate } from './frames.js'
 import { bytesKey, idKeyAt, isKeyAt, topicKeyAt } from './keys.js'
 import type { RelayLimits } from './limits.js'
+import { binaryHeader } from './wsFrames.js'
 
 const kConnection = Symbol('pairline.connection')
 /** Above this many topics a connection keeps a Set of them too. */
 const INDEX_FROM = 16
-type Tagged = WebSocket & { [kConnection]?: Connection; _socket?: { cork(): void; uncork(): void } }
+type Tagged = WebSocket & {
+  [kConnection]?: Connection
+  _socket?: { cork(): void; uncork(): void; write(chunk: Uint8Array): boolean }
+}
 
 /** The Connection a socket belongs to (set once, when the relay accepts it). */
 export function connectionOf(ws: WebSocket): Connection | undefined {
@@ -188,7 +192,12 @@ export class Connection implements Subscriber {
       return false
     }
     this.#cork(ws)
-    ws.send(frame)
+    // Written as ws would write it, without ws.send()'s per-frame objects (wsFrames.ts).
+    const socket = ws._socket
+    if (socket) {
+      socket.write(binaryHeader(frame.length))
+      socket.write(frame)
+    } else ws.send(frame)
     return true
   }
 

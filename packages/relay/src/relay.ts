@@ -102,6 +102,7 @@ export async function createRelay(options: RelayOptions = {}): Promise<Relay> {
     // We track connections ourselves; ws's own Set would be a second entry per socket.
     clientTracking: false,
     maxPayload: limits.maxFrameBytes,
+    // Off: connection.ts writes frames to the socket itself, which needs a Sender that never queues (wsFrames.ts).
     perMessageDeflate: false,
     // Reply mode 2 when the client offers it (§13.3.1); anything else: no subprotocol, mode 1.
     handleProtocols: (offered: Set<string>) => (offered.has(RELAY_PROTOCOL_V2) ? RELAY_PROTOCOL_V2 : false),
