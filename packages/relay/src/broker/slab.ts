@@ -24,6 +24,11 @@
  * slabs filled in the last couple of seconds. The mailbox limits count payload bytes, as before.
  */
 
+/** Node's Buffer class proper (Buffer itself is a function that picks one of its ways to make one). */
+const FastBuffer = (
+  Buffer as unknown as { [Symbol.species]: new (b: ArrayBuffer, at: number, n: number) => Buffer }
+)[Symbol.species]
+
 /** A class, not an object literal: see Message in types.ts (V8 pretenures busy literal sites). */
 class Slab {
   readonly buffer: ArrayBuffer
@@ -147,8 +152,10 @@ export class FrameSlabs {
   }
 
   #take(slab: Slab, length: number): Uint8Array {
-    // A Buffer, so ws sends it as is instead of wrapping it in one.
-    const view = Buffer.from(slab.buffer, slab.used, length)
+    // A Buffer, so that a socket writes it as is instead of wrapping it in one; made with Buffer's
+    // own constructor (Buffer[Symbol.species], as ws does): Buffer.from() checks its arguments
+    // first, 40 ns a frame instead of 16 here.
+    const view = new FastBuffer(slab.buffer, slab.used, length)
     slab.used += length
     slab.live += length
     this.#live += length
