@@ -1,4 +1,4 @@
-import { x25519 } from '@noble/curves/ed25519'
+import { scalarMult, scalarMultBase } from '#primitives'
 import { PairlineError } from '../../errors/base.js'
 import { ErrorCode } from '../../errors/codes.js'
 import { assertBytes, wipe } from '../bytes.js'
@@ -29,7 +29,7 @@ function decodeU(pub: Uint8Array): bigint {
  * True for public keys that would force a predictable shared secret. Checked BEFORE the ladder:
  * the peer's key is public, so this comparison leaks nothing, and rejecting early means a
  * low-order key never reaches the handshake state (Noise §12.1 leaves this to the application;
- * noble-curves 1.9 only rejects the all-zero output, after the ladder).
+ * noble-curves 1.9 and OpenSSL only reject the all-zero output, after the ladder).
  */
 export function isLowOrderPublicKey(pub: Uint8Array): boolean {
   return LOW_ORDER_U.has(decodeU(pub))
@@ -42,7 +42,7 @@ export type RandomBytes = (length: number) => Uint8Array
 /** X25519 key pair from 32 random bytes (clamping happens inside the ladder). */
 export function keyPairFromPrivate(privateKey: Uint8Array): KeyPair {
   assertBytes(privateKey, DH_LEN, 'X25519 private key')
-  return { privateKey: privateKey.slice(), publicKey: x25519.getPublicKey(privateKey) }
+  return { privateKey: privateKey.slice(), publicKey: scalarMultBase(privateKey) }
 }
 
 export function generateKeyPair(randomBytes: RandomBytes): KeyPair {
@@ -63,8 +63,9 @@ export function dh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
   }
   let shared: Uint8Array
   try {
-    shared = x25519.getSharedSecret(privateKey, publicKey)
+    shared = scalarMult(privateKey, publicKey)
   } catch (cause) {
+    // One error whichever library refused (both refuse an all-zero output by throwing).
     throw new PairlineError(ErrorCode.InvalidKey, 'The X25519 exchange produced no shared secret.', { cause })
   }
   let acc = 0
