@@ -1,10 +1,12 @@
 /**
  * Crypto rows: a session frame sealed and opened (FrameSender/FrameReceiver: padding, header, epoch
  * keys, replay window) against node:crypto's ChaCha20-Poly1305, bare noble, and WalletConnect's own
- * envelope (@walletconnect/utils encrypt/decrypt: type-0 envelope, base64), all in this process,
- * rounds alternating. The floors beside the goals: bare noble against node:crypto (what no pure-JS
- * frame can beat), noble sealing a 64-byte frame's padded bytes (framing apart from padding), and
- * X25519 in noble against WebCrypto and node:crypto (the native paths the SDK does not take).
+ * envelope (@walletconnect/utils encrypt/decrypt: type-0 envelope, base64), rounds alternating. The
+ * SDK's `#primitives` is node:crypto in this process (what it runs in Node) and noble in a child
+ * started with `--conditions=pairline-pure-js` (what browsers run; pureJsChild.ts). The floors
+ * beside the goals: bare noble against node:crypto (what no pure-JS frame can beat), noble sealing a
+ * 64-byte frame's padded bytes (framing apart from padding), X25519 in node:crypto with JWK keys
+ * (the cheapest import, not for secrets) and in WebCrypto (async, the browsers' native path).
  */
 import {
   createCipheriv,
@@ -19,7 +21,10 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha'
 import { x25519 } from '@noble/curves/ed25519'
 import { FrameReceiver, FrameSender } from '@pairline/sdk/protocol'
 import { decrypt, encrypt } from '@walletconnect/utils'
+import { library } from '../../sdk/src/protocol/noise/library.js'
+import * as native from '../../sdk/src/protocol/noise/primitives.node.js'
 import { alternate, cpuPerAsyncOp, cpuPerOp, type Row, ratioGoal } from './measure.js'
+import { startPureJs } from './pureJs.js'
 
 const NOW = 1_800_000_000
 
@@ -41,10 +46,10 @@ function nodeSealOpen(key: Buffer, nonce: Buffer, ad: Buffer, pt: Uint8Array): B
   return Buffer.concat([d.update(ct), d.final()])
 }
 
-// Raw X25519 keys into node:crypto KeyObjects, as a bytes-in, bytes-out interface beside noble's
-// would have to (the import is part of each operation's cost). JWK with both halves: a PKCS#8
-// import costs ~10x more (OpenSSL derives the public key again). Note JWK means the secret in
-// base64url, which the SDK's rules forbid: one more reason not to adopt it as is.
+// The floor of a bytes-in, bytes-out X25519 on node:crypto: raw keys imported as JWK with both
+// halves (OpenSSL's raw-key path; PKCS#8 goes through its slower DER decoder and derives the public
+// key again). JWK puts the secret in a base64url string, which the SDK's rules forbid: the SDK
+// imports DER (primitives.node.ts), and this row shows what that costs.
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url')
 
 function nodeX25519(privateKey: Uint8Array, ownPublic: Uint8Array, publicKey: Uint8Array): Buffer {
@@ -92,6 +97,9 @@ export async function cryptoRows(n = 4000): Promise<Row[]> {
   // its own sender: frames sealed and never opened must not run ahead of `pair`'s receiver
   const sealOnly = framePair().tx
   const webX25519 = await webCryptoX25519()
+  if (native.library.aead !== 'node:crypto' || JSON.stringify(library) !== JSON.stringify(native.library))
+    throw new Error(`the SDK runs ${JSON.stringify(library)} in this process, not node:crypto`)
+  const pure = await startPureJs()
   const padded64 = new Uint8Array(PADDED_64)
   const sealOpen = (pt: Uint8Array) => {
     if (pair.tx.counter > 1e6) pair = framePair()
@@ -99,6 +107,7 @@ export async function cryptoRows(n = 4000): Promise<Row[]> {
   }
   const r = await alternate({
     oursKib: () => cpuPerOp(() => sealOpen(kib), n),
+    pureKib: () => pure.measure('frameKib', n),
     nodeKib: () => cpuPerOp(() => nodeSealOpen(key, nonce, ad, kib), n),
     nobleKib: () =>
       cpuPerOp(() => {
@@ -108,54 +117,84 @@ export async function cryptoRows(n = 4000): Promise<Row[]> {
     wcKib: () =>
       cpuPerOp(() => decrypt({ symKey: wcKey, encoded: encrypt({ symKey: wcKey, message: wcMessage }) }), n),
     oursSeal64: () => cpuPerOp(() => sealOnly.seal(small, NOW), n),
+    pureSeal64: () => pure.measure('seal64', n),
+    nodeSeal64: () =>
+      cpuPerOp(() => {
+        const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 })
+        c.setAAD(ad, { plaintextLength: small.length })
+        Buffer.concat([c.update(small), c.final(), c.getAuthTag()])
+      }, n),
     nobleSeal64: () => cpuPerOp(() => chacha20poly1305(key, nonce, ad).encrypt(small), n),
     nobleSealPadded64: () => cpuPerOp(() => chacha20poly1305(key, nonce, ad).encrypt(padded64), n),
     nobleX25519: () => cpuPerOp(() => x25519.getSharedSecret(priv, peer), n / 20),
+    nativeX25519: () => cpuPerOp(() => native.scalarMult(priv, peer), n / 8),
+    nobleBase: () => cpuPerOp(() => x25519.getPublicKey(priv), n / 20),
+    nativeBase: () => cpuPerOp(() => native.scalarMultBase(priv), n / 8),
     nodeX25519: () => cpuPerOp(() => nodeX25519(priv, own, peer), n / 4),
     webX25519: () => cpuPerAsyncOp(webX25519, n / 4),
   })
+  await pure.stop()
   const section = 'crypto'
+  const wc = 'WalletConnect envelope encrypt+decrypt (@walletconnect/utils 2.25.0)'
+  const nodeFloor = 'node:crypto ChaCha20-Poly1305 seal+open'
   return [
     ratioGoal(
       {
         section,
-        quantity: 'frame seal+open, 1 KiB',
+        quantity: 'frame seal+open, 1 KiB (Node: the SDK on node:crypto)',
         unit: 'µs',
         ours: r.oursKib,
-        baselineName: 'node:crypto ChaCha20-Poly1305 seal+open',
+        baselineName: nodeFloor,
         baseline: r.nodeKib,
       },
       2.5,
     ),
     {
-      section,
-      quantity: 'bare noble chacha20poly1305 seal+open, 1 KiB (the floor of any pure-JS frame)',
-      unit: 'µs',
-      ours: r.nobleKib,
-      baselineName: 'node:crypto ChaCha20-Poly1305 seal+open',
-      baseline: r.nodeKib,
-      note: 'WebCrypto has no ChaCha20-Poly1305, so browsers have no native path',
-    },
-    {
       ...ratioGoal(
         {
           section,
-          quantity: 'frame seal+open, 1 KiB, against WalletConnect',
+          quantity: 'frame seal+open, 1 KiB, against WalletConnect (Node: the SDK on node:crypto)',
           unit: 'µs',
           ours: r.oursKib,
-          baselineName: 'WalletConnect envelope encrypt+decrypt (@walletconnect/utils 2.25.0)',
+          baselineName: wc,
           baseline: r.wcKib,
         },
         1 / 3,
       ),
       goal: '≤ 0.33x (3x faster)',
     },
+    {
+      section,
+      quantity:
+        'frame seal+open, 1 KiB, pure JS (the SDK on noble, as browsers run it: a pairline-pure-js child)',
+      unit: 'µs',
+      ours: r.pureKib,
+      baselineName: nodeFloor,
+      baseline: r.nodeKib,
+      note: 'WebCrypto has no ChaCha20-Poly1305, so browsers have no native path',
+    },
+    {
+      section,
+      quantity: 'frame seal+open, 1 KiB, pure JS, against WalletConnect',
+      unit: 'µs',
+      ours: r.pureKib,
+      baselineName: wc,
+      baseline: r.wcKib,
+    },
+    {
+      section,
+      quantity: 'bare noble chacha20poly1305 seal+open, 1 KiB (the floor of any pure-JS frame)',
+      unit: 'µs',
+      ours: r.nobleKib,
+      baselineName: nodeFloor,
+      baseline: r.nodeKib,
+    },
     ratioGoal(
       {
         section,
-        quantity: 'frame seal, 64 B (framing overhead)',
+        quantity: 'frame seal, 64 B (framing overhead), pure JS',
         unit: 'µs',
-        ours: r.oursSeal64,
+        ours: r.pureSeal64,
         baselineName: 'bare noble chacha20poly1305 seal, 64 B',
         baseline: r.nobleSeal64,
         note: 'ours pads every frame to at least 256 B (PROTOCOL.md §6 padding)',
@@ -164,29 +203,54 @@ export async function cryptoRows(n = 4000): Promise<Row[]> {
     ),
     {
       section,
-      quantity: 'frame seal, 64 B, against noble sealing its 258 padded bytes (framing alone)',
+      quantity: 'frame seal, 64 B, pure JS, against noble sealing its 258 padded bytes (framing alone)',
       unit: 'µs',
-      ours: r.oursSeal64,
+      ours: r.pureSeal64,
       baselineName: 'bare noble chacha20poly1305 seal, 258 B',
       baseline: r.nobleSealPadded64,
     },
     {
       section,
-      quantity: 'one X25519 operation, pure JS (noble, what the SDK runs; 7 per pairing)',
+      quantity: 'frame seal, 64 B (Node: the SDK on node:crypto)',
+      unit: 'µs',
+      ours: r.oursSeal64,
+      baselineName: 'node:crypto ChaCha20-Poly1305 seal, 64 B',
+      baseline: r.nodeSeal64,
+      note: 'padded to 258 B, and a cipher context per frame',
+    },
+    {
+      section,
+      quantity: 'one X25519 exchange (Node: the SDK on node:crypto, keys imported from DER each time)',
+      unit: 'µs',
+      ours: r.nativeX25519,
+      baselineName: 'node:crypto X25519, keys imported from JWK (base64url: not for secrets)',
+      baseline: r.nodeX25519,
+      note: "the difference is OpenSSL 3's DER decoder",
+    },
+    {
+      section,
+      quantity: 'one X25519 public key (Node: the SDK on node:crypto, PKCS#8 in, SPKI out)',
+      unit: 'µs',
+      ours: r.nativeBase,
+      baselineName: 'noble x25519.getPublicKey (pure JS)',
+      baseline: r.nobleBase,
+    },
+    {
+      section,
+      quantity: 'one X25519 exchange, pure JS (noble: what browsers run; 7 operations per pairing)',
+      unit: 'µs',
+      ours: r.nobleX25519,
+      baselineName: 'the same in Node (the SDK on node:crypto, keys imported from DER)',
+      baseline: r.nativeX25519,
+    },
+    {
+      section,
+      quantity: 'one X25519 exchange, pure JS, against WebCrypto',
       unit: 'µs',
       ours: r.nobleX25519,
       baselineName: 'WebCrypto X25519 (crypto.subtle in Node, async: raw peer key imported + deriveBits)',
       baseline: r.webX25519,
-      note: 'not adopted: WebCrypto is async while the handshake (protocol/) is synchronous, and browsers without WebCrypto X25519 would need noble as a second code path',
-    },
-    {
-      section,
-      quantity: 'one X25519 operation, pure JS, against node:crypto',
-      unit: 'µs',
-      ours: r.nobleX25519,
-      baselineName: 'node:crypto X25519, synchronous (keys imported from raw bytes each time)',
-      baseline: r.nodeX25519,
-      note: 'Node only: browsers would still need another path',
+      note: 'not adopted in browsers: WebCrypto is async while the handshake (protocol/) is synchronous; Node takes node:crypto',
     },
   ]
 }

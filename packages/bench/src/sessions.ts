@@ -1,26 +1,26 @@
 /**
  * Pairing and round-trip rows: a real dApp and wallet (createDapp, createWallet with a viem local
  * account) in this process, talking through the real relay in a child process (relay CPU is not
- * ours to count here: bench:relay measures it). Floors in the same run: WalletConnect's pairing key
- * work (@walletconnect/utils: both key pairs, both deriveSymKey, the topic hashes) and, for the
- * round trip, two echoes through a bare `ws` echo server in a child process plus viem's signing.
+ * ours to count here: bench:relay measures it). This process runs the SDK on node:crypto (what it
+ * runs in Node); the pure-JS pairing (noble, as browsers run it) is measured the same way in a child
+ * started with `--conditions=pairline-pure-js` (pureJsChild.ts). Floors in the same run:
+ * WalletConnect's pairing key work (@walletconnect/utils: both key pairs, both deriveSymKey, the
+ * topic hashes) and, for the round trip, two echoes through a bare `ws` echo server in a child
+ * process plus viem's signing.
  */
 
 import { setTimeout as sleep } from 'node:timers/promises'
 import { x25519 } from '@noble/curves/ed25519'
-import { createDapp, type DappSession, memoryStorage, type Storage } from '@pairline/sdk'
-import { createWallet, type WalletSession } from '@pairline/sdk/wallet'
+import { memoryStorage, type Storage } from '@pairline/sdk'
 import { deriveSymKey, generateKeyPair, generateRandomBytes32, hashKey } from '@walletconnect/utils'
 import { privateKeyToAccount } from 'viem/accounts'
 import { WebSocket } from 'ws'
 import { Child } from '../../relay/bench/run.js'
+import * as native from '../../sdk/src/protocol/noise/primitives.node.js'
 import { absoluteGoal, alternate, cpuPerAsyncOp, cpuPerOp, median, type Row, ratioGoal } from './measure.js'
+import { apps, KEY, pairOnce, type WebSocketConstructor } from './pairingApps.js'
 import { protocolPairing } from './pairingCore.js'
-
-const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d' as const
-const META = { name: 'bench', url: 'https://bench.example' }
-
-type Apps = { dapp: ReturnType<typeof createDapp>; wallet: ReturnType<typeof createWallet> }
+import { startPureJs } from './pureJs.js'
 
 /** Memory storage that counts writes: each is one sealed session record (core/side.ts `save`). */
 function countingStorage(): { storage: Storage; writes: () => number } {
@@ -37,8 +37,6 @@ function countingStorage(): { storage: Storage; writes: () => number } {
   }
   return { storage, writes: () => writes }
 }
-
-type WebSocketConstructor = NonNullable<NonNullable<Parameters<typeof createDapp>[0]['relay']>['WebSocket']>
 
 /**
  * ws that counts the writes to its TCP socket (a corked batch of frames is one): each is a syscall,
@@ -62,38 +60,16 @@ function countingSocket(): { WebSocket: WebSocketConstructor; writes: () => numb
   return { WebSocket: Counting, writes: () => writes }
 }
 
-type Counted = { storage: Storage; socket: WebSocketConstructor }
-
-function apps(relayUrl: string, dappSide?: Counted, walletSide?: Counted): Apps {
-  return {
-    dapp: createDapp({
-      relayUrl,
-      metadata: META,
-      chains: [1],
-      ...(dappSide ? { storage: dappSide.storage, relay: { WebSocket: dappSide.socket } } : {}),
-    }),
-    wallet: createWallet({
-      metadata: META,
-      accounts: [privateKeyToAccount(KEY)],
-      chains: [1],
-      ...(walletSide ? { storage: walletSide.storage, relay: { WebSocket: walletSide.socket } } : {}),
-    }),
-  }
-}
-
-/** One pairing between apps that already exist (their relay connections open): QR to both sessions. */
-async function pairOnce({ dapp, wallet }: Apps) {
-  const pairing = await dapp.pair()
-  const proposal = await wallet.pair(pairing.uri)
-  const [wsession, session] = await Promise.all([proposal.approve(), pairing.confirm()])
-  return { wsession: wsession as WalletSession, session: session as DappSession }
-}
-
 const X_PRIV = crypto.getRandomValues(new Uint8Array(32))
 const X_PEER = x25519.getPublicKey(crypto.getRandomValues(new Uint8Array(32)))
 function x25519Seven(): void {
   for (let i = 0; i < 3; i++) x25519.getPublicKey(X_PRIV)
   for (let i = 0; i < 4; i++) x25519.getSharedSecret(X_PRIV, X_PEER)
+}
+/** The same 7 as the SDK runs them in Node (node:crypto, keys imported from DER). */
+function x25519SevenNative(): void {
+  for (let i = 0; i < 3; i++) native.scalarMultBase(X_PRIV)
+  for (let i = 0; i < 4; i++) native.scalarMult(X_PRIV, X_PEER)
 }
 
 function wcPairingKeys(): void {
@@ -150,7 +126,7 @@ const wallMs = async (fn: () => Promise<unknown>, n: number): Promise<number[]> 
 export async function sessionRows(): Promise<Row[]> {
   const relay = new Child('relay', 'sessions')
   const echo = echoServer()
-  await Promise.all([relay.ready(), echo.ready()])
+  const [pure] = await Promise.all([startPureJs(), relay.ready(), echo.ready()])
   const account = privateKeyToAccount(KEY)
   try {
     const dappStore = countingStorage()
@@ -169,6 +145,7 @@ export async function sessionRows(): Promise<Row[]> {
     let paired = 0
     const written = [dappStore.writes(), walletStore.writes()]
     const pairing = await alternate({
+      pure: () => pure.measure('pairing', 10, relay.url),
       ours: () =>
         cpuPerAsyncOp(
           async () => {
@@ -189,14 +166,17 @@ export async function sessionRows(): Promise<Row[]> {
           1,
         ),
       core: () => cpuPerOp(protocolPairing, 30),
-      // the 7 X25519 operations of a pairing (3 key generations, 4 exchanges), noble as the SDK runs it
+      pureCore: () => pure.measure('core', 30),
+      // the 7 X25519 operations of a pairing (3 key generations, 4 exchanges)
       x25519: () => cpuPerOp(x25519Seven, 30),
+      x25519Native: () => cpuPerOp(x25519SevenNative, 30),
       wc: () => cpuPerOp(wcPairingKeys, 30),
     })
     const pairingWrites = [
       (dappStore.writes() - written[0]!) / paired,
       (walletStore.writes() - written[1]!) / paired,
     ]
+    await pure.measure('close', 0)
     wsession.on('request', (req) => void req.approve().catch(() => {}))
     const address = session.accounts[0]!
     const sign = () =>
@@ -230,9 +210,9 @@ export async function sessionRows(): Promise<Row[]> {
         {
           section,
           quantity:
-            'full pairing CPU, both sides (existing dApp and wallet: QR to both sessions; real relay in a child)',
+            'full pairing CPU, both sides, pure JS (the SDK on noble, as browsers run it: a pairline-pure-js child; existing dApp and wallet: QR to both sessions; real relay in a child)',
           unit: 'ms',
-          ours: pairing.ours.map((us) => us / 1000),
+          ours: pairing.pure.map((us) => us / 1000),
           baselineName: "WalletConnect's pairing key work (@walletconnect/utils)",
           baseline: pairing.wc.map((us) => us / 1000),
         },
@@ -240,8 +220,16 @@ export async function sessionRows(): Promise<Row[]> {
       ),
       {
         section,
+        quantity: 'the same in Node (the SDK on node:crypto, what it runs there)',
+        unit: 'ms',
+        ours: pairing.ours.map((us) => us / 1000),
+        baselineName: "WalletConnect's pairing key work (@walletconnect/utils)",
+        baseline: pairing.wc.map((us) => us / 1000),
+      },
+      {
+        section,
         quantity:
-          'the same with createDapp + createWallet, their relay connections and close() in each pairing',
+          'the same in Node with createDapp + createWallet, their relay connections and close() in each pairing',
         unit: 'ms',
         ours: pairing.withApps.map((us) => us / 1000),
         baselineName: "WalletConnect's pairing key work (@walletconnect/utils)",
@@ -249,7 +237,15 @@ export async function sessionRows(): Promise<Row[]> {
       },
       {
         section,
-        quantity: 'pairing CPU of the protocol alone, both sides (handshake, SAS, topics)',
+        quantity: 'pairing CPU of the protocol alone, both sides (handshake, SAS, topics), pure JS',
+        unit: 'ms',
+        ours: pairing.pureCore.map((us) => us / 1000),
+        baselineName: "WalletConnect's pairing key work (@walletconnect/utils)",
+        baseline: pairing.wc.map((us) => us / 1000),
+      },
+      {
+        section,
+        quantity: 'pairing CPU of the protocol alone, both sides, in Node (node:crypto)',
         unit: 'ms',
         ours: pairing.core.map((us) => us / 1000),
         baselineName: "WalletConnect's pairing key work (@walletconnect/utils)",
@@ -260,7 +256,9 @@ export async function sessionRows(): Promise<Row[]> {
         quantity: "of which X25519: a pairing's 7 operations in pure JS (noble)",
         unit: 'ms',
         ours: pairing.x25519.map((us) => us / 1000),
-        note: 'the floor of a pure-JS pairing; WebCrypto does one in about a tenth (crypto rows)',
+        baselineName: 'the same 7 in Node (the SDK on node:crypto, keys imported from DER)',
+        baseline: pairing.x25519Native.map((us) => us / 1000),
+        note: 'the floor of a pure-JS pairing; WebCrypto does one in about a fifth, but asynchronously (crypto rows)',
       },
       {
         section,
@@ -313,6 +311,6 @@ export async function sessionRows(): Promise<Row[]> {
       })),
     ]
   } finally {
-    await Promise.all([relay.stop(), echo.stop()])
+    await Promise.all([relay.stop(), echo.stop(), pure.stop()])
   }
 }
