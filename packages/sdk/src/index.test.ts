@@ -16,9 +16,14 @@ import * as wallet from './wallet/index.js'
 const here = dirname(fileURLToPath(import.meta.url))
 const pkg = JSON.parse(readFileSync(join(here, '../package.json'), 'utf8')) as {
   dependencies: Record<string, string>
+  imports: Record<string, { default: { '@pairline/source': string } }>
 }
 
-/** Every bare module specifier reachable from `entry` through relative imports (type imports too). */
+/**
+ * Every bare module specifier reachable from `entry` through relative imports (type imports too)
+ * and the package's own `#` imports, followed to their `default` target: what bundlers and browsers
+ * resolve (`#primitives`: noble; its `node` target, node:crypto, is tested in protocol/noise/).
+ */
 function externalImports(entry: string): Set<string> {
   const seen = new Set<string>()
   const external = new Set<string>()
@@ -29,6 +34,7 @@ function externalImports(entry: string): Set<string> {
     for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'/g)) {
       const spec = m[1] as string
       if (spec.startsWith('.')) visit(resolve(dirname(path), spec.replace(/\.js$/, '.ts')))
+      else if (spec.startsWith('#')) visit(join(here, '..', pkg.imports[spec]!.default['@pairline/source']))
       else external.add(spec)
     }
   }
