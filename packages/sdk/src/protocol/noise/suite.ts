@@ -30,17 +30,9 @@ export const TAG_LEN = 16
 
 /** Noise §12.3 ChaChaPoly nonce: 32 zero bits then the 64-bit counter, little-endian. */
 export function chachaNonce(n: number): Uint8Array {
-  // Byte stores keep the low 8 bits, `>>>` works on n mod 2^32: no DataView per frame.
   const nonce = new Uint8Array(12)
-  const hi = Math.floor(n / 2 ** 32)
-  nonce[4] = n
-  nonce[5] = n >>> 8
-  nonce[6] = n >>> 16
-  nonce[7] = n >>> 24
-  nonce[8] = hi
-  nonce[9] = hi >>> 8
-  nonce[10] = hi >>> 16
-  nonce[11] = hi >>> 24
+  // A byte store keeps v mod 256, exact for every counter below 2^53: no DataView per frame.
+  for (let i = 4, v = n; i < 12; i++, v = Math.floor(v / 256)) nonce[i] = v
   return nonce
 }
 
