@@ -51,19 +51,23 @@ describe('scale rows', () => {
       [walletSection, 'restore: close(), then createWallet + restoreSessions() on the same storage', 'ms'],
       [walletSection, '`personal_sign` round trip p50 (dApp in another process, relay in a child)', 'ms'],
     ])
-    for (const r of rows.slice(0, 7)) {
+    for (const [i, r] of rows.slice(0, 7).entries()) {
       expect(r.baselineName).toBe(
         'bare ws topic router (corked, no mailbox, acks answered OK and dropped), same load',
       )
       expect(r.ours).toHaveLength(1)
       expect(r.baseline).toHaveLength(1)
-      expect(r.ours[0]! > 0 && r.baseline![0]! > 0).toBe(true)
+      // Row 1 is a difference of two RSS readings: at 20 sessions GC noise can make it 0 or below.
+      for (const v of [r.ours[0]!, r.baseline![0]!])
+        if (i === 1) expect(Number.isFinite(v), r.quantity).toBe(true)
+        else expect(v, r.quantity).toBeGreaterThan(0)
     }
     // every request answered through the relay, none refused
     expect(rows[4]!.note).toMatch(/^offered 20\/s; relay: 0 requests unanswered or refused after the run/)
     for (const r of rows.slice(7))
       if (r.baseline) expect(r.baselineName).toBe('the same wallet holding 1 session, same run')
-    expect(rows[11]!.ours[0]! > 0 && rows[11]!.baseline![0]! > 0).toBe(true)
+    expect(rows[11]!.ours[0], rows[11]!.quantity).toBeGreaterThan(0)
+    expect(rows[11]!.baseline![0], rows[11]!.quantity).toBeGreaterThan(0)
 
     const md = report(rows, {
       ...meta,
