@@ -143,7 +143,7 @@ export async function sessionRows(): Promise<Row[]> {
     // Writes per pairing, each side: pairOnce settles only after both sides' writes (the dApp sends
     // its confirm once written, the wallet is verified once written).
     let paired = 0
-    const written = [dappStore.writes(), walletStore.writes()]
+    const written = [dappStore.writes(), walletStore.writes(), dappSocket.writes(), walletSocket.writes()]
     const pairing = await alternate({
       pure: () => pure.measure('pairing', 10, relay.url),
       ours: () =>
@@ -175,6 +175,8 @@ export async function sessionRows(): Promise<Row[]> {
     const pairingWrites = [
       (dappStore.writes() - written[0]!) / paired,
       (walletStore.writes() - written[1]!) / paired,
+      (dappSocket.writes() - written[2]!) / paired,
+      (walletSocket.writes() - written[3]!) / paired,
     ]
     await pure.measure('close', 0)
     wsession.on('request', (req) => void req.approve().catch(() => {}))
@@ -273,6 +275,13 @@ export async function sessionRows(): Promise<Row[]> {
         unit: 'writes',
         ours: [pairingWrites[1]!],
       },
+      ...(['dApp', 'wallet'] as const).map((side, i) => ({
+        section,
+        quantity: `socket writes per pairing, ${side} side`,
+        unit: 'writes',
+        ours: [pairingWrites[i + 2]!],
+        note: 'counted at the TCP socket; an ACK rides, corked, with the next request or leaves after 50 ms (§13.9)',
+      })),
       ratioGoal(
         {
           section,
