@@ -14,7 +14,15 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 export type PureJs = {
   /** CPU µs per operation in the child. */
   measure(
-    op: 'frameKib' | 'seal64' | 'core' | 'pairing' | 'close',
+    op:
+      | 'frameKib'
+      | 'seal64'
+      | 'nobleKib'
+      | 'nobleSeal64'
+      | 'nobleSealPadded64'
+      | 'core'
+      | 'pairing'
+      | 'close',
     n: number,
     relayUrl?: string,
   ): Promise<number>

@@ -5,10 +5,15 @@
  * says which library runs ({"library": ...}):
  *   {"op":"frameKib"}               a 1 KiB frame sealed and opened (FrameSender/FrameReceiver)
  *   {"op":"seal64"}                 a 64-byte frame sealed
+ *   {"op":"nobleKib"}               bare noble ChaCha20-Poly1305, 1 KiB sealed and opened (the floor,
+ *                                   measured here so that ours and the floor share one process)
+ *   {"op":"nobleSeal64"}            bare noble, 64 bytes sealed
+ *   {"op":"nobleSealPadded64"}      bare noble, the 258 padded bytes of a 64-byte frame sealed
  *   {"op":"core"}                   the protocol's pairing alone, both sides (pairingCore.ts)
  *   {"op":"pairing","relayUrl":u}   a full pairing between a dApp and a wallet that exist
  */
 import { createInterface } from 'node:readline'
+import { chacha20poly1305 } from '@noble/ciphers/chacha'
 import { FrameReceiver, FrameSender } from '@pairline/sdk/protocol'
 import { library } from '../../sdk/src/protocol/noise/library.js'
 import { cpuPerAsyncOp, cpuPerOp } from './measure.js'
@@ -25,6 +30,11 @@ export function framePair() {
 
 const kib = random(1024)
 const small = random(64)
+/** The padded plaintext of a 64-byte frame: 2-byte length prefix + the 256-byte floor (§7.3). */
+const padded64 = new Uint8Array(2 + 256)
+const bareKey = random(32)
+const nonce = new Uint8Array(12)
+const ad = new Uint8Array(12)
 let pair = framePair()
 const sealOnly = framePair().tx
 let existing: Apps | undefined
@@ -39,6 +49,15 @@ async function run(cmd: { op: string; relayUrl?: string; n?: number }): Promise<
       }, n)
     case 'seal64':
       return cpuPerOp(() => sealOnly.seal(small, NOW), n)
+    case 'nobleKib':
+      return cpuPerOp(() => {
+        const ct = chacha20poly1305(bareKey, nonce, ad).encrypt(kib)
+        chacha20poly1305(bareKey, nonce, ad).decrypt(ct)
+      }, n)
+    case 'nobleSeal64':
+      return cpuPerOp(() => chacha20poly1305(bareKey, nonce, ad).encrypt(small), n)
+    case 'nobleSealPadded64':
+      return cpuPerOp(() => chacha20poly1305(bareKey, nonce, ad).encrypt(padded64), n)
     case 'core':
       return cpuPerOp(protocolPairing, n)
     case 'pairing': {
