@@ -1,5 +1,6 @@
 import { ANVIL_KEYS } from '@pairline/testkit/anvil'
 import { useRelay } from '@pairline/testkit/relay'
+import { type ManualTimers, manualTimers } from '@pairline/testkit/timers'
 import { EventEmitter } from 'eventemitter3'
 import { privateKeyToAccount } from 'viem/accounts'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
@@ -72,15 +73,20 @@ function watchedStorage() {
   return { storage, handed }
 }
 
-async function paired(o: { sessionTtlSeconds?: number } = {}) {
+async function paired(o: { sessionTtlSeconds?: number; clock?: ManualTimers } = {}) {
   const d = watchedStorage()
   const w = watchedStorage()
+  const { clock, ...rest } = o
+  // On a manual clock both sides read one time, in seconds, that moves only when the test says.
+  const t0 = Date.now() / 1000
+  const time = clock ? { timers: clock, now: () => t0 + clock.now / 1000 } : {}
   const dappOptions = {
     relayUrl: relay.url,
     metadata: { name: 'Hygiene dApp', url: 'https://dapp.example' },
     chains: [1],
     storage: d.storage,
-    ...o,
+    ...time,
+    ...rest,
   }
   const dapp = createDapp(dappOptions)
   const wallet = createWallet({
@@ -88,6 +94,7 @@ async function paired(o: { sessionTtlSeconds?: number } = {}) {
     accounts: [account],
     chains: [1],
     storage: w.storage,
+    ...time,
   })
   cleanup.push(
     () => dapp.close(),
@@ -96,7 +103,8 @@ async function paired(o: { sessionTtlSeconds?: number } = {}) {
   const pairing = await dapp.pair()
   const [ws, ds] = await Promise.all([(await wallet.pair(pairing.uri)).approve(), pairing.confirm()])
   ws.on('request', (req) => void (req.method === 'personal_sign' ? req.approve() : req.reject()))
-  return { dapp, wallet, ds, ws, stores: [d, w], uri: pairing.uri, dappOptions }
+  const now = () => t0 + (clock?.now ?? 0) / 1000
+  return { dapp, wallet, ds, ws, stores: [d, w], uri: pairing.uri, dappOptions, now }
 }
 
 const sign = (s: DappSession, message: string) =>
@@ -125,11 +133,18 @@ describe('key hygiene: secret buffers read back as zero', () => {
   })
 
   it('after expiry: the same, on both sides', async () => {
-    const { ds, ws, stores } = await paired({ sessionTtlSeconds: 1 })
+    const clock = manualTimers()
+    const { ds, ws, stores, now } = await paired({ sessionTtlSeconds: 1, clock })
     const ended = Promise.all([
       new Promise((r) => ds.once('disconnect', r)),
       new Promise((r) => ws.once('disconnect', r)),
     ])
+    expect([ds.ended, ws.ended]).toEqual([false, false])
+    // Both expiry timers wait on the app's clock (not setTimeout): the sessions end when it moves.
+    const left = (ds.expiresAt - now()) * 1000
+    expect(ws.expiresAt).toBe(ds.expiresAt)
+    expect(clock.pending().filter((ms) => ms === left)).toHaveLength(2)
+    clock.advance(1_000) // the sessions' 1 s is up (both expiry timers fire)
     await expect(ended).resolves.toMatchObject([{ code: 4900 }, { code: 4900 }])
     expect(unwiped()).toEqual([])
     expect(nonZero(stores.flatMap((s) => s.handed))).toBe(0)

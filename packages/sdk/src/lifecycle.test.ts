@@ -7,6 +7,7 @@ import {
 } from '@pairline/relay'
 import { ANVIL_KEYS } from '@pairline/testkit/anvil'
 import { useRelay } from '@pairline/testkit/relay'
+import { type ManualTimers, manualTimers } from '@pairline/testkit/timers'
 import { createWalletClient, custom, verifyMessage } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
@@ -23,13 +24,19 @@ const { cleanup } = relay
 
 function dappFor(
   url: string,
-  o: { storage?: Storage; pairingTtlSeconds?: number; sessionTtlSeconds?: number } = {},
+  o: {
+    storage?: Storage
+    pairingTtlSeconds?: number
+    sessionTtlSeconds?: number
+    timers?: ManualTimers
+    now?: () => number
+  } = {},
 ) {
   const d = createDapp({ relayUrl: url, metadata: dappMeta, chains: [31337], ...o })
   cleanup.push(() => d.close())
   return d
 }
-function walletFor(o: { storage?: Storage } = {}) {
+function walletFor(o: { storage?: Storage; timers?: ManualTimers; now?: () => number } = {}) {
   const w = createWallet({ metadata: walletMeta, accounts: [account], chains: [31337], ...o })
   cleanup.push(() => w.close())
   return w
@@ -37,13 +44,23 @@ function walletFor(o: { storage?: Storage } = {}) {
 
 async function paired(
   url = relay.url,
-  o: { dappStorage?: Storage; walletStorage?: Storage; sessionTtlSeconds?: number } = {},
+  o: {
+    dappStorage?: Storage
+    walletStorage?: Storage
+    sessionTtlSeconds?: number
+    clock?: ManualTimers
+  } = {},
 ) {
+  // On a manual clock both sides read one time, in seconds, that moves only when the test says.
+  const t0 = Date.now() / 1000
+  const { clock } = o
+  const time = clock ? { timers: clock, now: () => t0 + clock.now / 1000 } : {}
   const dapp = dappFor(url, {
     ...(o.dappStorage ? { storage: o.dappStorage } : {}),
     ...(o.sessionTtlSeconds ? { sessionTtlSeconds: o.sessionTtlSeconds } : {}),
+    ...time,
   })
-  const wallet = walletFor(o.walletStorage ? { storage: o.walletStorage } : {})
+  const wallet = walletFor({ ...(o.walletStorage ? { storage: o.walletStorage } : {}), ...time })
   const pairing = await dapp.pair()
   const [wsession, session] = await Promise.all([
     (await wallet.pair(pairing.uri)).approve(),
@@ -68,12 +85,16 @@ describe('expiry', () => {
 
   it('a session expires on both sides: disconnect events, requests refused, storage forgotten', async () => {
     const dappStorage = memoryStorage()
-    const { session, wsession } = await paired(relay.url, { sessionTtlSeconds: 2, dappStorage })
+    const clock = manualTimers()
+    const { session, wsession } = await paired(relay.url, { sessionTtlSeconds: 2, dappStorage, clock })
     expect(await dappStorage.keys('pairline/dapp/')).toHaveLength(1)
     const both = Promise.all([
       new Promise((r) => session.once('disconnect', r)),
       new Promise((r) => wsession.once('disconnect', r)),
     ])
+    clock.advance(1_000)
+    expect([session.ended, wsession.ended]).toEqual([false, false]) // the expiry waits on the app's clock
+    clock.advance(1_000)
     expect(await both).toEqual([
       expect.objectContaining({ code: 4900 }),
       expect.objectContaining({ code: 4900 }),

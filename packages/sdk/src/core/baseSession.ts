@@ -6,6 +6,7 @@ import type { Approve } from '../messages/bodies.js'
 import { type Address, uniqueAddresses } from '../messages/caip.js'
 import type { SessionMessage } from '../messages/envelope.js'
 import type { Metadata } from '../protocol/payloads.js'
+import type { Timers } from '../util/timers.js'
 import { type Disconnect, SessionLifecycle } from './lifecycle.js'
 
 /** How a session starts: from an approval, or from a stored record (later values). */
@@ -35,6 +36,8 @@ export type BaseSessionEvents = {
 export type SessionContext = {
   /** unix seconds */
   now: () => number
+  /** The app's `timers` (default setTimeout, unref'd): the session's expiry and its requests' deadlines. */
+  timers: Timers
   /** Deletes the stored record. */
   forget: (id: string) => Promise<void>
 }
@@ -74,6 +77,7 @@ export abstract class BaseSession<E extends BaseSessionEvents> extends EventEmit
     this.life = new SessionLifecycle({
       channel,
       now: ctx.now,
+      timers: ctx.timers,
       expiresAt: () => this.expiresAt,
       forget: () => ctx.forget(this.id),
       onMessage: (m) => this.onMessage(m),

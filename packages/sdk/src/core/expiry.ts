@@ -1,9 +1,13 @@
-import { softTimeout } from '../util/timers.js'
+import type { Timers } from '../util/timers.js'
 
-/** Fires `onExpire` at `expiresAt()` (unix seconds, re-read when armed), without holding the process. */
+/** The longest delay one timer is asked for (setTimeout's limit, ~24.8 days); longer waits re-arm. */
+const MAX_DELAY_MS = 2 ** 31 - 1
+
+/** Fires `onExpire` at `expiresAt()` (unix seconds, re-read when armed), on the app's `timers`. */
 export class ExpiryTimer {
-  #timer: ReturnType<typeof setTimeout> | null = null
+  #timer: unknown = null
   constructor(
+    private readonly timers: Timers,
     private readonly now: () => number,
     private readonly expiresAt: () => number,
     private readonly onExpire: () => void,
@@ -11,17 +15,18 @@ export class ExpiryTimer {
 
   arm(): void {
     this.stop()
-    this.#timer = softTimeout(
+    this.#timer = this.timers.setTimeout(
       () => {
+        this.#timer = null
         if (this.now() >= this.expiresAt()) this.onExpire()
-        else this.arm() // one timer holds at most ~24.8 days
+        else this.arm()
       },
-      (this.expiresAt() - this.now()) * 1000,
+      Math.max(0, Math.min((this.expiresAt() - this.now()) * 1000, MAX_DELAY_MS)),
     )
   }
 
   stop(): void {
-    if (this.#timer) clearTimeout(this.#timer)
+    if (this.#timer !== null) this.timers.clearTimeout(this.#timer)
     this.#timer = null
   }
 }

@@ -4,6 +4,7 @@ import { ErrorCode } from '../errors/codes.js'
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
 import { asClose, type Close } from '../messages/bodies.js'
 import type { SessionMessage } from '../messages/envelope.js'
+import type { Timers } from '../util/timers.js'
 import { ExpiryTimer } from './expiry.js'
 
 export type Disconnect = { code: number; message: string }
@@ -18,6 +19,7 @@ const TAKEN_OVER_MESSAGE = 'The session was taken over by another device; pair a
 export type LifecycleOptions = {
   channel: Channel
   now: () => number
+  timers: Timers
   expiresAt: () => number
   forget: () => Promise<void>
   /** Messages other than ping and close. */
@@ -39,7 +41,7 @@ export class SessionLifecycle {
 
   constructor(o: LifecycleOptions) {
     this.#o = o
-    this.#expiry = new ExpiryTimer(o.now, o.expiresAt, () => {
+    this.#expiry = new ExpiryTimer(o.timers, o.now, o.expiresAt, () => {
       this.#expired = true
       void this.end(RpcCode.Disconnected, 'The session expired.', false)
     })

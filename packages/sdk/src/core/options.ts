@@ -50,9 +50,10 @@ export type SideOptions = {
   /** The clock, in unix seconds as everywhere in Pairline (default `Date.now() / 1000`). For tests. */
   now?: () => number
   /**
-   * Where the pairing deadlines and every session's channel timers are scheduled: the resend
-   * timer with its backoff (§14.1), the resume retry (§8.1), the delayed ack and the old key's
-   * wipe after a rekey (§7.6). Default: `setTimeout`, never holding the process. For tests: a
+   * Where the pairing deadlines and every session's timers are scheduled: the resend timer with
+   * its backoff (§14.1), the resume retry (§8.1), the delayed ack and the old key's wipe after a
+   * rekey (§7.6), the session's expiry and each request's (the wallet's 8000 at `expiresAt`, the
+   * dApp's 8001 after its grace, §14.5). Default: `setTimeout`, never holding the process. For tests: a
    * manual clock checks "sent again after 2 s" or "fails within 15 s" without waiting.
    */
   timers?: Timers

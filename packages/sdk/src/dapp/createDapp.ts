@@ -32,6 +32,7 @@ export function createDapp(options: DappOptions): Dapp {
   const relay = side.relay(options.relayUrl)
   const context: DappSessionContext = {
     now: side.now,
+    timers: side.timers,
     requestTtlSeconds: options.requestTtlSeconds ?? 300,
     answerGraceSeconds: options.answerGraceSeconds ?? ANSWER_GRACE_SECONDS,
     rpcUrls,

@@ -1,6 +1,6 @@
 import { ProviderRpcError, RpcCode } from '../errors/provider.js'
 import type { RpcErrorBody, RpcResponse } from '../messages/bodies.js'
-import { softTimeout } from '../util/timers.js'
+import type { Timers } from '../util/timers.js'
 
 /** A request the dApp sent and has no answer to yet: what its record keeps (§14.5). */
 export type Outstanding = {
@@ -22,7 +22,7 @@ export type LateAnswer = { id: string; result?: unknown; error?: RpcErrorBody }
 type Caller = {
   resolve: (v: unknown) => void
   reject: (e: unknown) => void
-  timer: ReturnType<typeof setTimeout>
+  timer: unknown
   /** our seq for it, once sent; `delivered` once the wallet acknowledged that seq */
   seq?: number
   delivered?: boolean
@@ -45,6 +45,7 @@ export class DappRequests {
   constructor(
     stored: readonly Outstanding[],
     private readonly now: () => number,
+    private readonly timers: Timers,
     private readonly graceSeconds = ANSWER_GRACE_SECONDS,
   ) {
     for (const o of stored) this.#open.set(o.id, { ...o })
@@ -59,7 +60,7 @@ export class DappRequests {
     this.#forgetOld()
     const answer = new Promise<unknown>((resolve, reject) => {
       const ms = (o.expiresAt + this.graceSeconds - this.now()) * 1000
-      const timer = softTimeout(() => this.#unknown(o.id), ms)
+      const timer = this.timers.setTimeout(() => this.#unknown(o.id), ms)
       this.#callers.set(o.id, { resolve, reject, timer })
     })
     answer.catch(() => {}) // settled while the write is still pending: the caller gets it later
@@ -141,7 +142,7 @@ export class DappRequests {
   #settle(id: string): Caller | undefined {
     const c = this.#callers.get(id)
     if (!c) return undefined
-    clearTimeout(c.timer)
+    this.timers.clearTimeout(c.timer)
     this.#callers.delete(id)
     return c
   }

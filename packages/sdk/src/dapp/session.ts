@@ -60,7 +60,7 @@ export class DappSessionImpl extends BaseSession<DappSessionEvents> implements D
   ) {
     super(channel, init, ctx, 'The wallet ended the session.')
     this.#ctx = ctx
-    this.#requests = new DappRequests(init.requests ?? [], ctx.now, ctx.answerGraceSeconds)
+    this.#requests = new DappRequests(init.requests ?? [], ctx.now, ctx.timers, ctx.answerGraceSeconds)
     channel.on('acked', (ack) => this.#requests.acked(ack))
     for (const id of this.#requests.stored()) this.#deliver(id)
     this.provider = createProvider(this, ctx.rpcUrls, ctx.invoker)

@@ -29,6 +29,7 @@ export function createWallet(options: WalletOptions): Wallet {
     accounts,
     transports,
     now: side.now,
+    timers: side.timers,
     forget: (id) => side.forget(id),
   }
 

@@ -20,7 +20,7 @@ export type Entry = StoredRequest & {
   /** the decoded view (§14.6): built when it arrives, rebuilt from `req` after a restart */
   view?: RequestView
   decision?: Promise<RequestOutcome>
-  timer?: ReturnType<typeof setTimeout>
+  timer?: unknown
 }
 
 /** What the wallet's record holds about requests. */

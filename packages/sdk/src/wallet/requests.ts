@@ -5,7 +5,7 @@ import { ProviderRpcError, RpcCode } from '../errors/provider.js'
 import type { RpcErrorBody, RpcRequest } from '../messages/bodies.js'
 import type { Body } from '../messages/envelope.js'
 import type { Metadata } from '../protocol/payloads.js'
-import { softTimeout } from '../util/timers.js'
+import type { Timers } from '../util/timers.js'
 import { answerError, asPairlineError, expiredAnswer, unknownAnswer } from './answers.js'
 import { type Entry, type JournalRecord, RequestJournal, type StoredRequest } from './journal.js'
 import type { RequestOutcome, UnresolvedRequest, WalletRequest } from './types.js'
@@ -19,6 +19,7 @@ type Answer = { result: unknown } | { error: RpcErrorBody }
 /** What the requests need of their session. */
 export type RequestHost = {
   now(): number
+  readonly timers: Timers
   readonly peer: Metadata
   ended(): boolean
   endedError(): PairlineError<ErrorCode | number>
@@ -90,7 +91,7 @@ export class WalletRequests {
 
   release(ended: boolean): void {
     for (const e of [...this.journal.entries('pending'), ...this.journal.entries('executing')]) {
-      clearTimeout(e.timer)
+      this.h.timers.clearTimeout(e.timer)
       if (ended) e.decision ??= Promise.resolve({ status: 'ended', error: this.h.endedError() })
     }
   }
@@ -128,7 +129,7 @@ export class WalletRequests {
   #show(e: Entry): void {
     if (this.h.now() >= e.req.expiresAt) return void this.#decide(e, () => this.#expire(e))
     if (!this.#view(e)) return
-    e.timer = softTimeout(
+    e.timer = this.h.timers.setTimeout(
       () => void this.#decide(e, () => this.#expire(e)),
       (e.req.expiresAt - this.h.now()) * 1000,
     )
@@ -157,7 +158,7 @@ export class WalletRequests {
   /** The first decision wins; every later call gets its outcome. */
   #decide(e: Entry, run: () => Promise<RequestOutcome>): Promise<RequestOutcome> {
     if (e.decision) return e.decision
-    clearTimeout(e.timer)
+    this.h.timers.clearTimeout(e.timer)
     if (this.h.ended()) e.decision = Promise.resolve({ status: 'ended', error: this.h.endedError() })
     else e.decision = run().catch((err) => ({ status: 'failed', error: asPairlineError(err) }))
     return e.decision

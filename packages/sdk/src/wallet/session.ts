@@ -80,6 +80,7 @@ export class WalletSessionImpl extends BaseSession<WalletSessionEvents> implemen
   #host(): RequestHost {
     return {
       now: () => this.ctx.now(),
+      timers: this.ctx.timers,
       peer: this.peer,
       ended: () => this.life.ended,
       endedError: () => this.life.endedError(),
