@@ -50,10 +50,13 @@ export type SizeEntry = {
 // Issue 16's held acks (§13.9: an ACK waits for the next request, corked with it, or 50 ms on the
 // app's timers): +0.11 KiB everywhere the relay client is; root 45.47 -> 45.58 and wagmi 46.42 ->
 // 46.52 KiB passed theirs: those two budgets +0.25.
+// Session and request expiry on the app's timers (the timers option, like every other SDK timer;
+// tests then run expiry on a manual clock): about +0.07 KiB gzip; createDapp, /dapp, root and tabs
+// had under 0.01 KiB left: those four budgets +0.25.
 export const ENTRIES: SizeEntry[] = [
-  { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'`, budgetKiB: 45.5 },
-  { name: 'dApp entry: /dapp', code: `export * from '@pairline/sdk/dapp'`, budgetKiB: 45.5 },
-  { name: 'root entry: everything', code: `export * from '@pairline/sdk'`, budgetKiB: 45.75 },
+  { name: 'dApp: createDapp', code: `export { createDapp } from '@pairline/sdk'`, budgetKiB: 45.75 },
+  { name: 'dApp entry: /dapp', code: `export * from '@pairline/sdk/dapp'`, budgetKiB: 45.75 },
+  { name: 'root entry: everything', code: `export * from '@pairline/sdk'`, budgetKiB: 46 },
   {
     name: 'wallet: createWallet',
     code: `export { createWallet } from '@pairline/sdk/wallet'`,
@@ -83,7 +86,7 @@ export const ENTRIES: SizeEntry[] = [
   {
     name: 'tabs: createTabDapp',
     code: `export { createTabDapp } from '@pairline/sdk/tabs'`,
-    budgetKiB: 47.75,
+    budgetKiB: 48,
   },
   { name: 'connect modal with qrcode', code: `export { connectModal } from '@pairline/sdk/modal'` },
   { name: 'QR entry: /qr', code: `export * from '@pairline/sdk/qr'`, budgetKiB: 11.5 },
