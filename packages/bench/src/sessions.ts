@@ -12,6 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { x25519 } from '@noble/curves/ed25519'
 import { memoryStorage, type Storage } from '@pairline/sdk'
+import { writeCountingSocket } from '@pairline/testkit/transport'
 import { deriveSymKey, generateKeyPair, generateRandomBytes32, hashKey } from '@walletconnect/utils'
 import { privateKeyToAccount } from 'viem/accounts'
 import { WebSocket } from 'ws'
@@ -38,26 +39,10 @@ function countingStorage(): { storage: Storage; writes: () => number } {
   return { storage, writes: () => writes }
 }
 
-/**
- * ws that counts the writes to its TCP socket (a corked batch of frames is one): each is a syscall,
- * and a wake-up of the relay.
- */
+/** ws that counts the writes to its TCP socket (a corked batch of frames is one): each is a syscall, and a wake-up of the relay. */
 function countingSocket(): { WebSocket: WebSocketConstructor; writes: () => number } {
-  let writes = 0
-  class Counting extends WebSocket {
-    constructor(url: string, protocols?: string[]) {
-      super(url, protocols)
-      this.on('open', () => {
-        const socket = (this as unknown as { _socket: Record<string, (...a: unknown[]) => unknown> })._socket
-        const write = socket._writeGeneric!
-        socket._writeGeneric = function (this: unknown, ...args: unknown[]) {
-          writes++
-          return write.apply(this, args)
-        }
-      })
-    }
-  }
-  return { WebSocket: Counting, writes: () => writes }
+  const { seen, WebSocket } = writeCountingSocket()
+  return { WebSocket: WebSocket as unknown as WebSocketConstructor, writes: () => seen.writes }
 }
 
 const X_PRIV = crypto.getRandomValues(new Uint8Array(32))

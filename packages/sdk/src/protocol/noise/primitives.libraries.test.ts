@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import * as resolved from '#primitives'
 import x25519Vectors from '../../../vectors/rfc7748-x25519.json' with { type: 'json' }
 import chachaVectors from '../../../vectors/rfc8439-chacha20poly1305.json' with { type: 'json' }
+import { LOW_ORDER } from './lowOrder.fixture.js'
 import type { Primitives } from './primitives.js'
 import * as noble from './primitives.noble.js'
 import * as node from './primitives.node.js'
@@ -46,21 +47,6 @@ describe('which library runs what', () => {
       node.scalarMultBase,
     ])
   })
-})
-
-const P = 2n ** 255n - 19n
-const le = (n: bigint) => {
-  const out = new Uint8Array(32)
-  for (let i = 0; i < 32; i++) out[i] = Number((n >> BigInt(8 * i)) & 0xffn)
-  return out
-}
-const ORDER8_A = 325606250916557431795983626356110631294008115727848805560023387167927233504n
-const ORDER8_B = 39382357235489614581723060781553021112529911719440698176882885853963445705823n
-/** Every encoding of a low-order u (RFC 7748 §6.1), top bit clear and set. */
-const LOW_ORDER = [0n, 1n, P - 1n, ORDER8_A, ORDER8_B, P, P + 1n].flatMap((u) => {
-  const high = le(u)
-  high[31]! |= 0x80
-  return [le(u), high]
 })
 
 describe.each(LIBRARIES)('%s', (_, p) => {

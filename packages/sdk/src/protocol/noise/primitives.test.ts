@@ -9,6 +9,7 @@ import hkdfVectors from '../../../vectors/rfc5869-hkdf-sha256.json' with { type:
 import x25519Vectors from '../../../vectors/rfc7748-x25519.json' with { type: 'json' }
 import chachaVectors from '../../../vectors/rfc8439-chacha20poly1305.json' with { type: 'json' }
 import { dh, isLowOrderPublicKey, keyPairFromPrivate } from './dh.js'
+import { LOW_ORDER, le, ORDER8_A, ORDER8_B, P } from './lowOrder.fixture.js'
 import { aeadDecrypt, aeadEncrypt, chachaNonce } from './suite.js'
 
 fc.configureGlobal({ seed: propertySeed(import.meta.url) })
@@ -43,22 +44,6 @@ describe('RFC 7748 X25519 (as dh() calls it)', () => {
     expect(toHex(dh(alice.privateKey, bob.publicKey))).toBe(v.shared_secret)
     expect(toHex(dh(bob.privateKey, alice.publicKey))).toBe(v.shared_secret)
   })
-})
-
-const P = 2n ** 255n - 19n
-const le = (n: bigint) => {
-  const out = new Uint8Array(32)
-  for (let i = 0; i < 32; i++) out[i] = Number((n >> BigInt(8 * i)) & 0xffn)
-  return out
-}
-/** Every encoding of a low-order u: 0, 1, p-1, the two order-8 points, p, p+1, and top-bit-set twins. */
-const ORDER8_A = 325606250916557431795983626356110631294008115727848805560023387167927233504n
-const ORDER8_B = 39382357235489614581723060781553021112529911719440698176882885853963445705823n
-const LOW_ORDER = [0n, 1n, P - 1n, ORDER8_A, ORDER8_B, P, P + 1n].flatMap((u) => {
-  const bytes = le(u)
-  const high = bytes.slice()
-  high[31]! |= 0x80
-  return [bytes, high]
 })
 
 describe('low-order public keys', () => {
