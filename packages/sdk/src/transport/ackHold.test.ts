@@ -27,18 +27,27 @@ async function relay(): Promise<Relay> {
   return r
 }
 
+/**
+ * A relay, a publisher `a`, and `b` subscribed to `topic` on a manual clock, its socket writes
+ * counted.
+ */
+async function holder() {
+  const r = await relay()
+  const a = clients.create(r.url)
+  const timers = manualTimers()
+  const socket = writeCountingSocket()
+  const b = clients.create(r.url, { WebSocket: socket.WebSocket, timers })
+  const topic = randomTopic()
+  await b.subscribe([topic])
+  return { r, a, b, timers, socket, topic }
+}
+
 /** The frames sent after the first `from`, as [op, writes made before it]. */
 const after = (sent: SentFrame[], from: number) => sent.slice(from).map((s) => [s.op, s.write])
 
 describe('relay client: acks ride with the next request (PROTOCOL.md §13.9)', () => {
   it('holds an ack until the next request, then sends both in one socket write; the relay removed it', async () => {
-    const r = await relay()
-    const a = clients.create(r.url)
-    const timers = manualTimers()
-    const socket = writeCountingSocket()
-    const b = clients.create(r.url, { WebSocket: socket.WebSocket, timers })
-    const topic = randomTopic()
-    await b.subscribe([topic])
+    const { r, a, b, timers, socket, topic } = await holder()
     const got = nextEvent(b, 'message')
     await a.publish(topic, bytes('one'))
     const [m] = await got
@@ -62,13 +71,7 @@ describe('relay client: acks ride with the next request (PROTOCOL.md §13.9)', (
   })
 
   it(`with nothing else to send, sends an ack ${ACK_HOLD_MS} ms later on the client's timers`, async () => {
-    const r = await relay()
-    const a = clients.create(r.url)
-    const timers = manualTimers()
-    const socket = writeCountingSocket()
-    const b = clients.create(r.url, { WebSocket: socket.WebSocket, timers })
-    const topic = randomTopic()
-    await b.subscribe([topic])
+    const { r, a, b, timers, socket, topic } = await holder()
     const got = record(b, 'message')
     const two = nextEvent(b, 'message')
     await a.publish(topic, bytes('one'))
