@@ -91,4 +91,36 @@ describe('relay client: acks ride with the next request (PROTOCOL.md §13.9)', (
     await c.subscribe([topic])
     expect(late).toEqual([])
   })
+
+  it('an ack held when its connection drops is forgotten: the relay delivers the message again after the reconnect', async () => {
+    const r = await relay()
+    const a = clients.create(r.url)
+    const timers = manualTimers()
+    const counted = writeCountingSocket()
+    const sockets: InstanceType<typeof counted.WebSocket>[] = []
+    class Tracked extends counted.WebSocket {
+      constructor(url: string, protocols?: string[]) {
+        super(url, protocols)
+        sockets.push(this)
+      }
+    }
+    const b = clients.create(r.url, { WebSocket: Tracked, timers })
+    const topic = randomTopic()
+    await b.subscribe([topic])
+    const first = nextEvent(b, 'message')
+    await a.publish(topic, bytes('one'))
+    const [m] = await first
+    const before = counted.seen.sent.length
+    b.ack(topic, m.id)
+    expect(timers.pending()).toEqual([ACK_HOLD_MS])
+
+    const again = nextEvent(b, 'message')
+    sockets[0]!.terminate() // the connection is gone with the ack still held
+    const [redelivered] = await again
+    expect(redelivered.id).toEqual(m.id)
+    expect(redelivered.payload).toEqual(bytes('one'))
+    // the held ack was dropped with its connection: no ACK left on either socket, no timer waits
+    expect(after(counted.seen.sent, before).map(([op]) => op)).not.toContain(Op.Ack)
+    expect(timers.pending()).toEqual([])
+  })
 })
